@@ -1,0 +1,55 @@
+"""The `check` stage: read an issue folder and judge it; the report the CLI prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from newsletter.config import Settings
+from newsletter.intake import read_issue, resolve_issue
+from newsletter.models import Finding, Intake, status_of
+from newsletter.rules import check_issue
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Every finding of an issue, and the submissions they belong to."""
+
+    intake: Intake
+    findings: list[Finding]
+
+    @property
+    def slugs(self) -> list[str]:
+        """Every submission folder, readable or not, in name order."""
+        return sorted({s.slug for s in self.intake.issue.submissions} | self.intake.unreadable)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+    def status(self, slug: str) -> str:
+        """ok, warning or error for one submission."""
+        return status_of([f for f in self.findings if f.submission == slug])
+
+    def as_json(self, lang: str) -> dict[str, Any]:
+        """The --json shape other tools rely on (see the README)."""
+        return {
+            "findings": [
+                {
+                    "severity": f.severity,
+                    "code": f.code,
+                    "submission": f.submission,
+                    "file": f.file,
+                    "message": f.message(lang),
+                }
+                for f in self.findings
+            ],
+            "submissions": [{"slug": s, "status": self.status(s)} for s in self.slugs],
+        }
+
+
+def run_check(issue_arg: str, settings: Settings) -> CheckReport:
+    """Read and judge the issue named by `issue_arg` (a name under submissions/ or a path)."""
+    folder = resolve_issue(issue_arg, settings)
+    intake = read_issue(folder, settings)
+    return CheckReport(intake=intake, findings=check_issue(intake, settings))

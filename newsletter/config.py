@@ -1,0 +1,161 @@
+"""Settings: `newsletter.toml` at the repository root, overridden by `NEWSLETTER_*` variables.
+
+Precedence (highest first): environment variables, `.env`, `newsletter.toml`, the defaults here.
+Nested keys use a double underscore in the environment: `NEWSLETTER_RULES__MAX_TEXT_CHARS=2000`.
+Every problem is collected and reported at once with its key (`load_settings` raises
+`ConfigError`); the CLI prints them, never a traceback.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from newsletter.errors import ConfigError
+
+Lang = Literal["de", "en"]
+
+CONFIG_FILE = "newsletter.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RulesSettings(_Section):
+    """Limits a submission is checked against."""
+
+    max_text_chars: int = Field(1500, ge=1, description="Most characters of visible text.")
+    max_photos: int = Field(3, ge=0, description="Most photos per submission.")
+    max_image_bytes: int = Field(
+        40_000_000, ge=1, description="Largest accepted photo or logo file, in bytes."
+    )
+    max_image_pixels: int = Field(
+        250_000_000,
+        ge=1,
+        description="Largest accepted image in pixels: admits 200 MP phone photos, not bombs.",
+    )
+    max_text_bytes: int = Field(
+        1_000_000, ge=1, description="Largest submission.md, text.txt or text.docx, in bytes."
+    )
+    require_contact: bool = Field(True, description="At least one of email, phone, website.")
+
+
+class LayoutSettings(_Section):
+    """Where the templates place pictures: the slots decide the renditions' sizes."""
+
+    email_photo_width: int = Field(
+        600, ge=50, description="CSS pixels a photo spans in the email (the column width)."
+    )
+    email_logo_width: int = Field(160, ge=20, description="CSS pixels a logo spans in the email.")
+    email_density: float = Field(
+        2.0, ge=1.0, le=4.0, description="Rendition pixels per CSS pixel (2 = sharp on phones)."
+    )
+    print_photo_width_mm: float = Field(
+        80.0, gt=0, description="Printed width of a photo in the PDF, in millimetres."
+    )
+    print_logo_width_mm: float = Field(
+        40.0, gt=0, description="Printed width of a logo in the PDF, in millimetres."
+    )
+    print_ppi: int = Field(300, ge=72, description="Print rendition resolution.")
+    print_warn_ppi: int = Field(200, ge=1, description="Below this a photo gets a warning.")
+    print_error_ppi: int = Field(150, ge=1, description="Below this a photo gets an error.")
+
+
+class ImageSettings(_Section):
+    """How renditions are made (see images.py)."""
+
+    ssimulacra2_target: float = Field(
+        75.0, ge=0, le=100, description="Perceptual score every email photo must reach."
+    )
+    ssimulacra2_floor: float = Field(
+        60.0, ge=0, le=100, description="Lowest score the size budget may push a photo to."
+    )
+    email_budget_bytes: int = Field(
+        2_500_000, ge=1, description="All email renditions of one issue together, in bytes."
+    )
+    print_quality: int = Field(90, ge=50, le=100, description="JPEG quality of print renditions.")
+    workers: int = Field(0, ge=0, description="Processes for renditions (0 = one per core).")
+
+
+class Settings(BaseSettings):
+    """The whole configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSLETTER_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        frozen=True,
+    )
+
+    root: Path = Field(
+        Path("."), description="Folder that relative paths below are resolved against."
+    )
+    submissions_dir: Path = Field(Path("submissions"), description="Where issue folders live.")
+    outbox_dir: Path = Field(Path("outbox"), description="Where builds are written.")
+    cache_dir: Path = Field(Path(".cache"), description="Rendition cache (safe to delete).")
+    lang: Lang = Field("de", description="Language of messages: de or en.")
+    timezone: str = Field("Europe/Berlin", description="Time zone of deadlines.")
+    rules: RulesSettings = Field(default_factory=RulesSettings)  # type: ignore[arg-type]
+    layout: LayoutSettings = Field(default_factory=LayoutSettings)  # type: ignore[arg-type]
+    images: ImageSettings = Field(default_factory=ImageSettings)  # type: ignore[arg-type]
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file arrives as init arguments; the environment must win over it.
+        return env_settings, dotenv_settings, init_settings, file_secret_settings
+
+    def path(self, p: Path) -> Path:
+        """Resolve a configured path against the root folder."""
+        return p if p.is_absolute() else self.root / p
+
+
+def load_settings(root: Path | None = None, config_file: Path | None = None) -> Settings:
+    """Read newsletter.toml (if any) and the environment; ConfigError lists every problem."""
+    root = (root or Path.cwd()).resolve()
+    path = config_file or root / CONFIG_FILE
+    data: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    if config_file is not None and not path.is_file():
+        raise ConfigError(path, [("", f"Datei nicht gefunden / file not found: {path}")])
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(path, [("", f"TOML: {exc}")]) from None
+        except UnicodeDecodeError:
+            raise ConfigError(path, [("", "nicht UTF-8 / not UTF-8")]) from None
+    data.setdefault("root", root)
+    try:
+        settings = Settings(_env_file=root / ".env", **data)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            problems.append((key, err["msg"]))
+        raise ConfigError(path, problems) from None
+    if settings.layout.print_error_ppi > settings.layout.print_warn_ppi:
+        problems.append(("layout.print_error_ppi", "muss <= layout.print_warn_ppi sein"))
+    if settings.images.ssimulacra2_floor > settings.images.ssimulacra2_target:
+        problems.append(("images.ssimulacra2_floor", "muss <= images.ssimulacra2_target sein"))
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(settings.timezone)
+    except Exception:
+        problems.append(("timezone", f"unbekannte Zeitzone {settings.timezone!r}"))
+    if problems:
+        raise ConfigError(path, problems)
+    return settings

@@ -1,0 +1,477 @@
+"""Read an issue folder into an Issue: parsing and safe file resolution, no judging.
+
+Problems that stop something from being read (malformed YAML, a missing file, a path leaving
+the folder, an encoding guess) become Findings here; whether what was read is *acceptable*
+is for rules.py. Nothing under the issue folder is ever written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import tomllib
+import unicodedata
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from newsletter import frontmatter, textfiles
+from newsletter.config import Settings
+from newsletter.errors import NewsletterError
+from newsletter.models import (
+    Attachment,
+    Contact,
+    Editorial,
+    Event,
+    FileRef,
+    Finding,
+    Intake,
+    Issue,
+    Photo,
+    Severity,
+    Submission,
+)
+
+EDITOR_FOLDERS = frozenset({"editorial", "attachments"})
+# Files that operating systems and sync tools leave behind: never content, never reported.
+SYSTEM_FILES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "icon\r", ".directory"})
+SUBMISSION_FILE = "submission.md"
+TEXT_FILES = ("text.docx", "text.txt")
+
+
+class _EventToml(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date: dt.date
+    time: str | None = None
+    end_time: str | None = None
+    title: str
+    location: str | None = None
+    description: str | None = None
+    url: str | None = None
+
+
+class _AttachmentToml(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    file: str
+    title: str
+
+
+class IssueToml(BaseModel):
+    """The schema of issue.toml: what make_issue.py writes, plus accepted_late and received."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    number: int | None = None
+    date: dt.date | None = None
+    deadline: dt.datetime | None = None
+    intro: str = ""
+    sections: list[str] = ["intro", "editorial", "submissions", "events", "attachments"]
+    accepted_late: list[str] = []
+    received: dict[str, dt.datetime] = {}
+    events: list[_EventToml] = []
+    attachments: list[_AttachmentToml] = []
+
+
+def nfc(name: str) -> str:
+    """File names compare in NFC: macOS writes NFD, Windows and Linux mostly NFC."""
+    return unicodedata.normalize("NFC", name)
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files, OS leftovers and Office lock files are not part of a submission."""
+    low = name.lower()
+    return name.startswith((".", "~$")) or low in SYSTEM_FILES
+
+
+def resolve_issue(arg: str, settings: Settings) -> Path:
+    """The issue folder: a name under submissions/ or a path; NewsletterError if absent."""
+    candidates = [Path(arg)] if os.sep in arg or arg.startswith(".") else []
+    candidates += [settings.path(settings.submissions_dir) / arg, Path(arg)]
+    for c in candidates:
+        if c.is_dir():
+            return c.resolve()
+    raise NewsletterError("ISSUE_NOT_FOUND", Path(arg), {"path": arg})
+
+
+def suggestion(key: str, known: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """{'suggestion': closest known key} for a typo, else {}."""
+    close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+    return {"suggestion": close[0]} if close else {}
+
+
+def read_issue(folder: Path, settings: Settings) -> Intake:
+    """Read the whole issue folder: issue.toml, editorial, attachments, submissions."""
+    findings: list[Finding] = []
+    tz = ZoneInfo(settings.timezone)
+    meta = _read_issue_toml(folder, findings)
+    editorials = _read_editorials(folder, findings)
+    attachments = tuple(
+        Attachment(file=_resolve(folder, a.file, findings, None, allow_subdirs=True), title=a.title)
+        for a in (meta.attachments if meta else [])
+    )
+    received = {k: _aware(v, tz) for k, v in (meta.received if meta else {}).items()}
+    submissions: list[Submission] = []
+    unreadable: set[str] = set()
+    for sub_folder in sorted(p for p in folder.iterdir() if p.is_dir()):
+        name = nfc(sub_folder.name)
+        if name in EDITOR_FOLDERS or is_ignored(name):
+            continue
+        sub = _read_submission(sub_folder, name, received.get(name), tz, settings, findings)
+        if sub is None:
+            unreadable.add(name)
+        else:
+            submissions.append(sub)
+    known = {s.slug for s in submissions} | unreadable
+    for slug in sorted(
+        set(meta.received if meta else {}) | set(meta.accepted_late if meta else [])
+    ):
+        if slug not in known:
+            findings.append(
+                Finding(
+                    severity="warning",
+                    code="RECEIVED_UNKNOWN_SLUG",
+                    file="issue.toml",
+                    params={"slug": slug},
+                )
+            )
+    if not known:
+        findings.append(Finding(severity="error", code="NO_SUBMISSIONS"))
+    issue = Issue(
+        slug=nfc(folder.name),
+        folder=folder,
+        title=meta.title if meta else "",
+        number=meta.number if meta else None,
+        date=meta.date if meta else None,
+        deadline=_aware(meta.deadline, tz) if meta and meta.deadline else None,
+        intro=meta.intro if meta else "",
+        sections=tuple(meta.sections) if meta else Issue.model_fields["sections"].default,
+        accepted_late=frozenset(meta.accepted_late if meta else ()),
+        events=tuple(Event(**e.model_dump()) for e in (meta.events if meta else [])),
+        attachments=attachments,
+        editorials=editorials,
+        submissions=tuple(submissions),
+    )
+    return Intake(issue=issue, findings=tuple(findings), unreadable=frozenset(unreadable))
+
+
+def _aware(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+_TYPE_DE = {
+    "missing": ("fehlt", "is missing"),
+    "string_type": ("muss Text sein", "must be text"),
+    "int_parsing": ("muss eine ganze Zahl sein", "must be a whole number"),
+    "int_type": ("muss eine ganze Zahl sein", "must be a whole number"),
+    "date_type": ("muss ein Datum sein (JJJJ-MM-TT)", "must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_inexact": ("muss ein Datum sein (JJJJ-MM-TT)", "must be a date"),
+    "datetime_type": (
+        "muss Datum und Uhrzeit sein (JJJJ-MM-TTTHH:MM:SS)",
+        "must be a date and time (YYYY-MM-DDTHH:MM:SS)",
+    ),
+    "list_type": ("muss eine Liste sein […]", "must be a list […]"),
+    "dict_type": ("muss eine Tabelle sein", "must be a table"),
+}
+
+
+def _read_issue_toml(folder: Path, findings: list[Finding]) -> IssueToml | None:
+    path = folder / "issue.toml"
+    if not path.is_file():
+        findings.append(Finding(severity="error", code="ISSUE_TOML_MISSING", file="issue.toml"))
+        return None
+    try:
+        data = tomllib.loads(textfiles.decode(path.read_bytes())[0])
+    except tomllib.TOMLDecodeError as exc:
+        findings.append(
+            Finding(
+                severity="error",
+                code="ISSUE_TOML_SYNTAX",
+                file="issue.toml",
+                params={"detail": str(exc)},
+            )
+        )
+        return None
+    try:
+        return IssueToml.model_validate(data)
+    except ValidationError as exc:
+        known = list(IssueToml.model_fields)
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            if err["type"] == "extra_forbidden":
+                findings.append(
+                    Finding(
+                        severity="error",
+                        code="ISSUE_TOML_UNKNOWN_KEY",
+                        file="issue.toml",
+                        params={"key": key, **suggestion(key, known)},
+                    )
+                )
+                continue
+            de, en = _TYPE_DE.get(err["type"], (err["msg"], err["msg"]))
+            findings.append(
+                Finding(
+                    severity="error",
+                    code="ISSUE_TOML_FIELD",
+                    file="issue.toml",
+                    params={"key": key, "detail": de, "detail_en": en},
+                )
+            )
+        return None
+
+
+def _read_editorials(folder: Path, findings: list[Finding]) -> tuple[Editorial, ...]:
+    ed = folder / "editorial"
+    if not ed.is_dir():
+        return ()
+    out = []
+    for p in sorted(ed.iterdir(), key=lambda q: q.name):
+        if not p.is_file() or p.is_symlink() or is_ignored(p.name) or p.suffix.lower() != ".md":
+            continue
+        text, guessed = textfiles.decode(p.read_bytes())
+        if guessed:
+            findings.append(
+                Finding(severity="warning", code="EDITORIAL_ENCODING", file=f"editorial/{p.name}")
+            )
+        out.append(Editorial(name=nfc(p.stem), path=p, text=text))
+    return tuple(out)
+
+
+def _visible_files(folder: Path) -> dict[str, Path]:
+    """NFC name -> path of every file a contributor put into the folder (recursively)."""
+    out: dict[str, Path] = {}
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = [d for d in dirnames if not is_ignored(d)]
+        for f in filenames:
+            if is_ignored(f):
+                continue
+            p = Path(dirpath) / f
+            out[nfc(p.relative_to(folder).as_posix())] = p
+    return out
+
+
+def _resolve(
+    folder: Path,
+    name: str,
+    findings: list[Finding],
+    slug: str | None,
+    *,
+    allow_subdirs: bool = False,
+    files: dict[str, Path] | None = None,
+) -> FileRef:
+    """A file named in submission.md or issue.toml, resolved strictly inside `folder`."""
+
+    def problem(code: str, severity: Severity = "error", **params: str) -> FileRef:
+        findings.append(
+            Finding(
+                severity=severity,
+                code=code,
+                submission=slug,
+                file=name,
+                params={"name": name, **params},
+            )
+        )
+        return FileRef(name=name, path=None)
+
+    clean = nfc(name.strip())
+    rel = Path(clean)
+    if (
+        rel.is_absolute()
+        or ".." in rel.parts
+        or "\\" in clean
+        or (not allow_subdirs and len(rel.parts) != 1)
+    ):
+        return problem("PATH_OUTSIDE")
+    files = files if files is not None else _visible_files(folder)
+    path = files.get(rel.as_posix())
+    if path is None:
+        matches = [k for k in files if k.casefold() == rel.as_posix().casefold()]
+        if len(matches) != 1:
+            code = "ATTACHMENT_MISSING" if slug is None else "FILE_MISSING"
+            findings.append(
+                Finding(
+                    severity="error",
+                    code=code,
+                    submission=slug,
+                    file=name,
+                    params={"name": name, "file": name},
+                )
+            )
+            return FileRef(name=name, path=None)
+        findings.append(
+            Finding(
+                severity="warning",
+                code="FILE_NAME_CASE",
+                submission=slug,
+                file=matches[0],
+                params={"name": name, "actual": matches[0]},
+            )
+        )
+        path = files[matches[0]]
+    if path.is_symlink():
+        return problem("PATH_SYMLINK")
+    try:
+        if not path.resolve().is_relative_to(folder.resolve()):
+            return problem("PATH_OUTSIDE")
+    except OSError:
+        return problem("PATH_OUTSIDE")
+    return FileRef(name=nfc(path.relative_to(folder).as_posix()), path=path)
+
+
+def _str(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _read_submission(
+    folder: Path,
+    slug: str,
+    received: dt.datetime | None,
+    tz: ZoneInfo,
+    settings: Settings,
+    findings: list[Finding],
+) -> Submission | None:
+    """One submission folder; None (with findings) if submission.md cannot be read."""
+
+    def add(
+        code: str, severity: Severity = "error", file: str | None = SUBMISSION_FILE, **params: Any
+    ) -> None:
+        findings.append(
+            Finding(
+                severity=severity,
+                code=code,
+                submission=slug,
+                file=file,
+                params=params,
+            )
+        )
+
+    files = _visible_files(folder)
+    if not files:
+        add("FOLDER_EMPTY", "warning", file=None)
+        return None
+    md_name = next((k for k in files if k.casefold() == SUBMISSION_FILE), None)
+    if md_name is None:
+        add("SUBMISSION_MISSING", file=None)
+        return None
+    md_path = files[md_name]
+    if md_path.is_symlink():
+        add("PATH_SYMLINK", name=md_name)
+        return None
+    size = md_path.stat().st_size
+    if size > settings.rules.max_text_bytes:
+        add("FILE_TOO_LARGE", size_bytes=size, limit_bytes=settings.rules.max_text_bytes)
+        return None
+    raw, guessed = textfiles.decode(md_path.read_bytes())
+    if guessed:
+        add("TEXT_ENCODING", "warning")
+    front, body, _ = frontmatter.split(raw)
+    if front is None:
+        add("FRONT_MATTER_MISSING")
+        return None
+    try:
+        data = frontmatter.parse(front)
+    except frontmatter.FrontMatterError as exc:
+        add(exc.code, line=exc.line, detail=exc.detail)
+        return None
+
+    named: set[str] = {md_name}
+    text, text_file = body.strip(), md_name
+    alternatives = [k for k in files if k.casefold() in TEXT_FILES]
+    if alternatives:
+        alt = sorted(alternatives, key=lambda k: TEXT_FILES.index(k.casefold()))[0]
+        named.add(alt)
+        if text:
+            add("TEXT_TWO_SOURCES", "warning", other=alt)
+        else:
+            text, text_file = _read_text_file(files[alt], alt, slug, settings, findings), alt
+
+    def ref(value: Any) -> FileRef | None:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        r = _resolve(folder, value, findings, slug, files=files)
+        if r.path is not None:
+            named.add(r.name)
+        return r
+
+    contact_raw = data.get("contact")
+    contact = (
+        Contact(**{k: _str(contact_raw.get(k)) for k in ("name", "email", "phone", "website")})
+        if isinstance(contact_raw, dict)
+        else Contact()
+    )
+    photos_raw = data.get("photos")
+    photos: list[Photo] = []
+    if isinstance(photos_raw, list):
+        for i, entry in enumerate(photos_raw, start=1):
+            e = entry if isinstance(entry, dict) else {"file": entry}
+            photos.append(
+                Photo(
+                    index=i,
+                    file=ref(e.get("file")),
+                    caption=_str(e.get("caption")),
+                    alt=_str(e.get("alt")),
+                    credit=_str(e.get("credit")),
+                    consent=e.get("consent"),
+                )
+            )
+    logo = ref(data.get("logo"))
+    for name in sorted(set(files) - named):
+        add("FILE_UNLISTED", "warning", file=name)
+    if received is None:
+        newest = max(p.lstat().st_mtime for p in files.values())
+        received = dt.datetime.fromtimestamp(newest, tz)
+    return Submission(
+        slug=slug,
+        folder=folder,
+        front_matter=data,
+        organisation=_str(data.get("organisation")),
+        goal=_str(data.get("goal")),
+        location=_str(data.get("location")),
+        contact=contact,
+        logo=logo,
+        language=_str(data.get("language")) or "de",
+        photos=tuple(photos),
+        text=text,
+        text_file=text_file,
+        files=tuple(sorted(files)),
+        received=received,
+    )
+
+
+def _read_text_file(
+    path: Path, name: str, slug: str, settings: Settings, findings: list[Finding]
+) -> str:
+    size = path.stat().st_size
+    if size > settings.rules.max_text_bytes:
+        findings.append(
+            Finding(
+                severity="error",
+                code="FILE_TOO_LARGE",
+                submission=slug,
+                file=name,
+                params={"size_bytes": size, "limit_bytes": settings.rules.max_text_bytes},
+            )
+        )
+        return ""
+    if name.casefold().endswith(".docx"):
+        try:
+            return textfiles.docx_to_markdown(path)
+        except textfiles.DocxError as exc:
+            findings.append(
+                Finding(
+                    severity="error",
+                    code="DOCX_UNREADABLE",
+                    submission=slug,
+                    file=name,
+                    params={"detail": str(exc)},
+                )
+            )
+            return ""
+    text, guessed = textfiles.decode(path.read_bytes())
+    if guessed:
+        findings.append(
+            Finding(severity="warning", code="TEXT_ENCODING", submission=slug, file=name)
+        )
+    return text.strip()

@@ -1,0 +1,437 @@
+"""Every message a contributor or the editor reads: a stable code, German first, English too.
+
+A text says what is wrong and what to do, with the numbers. Parameters are filled in with
+`str.format`; numbers are formatted the German way in German texts (1.500, not 1,500).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+
+class Text(NamedTuple):
+    de: str
+    en: str
+
+
+CATALOGUE: dict[str, Text] = {
+    # --- the issue folder and issue.toml -------------------------------------------------------
+    "ISSUE_NOT_FOUND": Text(
+        "Den Ausgabe-Ordner {path} gibt es nicht. Bitte den Namen eines Ordners unter "
+        "submissions/ oder einen Pfad angeben.",
+        "The issue folder {path} does not exist. Give the name of a folder under submissions/ "
+        "or a path.",
+    ),
+    "ISSUE_TOML_MISSING": Text(
+        "issue.toml fehlt. Bitte Titel, Nummer, Datum und Einsendeschluss der Ausgabe dort "
+        "eintragen (Vorlage: README).",
+        "issue.toml is missing. Put the issue's title, number, date and deadline there "
+        "(template: README).",
+    ),
+    "ISSUE_TOML_SYNTAX": Text(
+        "issue.toml ist kein gültiges TOML: {detail}",
+        "issue.toml is not valid TOML: {detail}",
+    ),
+    "ISSUE_TOML_FIELD": Text(
+        "issue.toml, Feld „{key}“: {detail}.",
+        "issue.toml, field '{key}': {detail}.",
+    ),
+    "ISSUE_TOML_UNKNOWN_KEY": Text(
+        "issue.toml: unbekanntes Feld „{key}“.{hint} Bitte entfernen oder korrigieren.",
+        "issue.toml: unknown field '{key}'.{hint} Remove or correct it.",
+    ),
+    "RECEIVED_UNKNOWN_SLUG": Text(
+        "issue.toml nennt unter [received] oder accepted_late die Einreichung „{slug}“, "
+        "die es nicht gibt.",
+        "issue.toml names the submission '{slug}' under [received] or accepted_late, "
+        "but there is no such folder.",
+    ),
+    "ATTACHMENT_MISSING": Text(
+        "Die Anlage {file} fehlt im Ausgabe-Ordner. Bitte die Datei ablegen oder den Eintrag "
+        "in issue.toml entfernen.",
+        "The attachment {file} is missing from the issue folder. Add the file or remove the "
+        "entry from issue.toml.",
+    ),
+    "EDITORIAL_ENCODING": Text(
+        "Der Artikel ist nicht in UTF-8 gespeichert und wurde als Windows-1252 gelesen. Bitte "
+        "prüfen, ob Umlaute richtig erscheinen, und als UTF-8 speichern.",
+        "The article is not saved as UTF-8 and was read as Windows-1252. Check the umlauts and "
+        "save it as UTF-8.",
+    ),
+    "NO_SUBMISSIONS": Text(
+        "In diesem Ausgabe-Ordner gibt es keine Einreichungen (Unterordner mit submission.md).",
+        "This issue folder has no submissions (subfolders with submission.md).",
+    ),
+    # --- the folder ---------------------------------------------------------------------------
+    "FOLDER_EMPTY": Text(
+        "Der Ordner ist leer und wird übersprungen.",
+        "The folder is empty and is skipped.",
+    ),
+    "SUBMISSION_MISSING": Text(
+        "Im Ordner fehlt die Datei submission.md. Bitte mit „newsletter new“ anlegen oder die "
+        "Vorlage ausfüllen.",
+        "The folder has no submission.md. Create one with 'newsletter new' or fill in the "
+        "template.",
+    ),
+    "FILE_TOO_LARGE": Text(
+        "Die Datei ist {size_bytes} groß; erlaubt sind höchstens {limit_bytes}.",
+        "The file is {size_bytes}; at most {limit_bytes} are allowed.",
+    ),
+    "FILE_UNLISTED": Text(
+        "Diese Datei wird in submission.md nicht genannt und daher nicht verwendet. Soll sie "
+        "ins Heft, bitte unter photos: oder logo: eintragen, sonst löschen.",
+        "This file is not named in submission.md and is not used. To publish it, list it "
+        "under photos: or logo:, otherwise delete it.",
+    ),
+    "FILE_MISSING": Text(
+        "Die Datei {name} ist in submission.md genannt, liegt aber nicht im Ordner. Bitte die "
+        "Datei hinzufügen oder den Namen korrigieren.",
+        "The file {name} is named in submission.md but is not in the folder. Add it or "
+        "correct the name.",
+    ),
+    "FILE_NAME_CASE": Text(
+        "In submission.md steht {name}, die Datei heißt aber {actual}. Sie wird verwendet; "
+        "bitte den Namen angleichen.",
+        "submission.md says {name} but the file is called {actual}. It is used; please make "
+        "the names match.",
+    ),
+    "PATH_OUTSIDE": Text(
+        "Der Dateiname {name} zeigt aus dem Ordner der Einreichung hinaus. Bitte nur Dateien "
+        "aus diesem Ordner nennen, ohne Pfad.",
+        "The file name {name} points outside the submission's folder. Name only files in this "
+        "folder, without a path.",
+    ),
+    "PATH_SYMLINK": Text(
+        "{name} ist eine Verknüpfung, keine Datei. Bitte die Datei selbst in den Ordner legen.",
+        "{name} is a link, not a file. Put the file itself into the folder.",
+    ),
+    # --- submission.md ------------------------------------------------------------------------
+    "FRONT_MATTER_MISSING": Text(
+        "submission.md beginnt nicht mit dem Angabenblock zwischen zwei Zeilen „---“. Bitte "
+        "die Vorlage von „newsletter new“ verwenden.",
+        "submission.md does not start with the data block between two '---' lines. Use the "
+        "template from 'newsletter new'.",
+    ),
+    "YAML_SYNTAX": Text(
+        "submission.md, Zeile {line}: Der Angabenblock ist fehlerhaft ({detail}). Häufige "
+        "Ursache: ein Doppelpunkt im Text – dann den Wert in Anführungszeichen setzen.",
+        "submission.md, line {line}: the data block is malformed ({detail}). A common cause "
+        "is a colon in a value: put the value in quotes.",
+    ),
+    "YAML_TAB": Text(
+        "submission.md, Zeile {line}: Im Angabenblock steht ein Tabulator. Bitte zum Einrücken "
+        "Leerzeichen verwenden.",
+        "submission.md, line {line}: the data block contains a tab. Indent with spaces.",
+    ),
+    "YAML_ALIAS": Text(
+        "submission.md, Zeile {line}: Verweise mit „*“ oder „&“ sind im Angabenblock nicht "
+        "erlaubt. Bitte jeden Wert ausschreiben.",
+        "submission.md, line {line}: references with '*' or '&' are not allowed in the data "
+        "block. Write every value out.",
+    ),
+    "YAML_NOT_MAPPING": Text(
+        "Der Angabenblock von submission.md muss aus Zeilen der Form „feld: wert“ bestehen.",
+        "The data block of submission.md must consist of 'field: value' lines.",
+    ),
+    "UNKNOWN_KEY": Text(
+        "Unbekanntes Feld „{key}“.{hint} Bitte korrigieren oder entfernen.",
+        "Unknown field '{key}'.{hint} Correct or remove it.",
+    ),
+    "MISSING_FIELD": Text(
+        "Das Pflichtfeld „{key}“ fehlt oder ist leer. Bitte ausfüllen.",
+        "The required field '{key}' is missing or empty. Fill it in.",
+    ),
+    "FIELD_TYPE": Text(
+        "Das Feld „{key}“ muss {expected} sein.",
+        "The field '{key}' must be {expected}.",
+    ),
+    "FIELD_CONTROL_CHAR": Text(
+        "Das Feld „{key}“ enthält einen Zeilenumbruch oder ein Steuerzeichen. Bitte in eine "
+        "Zeile schreiben.",
+        "The field '{key}' contains a line break or control character. Write it on one line.",
+    ),
+    "FIELD_MARKUP": Text(
+        "Das Feld „{key}“ enthält HTML ({snippet}). Bitte nur einfachen Text eintragen.",
+        "The field '{key}' contains HTML ({snippet}). Enter plain text only.",
+    ),
+    "FIELD_TOO_LONG": Text(
+        "Das Feld „{key}“ ist {count} Zeichen lang; höchstens {limit} sind möglich.",
+        "The field '{key}' is {count} characters long; at most {limit} are possible.",
+    ),
+    "EMAIL_INVALID": Text(
+        "Die E-Mail-Adresse „{value}“ ist ungültig ({detail}). Bitte prüfen.",
+        "The e-mail address '{value}' is invalid ({detail}). Please check it.",
+    ),
+    "URL_INVALID": Text(
+        "Die Webadresse „{value}“ ist ungültig. Bitte vollständig angeben, z. B. "
+        "https://www.example.org.",
+        "The web address '{value}' is invalid. Give it in full, e.g. https://www.example.org.",
+    ),
+    "URL_SCHEME": Text(
+        "Die Adresse „{value}“ ist nicht erlaubt: nur https://, http:// und mailto: sind möglich.",
+        "The address '{value}' is not allowed: only https://, http:// and mailto: are possible.",
+    ),
+    "CONTACT_MISSING": Text(
+        "Es fehlt ein Kontaktweg. Bitte unter contact: mindestens E-Mail, Telefon oder "
+        "Webseite angeben.",
+        "No way to get in touch. Give at least an e-mail, phone or website under contact:.",
+    ),
+    "LANGUAGE_INVALID": Text(
+        "Die Sprache „{value}“ ist kein Sprachcode. Bitte zwei Buchstaben angeben, z. B. de, "
+        "tr, ar, uk, ru.",
+        "The language '{value}' is not a language code. Give two letters, e.g. de, tr, ar, uk.",
+    ),
+    # --- the text -----------------------------------------------------------------------------
+    "TEXT_EMPTY": Text(
+        "Der Text fehlt. Bitte unter den Angabenblock in submission.md schreiben oder eine "
+        "Datei text.docx bzw. text.txt beilegen.",
+        "The text is missing. Write it below the data block of submission.md, or add a "
+        "text.docx or text.txt.",
+    ),
+    "TEXT_TOO_LONG": Text(
+        "Der Text ist {count} Zeichen lang; erlaubt sind höchstens {limit}. Bitte um "
+        "{over} Zeichen kürzen.",
+        "The text is {count} characters long; at most {limit} are allowed. Please cut "
+        "{over} characters.",
+    ),
+    "TEXT_ENCODING": Text(
+        "Die Datei ist nicht in UTF-8 gespeichert und wurde als Windows-1252 gelesen. Bitte "
+        "prüfen, ob Umlaute und Sonderzeichen richtig erscheinen.",
+        "The file is not saved as UTF-8 and was read as Windows-1252. Check that umlauts and "
+        "special characters look right.",
+    ),
+    "TEXT_HTML": Text(
+        "Der Text enthält HTML ({snippet}); es wird als einfacher Text gezeigt. Für "
+        "Hervorhebungen bitte **fett** oder *kursiv* schreiben.",
+        "The text contains HTML ({snippet}); it is shown as plain text. For emphasis write "
+        "**bold** or *italic*.",
+    ),
+    "TEXT_TWO_SOURCES": Text(
+        "Es gibt Text in submission.md und in {other}. Verwendet wird der Text aus "
+        "submission.md; bitte eine der beiden Quellen entfernen.",
+        "There is text in submission.md and in {other}. The text of submission.md is used; "
+        "remove one of the two.",
+    ),
+    "DOCX_UNREADABLE": Text(
+        "Die Word-Datei lässt sich nicht lesen ({detail}). Bitte als .docx neu speichern oder "
+        "den Text in submission.md einfügen.",
+        "The Word file cannot be read ({detail}). Save it again as .docx or paste the text "
+        "into submission.md.",
+    ),
+    # --- photos -------------------------------------------------------------------------------
+    "PHOTOS_NOT_LIST": Text(
+        "photos: muss eine Liste sein (jedes Foto beginnt mit „- file:“).",
+        "photos: must be a list (each photo starts with '- file:').",
+    ),
+    "PHOTOS_TOO_MANY": Text(
+        "Es sind {count} Fotos angegeben; höchstens {limit} sind möglich. Bitte auswählen.",
+        "{count} photos are listed; at most {limit} are possible. Please choose.",
+    ),
+    "PHOTO_DUPLICATE": Text(
+        "Foto {index}: {name} ist schon als Foto {first} angegeben.",
+        "Photo {index}: {name} is already listed as photo {first}.",
+    ),
+    "PHOTO_FILE_MISSING": Text(
+        "Foto {index}: Es fehlt die Angabe „file:“ mit dem Dateinamen.",
+        "Photo {index}: 'file:' with the file name is missing.",
+    ),
+    "CONSENT_MISSING": Text(
+        "Foto {index} ({name}): Es fehlt „consent: true“. Ohne Fotofreigabe aller abgebildeten "
+        "Personen wird das Foto nicht veröffentlicht.",
+        "Photo {index} ({name}): 'consent: true' is missing. Without a photo release from "
+        "everyone shown, the photo is not published.",
+    ),
+    "CONSENT_FALSE": Text(
+        "Foto {index} ({name}): Für dieses Foto liegt keine Fotofreigabe vor (consent: false); "
+        "es wird nicht veröffentlicht.",
+        "Photo {index} ({name}): there is no photo release (consent: false); it is not published.",
+    ),
+    "CONSENT_NOT_BOOL": Text(
+        "Foto {index} ({name}): „consent“ muss genau true oder false sein, nicht „{value}“. "
+        "Ohne eindeutige Freigabe wird das Foto nicht veröffentlicht.",
+        "Photo {index} ({name}): 'consent' must be exactly true or false, not '{value}'. "
+        "Without a clear release the photo is not published.",
+    ),
+    "ALT_FROM_CAPTION": Text(
+        "Foto {index} ({name}): Es fehlt die Bildbeschreibung „alt:“ für blinde Leserinnen und "
+        "Leser; die Bildunterschrift wird verwendet. Bitte beschreiben, was zu sehen ist.",
+        "Photo {index} ({name}): the description 'alt:' for blind readers is missing; the "
+        "caption is used. Describe what the picture shows.",
+    ),
+    "ALT_MISSING": Text(
+        "Foto {index} ({name}): Es fehlen Bildbeschreibung („alt:“) und Bildunterschrift. "
+        "Bitte beschreiben, was zu sehen ist.",
+        "Photo {index} ({name}): both the description ('alt:') and the caption are missing. "
+        "Describe what the picture shows.",
+    ),
+    # --- images -------------------------------------------------------------------------------
+    "IMAGE_EMPTY": Text(
+        "{what} {name}: Die Datei ist leer (0 Byte). Bitte erneut hochladen.",
+        "{what} {name}: the file is empty (0 bytes). Please upload it again.",
+    ),
+    "IMAGE_FORMAT": Text(
+        "{what} {name}: Das ist {actual}; erlaubt sind {allowed}. Bitte als JPEG oder PNG "
+        "speichern.",
+        "{what} {name}: this is {actual}; allowed are {allowed}. Save it as JPEG or PNG.",
+    ),
+    "IMAGE_UNREADABLE": Text(
+        "{what} {name}: Die Datei ist kein lesbares Bild ({detail}). Bitte das Original erneut "
+        "senden.",
+        "{what} {name}: the file is not a readable image ({detail}). Send the original again.",
+    ),
+    "IMAGE_TRUNCATED": Text(
+        "{what} {name}: Die Datei ist unvollständig (beim Hochladen abgeschnitten). Bitte "
+        "erneut hochladen.",
+        "{what} {name}: the file is incomplete (cut off while uploading). Upload it again.",
+    ),
+    "IMAGE_TOO_MANY_BYTES": Text(
+        "{what} {name}: Die Datei ist {size_bytes} groß; höchstens {limit_bytes} sind möglich. "
+        "Bitte eine kleinere Fassung senden.",
+        "{what} {name}: the file is {size_bytes}; at most {limit_bytes} are possible. Send a "
+        "smaller version.",
+    ),
+    "IMAGE_TOO_MANY_PIXELS": Text(
+        "{what} {name}: Das Bild hat {width}×{height} Pixel ({mp} Megapixel); höchstens {limit} "
+        "Megapixel sind möglich. Bitte verkleinern.",
+        "{what} {name}: the picture has {width}×{height} pixels ({mp} megapixels); at most "
+        "{limit} megapixels are possible. Please scale it down.",
+    ),
+    "IMAGE_ANIMATED": Text(
+        "{what} {name}: Das Bild ist animiert ({frames} Bilder); nur das erste wird gezeigt.",
+        "{what} {name}: the picture is animated ({frames} frames); only the first is shown.",
+    ),
+    "PHOTO_EMAIL_SMALL": Text(
+        "Foto {index} ist {width}×{height} Pixel groß; für eine scharfe Darstellung werden "
+        "mindestens {needed} Pixel Breite benötigt. Bitte das Originalfoto senden.",
+        "Photo {index} is {width}×{height} pixels; a sharp display needs at least {needed} "
+        "pixels of width. Please send the original photo.",
+    ),
+    "PHOTO_EMAIL_TOO_SMALL": Text(
+        "Foto {index} ist {width}×{height} Pixel groß und damit zu klein: Es wäre in der "
+        "E-Mail verschwommen. Mindestens {minimum}, besser {needed} Pixel Breite sind nötig. "
+        "Bitte das Originalfoto senden.",
+        "Photo {index} is {width}×{height} pixels and too small: it would be blurry in the "
+        "email. At least {minimum}, better {needed} pixels of width are needed. Please send "
+        "the original photo.",
+    ),
+    "PHOTO_PRINT_LOW": Text(
+        "Foto {index} erreicht bei {mm} mm Druckbreite nur {ppi} ppi; für einen guten Druck "
+        "sind {target} ppi ({needed} Pixel Breite) nötig.",
+        "Photo {index} reaches only {ppi} ppi at {mm} mm printed width; good print needs "
+        "{target} ppi ({needed} pixels of width).",
+    ),
+    "PHOTO_PRINT_TOO_LOW": Text(
+        "Foto {index} erreicht bei {mm} mm Druckbreite nur {ppi} ppi; unter {minimum} ppi wird "
+        "der Druck unscharf. Bitte ein größeres Originalfoto senden ({needed} Pixel Breite).",
+        "Photo {index} reaches only {ppi} ppi at {mm} mm printed width; below {minimum} ppi "
+        "print is blurry. Please send a larger original ({needed} pixels of width).",
+    ),
+    "LOGO_SMALL": Text(
+        "Das Logo ({name}) ist nur {width}×{height} Pixel groß; für E-Mail und Druck werden "
+        "mindestens {needed} Pixel Breite benötigt. Bitte eine größere Datei oder das Logo als "
+        "SVG senden.",
+        "The logo ({name}) is only {width}×{height} pixels; email and print need at least "
+        "{needed} pixels of width. Please send a larger file or an SVG.",
+    ),
+    "SVG_INVALID": Text(
+        "Das Logo ({name}) ist keine gültige SVG-Datei ({detail}). Bitte als PNG senden.",
+        "The logo ({name}) is not a valid SVG file ({detail}). Please send it as PNG.",
+    ),
+    "SVG_UNSAFE": Text(
+        "Das Logo ({name}) enthält {thing}; das ist aus Sicherheitsgründen nicht erlaubt. Bitte "
+        "als PNG senden.",
+        "The logo ({name}) contains {thing}; that is not allowed for security reasons. "
+        "Please send it as PNG.",
+    ),
+    "SVG_EXTERNAL": Text(
+        "Das Logo ({name}) verweist auf fremde Dateien oder Adressen ({thing}); diese werden "
+        "nicht geladen. Bitte prüfen, ob das Logo vollständig erscheint.",
+        "The logo ({name}) refers to other files or addresses ({thing}); they are not loaded. "
+        "Check that the logo appears complete.",
+    ),
+    # --- deadline -----------------------------------------------------------------------------
+    "LATE": Text(
+        "Eingegangen am {received}, nach dem Einsendeschluss {deadline}. Die Einreichung wird "
+        "nicht aufgenommen, außer die Redaktion trägt sie in issue.toml unter accepted_late ein.",
+        "Received {received}, after the deadline {deadline}. It is left out unless the editor "
+        "lists it under accepted_late in issue.toml.",
+    ),
+    "LATE_ACCEPTED": Text(
+        "Eingegangen am {received}, nach dem Einsendeschluss {deadline}; von der Redaktion "
+        "angenommen.",
+        "Received {received}, after the deadline {deadline}; accepted by the editor.",
+    ),
+}
+
+ROLE_NAMES = {"photo": ("Foto", "Photo"), "logo": ("Logo", "Logo")}
+
+
+def register(code: str, de: str, en: str) -> None:
+    """Add a code from another stage (e.g. the image pipeline); codes are unique."""
+    if code in CATALOGUE and CATALOGUE[code] != Text(de, en):
+        raise ValueError(f"message code {code} registered twice")
+    CATALOGUE[code] = Text(de, en)
+
+
+def _de_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def _en_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+class _Lenient(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(code: str, lang: str, params: Mapping[str, Any]) -> str:
+    """The message for `code` in `lang` ("de" or "en"), parameters filled in."""
+    text = CATALOGUE.get(code)
+    if text is None:
+        return f"{code} {dict(params)}"
+    template = text.en if lang == "en" else text.de
+    fmt = _en_number if lang == "en" else _de_number
+    values = {
+        k: human_bytes(v, lang) if k.endswith("_bytes") and isinstance(v, int) else fmt(v)
+        for k, v in params.items()
+    }
+    values.update(_derived(params, lang))
+    return template.format_map(_Lenient(values))
+
+
+def _derived(params: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """Parameters whose wording depends on the language: role names, hints, English forms."""
+    en = lang == "en"
+    out: dict[str, str] = {}
+    if "role" in params:
+        de_name, en_name = ROLE_NAMES.get(str(params["role"]), ("Datei", "File"))
+        out["what"] = en_name if en else de_name
+    if "suggestion" in params:
+        s = params["suggestion"]
+        out["hint"] = f" Did you mean '{s}'?" if en else f" Meinten Sie „{s}“?"
+    else:
+        out["hint"] = ""
+    for key in ("detail", "expected", "thing"):
+        if en and f"{key}_en" in params:
+            out[key] = str(params[f"{key}_en"])
+    return out
+
+
+def human_bytes(n: int, lang: str = "de") -> str:
+    """1234567 -> '1,2 MB' (German) or '1.2 MB'."""
+    value: float = n
+    for unit in ("Byte", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            s = f"{value:.0f} {unit}" if unit == "Byte" else f"{value:.1f} {unit}"
+            return s.replace(".", ",") if lang == "de" else s
+        value /= 1000
+    raise AssertionError("unreachable")

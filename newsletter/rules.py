@@ -1,0 +1,362 @@
+"""Judge an Issue against the rules of PRODUCT.md: Issue -> list[Finding].
+
+No I/O beyond reading image headers. Each rule has a stable code (see messages.py for the
+texts); all problems are collected, none stops the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
+
+from newsletter import layout, markup
+from newsletter.config import Settings
+from newsletter.intake import suggestion
+from newsletter.models import FileRef, Finding, Intake, Issue, Severity, Submission
+from newsletter.probe import FORMAT_NAMES, LOGO_FORMATS, PHOTO_FORMATS, ImageInfo, ProbeError, probe
+
+TOP_KEYS = ("organisation", "goal", "location", "contact", "logo", "language", "photos")
+CONTACT_KEYS = ("name", "email", "phone", "website")
+PHOTO_KEYS = ("file", "caption", "alt", "credit", "consent")
+# Longest sensible single-line values; longer ones break the layout or are pasted text.
+FIELD_LIMITS = {
+    "organisation": 120,
+    "goal": 300,
+    "location": 200,
+    "contact.name": 120,
+    "contact.phone": 60,
+    "caption": 300,
+    "alt": 500,
+    "credit": 200,
+}
+URL_SCHEMES = ("http", "https", "mailto")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>|&#?[a-zA-Z0-9]+;")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_MD_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
+
+
+def check_issue(intake: Intake, settings: Settings) -> list[Finding]:
+    """Every finding for an issue: intake's parse problems, then every rule."""
+    findings = list(intake.findings)
+    for sub in intake.issue.submissions:
+        findings.extend(judge_submission(sub, intake.issue, settings))
+    return findings
+
+
+def judge_submission(sub: Submission, issue: Issue, settings: Settings) -> list[Finding]:
+    """All rules for one submission."""
+    out: list[Finding] = []
+
+    def add(severity: Severity, code: str, file: str | None = "submission.md", **p: Any) -> None:
+        out.append(Finding(severity=severity, code=code, submission=sub.slug, file=file, params=p))
+
+    _deadline(sub, issue, settings, add)
+    _fields(sub, add)
+    _text(sub, settings, add)
+    _photos(sub, settings, add)
+    _logo(sub, settings, add)
+    return out
+
+
+class _Add(Protocol):  # the shape of the `add` callback
+    def __call__(self, severity: Severity, code: str, file: str | None = ..., **p: Any) -> None: ...
+
+
+def _deadline(sub: Submission, issue: Issue, settings: Settings, add: _Add) -> None:
+    if issue.deadline is None or sub.received is None or sub.received <= issue.deadline:
+        return
+    tz = ZoneInfo(settings.timezone)
+
+    def fmt(d: datetime) -> str:
+        return d.astimezone(tz).strftime("%d.%m.%Y %H:%M:%S")
+
+    accepted = sub.slug in issue.accepted_late
+    add(
+        "warning" if accepted else "error",
+        "LATE_ACCEPTED" if accepted else "LATE",
+        None,
+        received=fmt(sub.received),
+        deadline=fmt(issue.deadline),
+    )
+
+
+def _walk_fields(sub: Submission) -> Iterator[tuple[str, Any]]:
+    """(key, value) of every single-line text field, photo fields named photos[i].key."""
+    fm = sub.front_matter
+    for key in ("organisation", "goal", "location", "logo", "language"):
+        yield key, fm.get(key)
+    contact = fm.get("contact")
+    if isinstance(contact, dict):
+        for key in CONTACT_KEYS:
+            yield f"contact.{key}", contact.get(key)
+    photos = fm.get("photos")
+    if isinstance(photos, list):
+        for i, entry in enumerate(photos, start=1):
+            if isinstance(entry, dict):
+                for key in ("file", "caption", "alt", "credit"):
+                    yield f"photos[{i}].{key}", entry.get(key)
+
+
+def _fields(sub: Submission, add: _Add) -> None:
+    fm = sub.front_matter
+    for key in fm:
+        if key not in TOP_KEYS:
+            add("error", "UNKNOWN_KEY", key=key, **suggestion(key, TOP_KEYS))
+    contact = fm.get("contact")
+    if contact is not None and not isinstance(contact, dict):
+        add(
+            "error",
+            "FIELD_TYPE",
+            key="contact",
+            expected="eine Liste von Feldern (name:, email:, …)",
+            expected_en="a group of fields (name:, email:, …)",
+        )
+    elif isinstance(contact, dict):
+        for key in contact:
+            if str(key) not in CONTACT_KEYS:
+                add(
+                    "error",
+                    "UNKNOWN_KEY",
+                    key=f"contact.{key}",
+                    **suggestion(str(key), CONTACT_KEYS),
+                )
+    for key, value in _walk_fields(sub):
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            add("error", "FIELD_TYPE", key=key, expected="ein Text", expected_en="text")
+            continue
+        if _CONTROL.search(value.strip()):
+            add("error", "FIELD_CONTROL_CHAR", key=key)
+        if (m := _MARKUP.search(value)) is not None:
+            add("error", "FIELD_MARKUP", key=key, snippet=m.group(0)[:40])
+        limit = FIELD_LIMITS.get(key.split(".", 1)[-1] if key.startswith("photos") else key)
+        if limit and len(value) > limit:
+            add("error", "FIELD_TOO_LONG", key=key, count=len(value), limit=limit)
+    if not sub.organisation:
+        add("error", "MISSING_FIELD", key="organisation")
+    c = sub.contact
+    if not (c.email or c.phone or c.website):
+        add("error", "CONTACT_MISSING")
+    if c.email:
+        try:
+            validate_email(c.email, check_deliverability=False)
+        except EmailNotValidError as exc:
+            add("error", "EMAIL_INVALID", value=c.email, detail=str(exc))
+    if c.website:
+        _url(c.website, add, web_only=True)
+    if not _LANG.match(sub.language):
+        add("error", "LANGUAGE_INVALID", value=sub.language)
+
+
+def _url(value: str, add: _Add, *, web_only: bool = False, file: str = "submission.md") -> None:
+    parts = urlsplit(value.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in URL_SCHEMES or (web_only and scheme == "mailto"):
+        add("error", "URL_SCHEME" if scheme else "URL_INVALID", file, value=value)
+    elif scheme in ("http", "https") and (
+        not parts.hostname or "." not in parts.hostname or " " in value.strip()
+    ):
+        add("error", "URL_INVALID", file, value=value)
+    elif scheme == "mailto":
+        try:
+            validate_email(parts.path, check_deliverability=False)
+        except EmailNotValidError as exc:
+            add("error", "EMAIL_INVALID", file, value=parts.path, detail=str(exc))
+
+
+def _text(sub: Submission, settings: Settings, add: _Add) -> None:
+    file = sub.text_file
+    visible = markup.visible_text(sub.text)
+    if not visible:
+        add("error", "TEXT_EMPTY", file)
+        return
+    limit = settings.rules.max_text_chars
+    if len(visible) > limit:
+        add(
+            "error",
+            "TEXT_TOO_LONG",
+            file,
+            count=len(visible),
+            limit=limit,
+            over=len(visible) - limit,
+        )
+    html = markup.raw_html(sub.text)
+    if html:
+        add("warning", "TEXT_HTML", file, snippet=html[0][:40])
+    for target in dict.fromkeys(markup.links(sub.text) + _MD_TARGET.findall(sub.text)):
+        _url(target, add, file=file)
+
+
+def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
+    raw = sub.front_matter.get("photos")
+    if raw is not None and not isinstance(raw, list):
+        add("error", "PHOTOS_NOT_LIST")
+        return
+    if len(sub.photos) > settings.rules.max_photos:
+        add("error", "PHOTOS_TOO_MANY", count=len(sub.photos), limit=settings.rules.max_photos)
+    seen: dict[str, int] = {}
+    for photo, entry in zip(sub.photos, raw or [], strict=False):
+        name = photo.file.name if photo.file else "?"
+        if isinstance(entry, dict):
+            for key in entry:
+                if str(key) not in PHOTO_KEYS:
+                    add(
+                        "error",
+                        "UNKNOWN_KEY",
+                        key=f"photos[{photo.index}].{key}",
+                        **suggestion(str(key), PHOTO_KEYS),
+                    )
+        if photo.file is None:
+            add("error", "PHOTO_FILE_MISSING", index=photo.index)
+        elif photo.file.name in seen:
+            add(
+                "error",
+                "PHOTO_DUPLICATE",
+                photo.file.name,
+                index=photo.index,
+                name=photo.file.name,
+                first=seen[photo.file.name],
+            )
+        else:
+            seen[photo.file.name] = photo.index
+        if photo.consent is None:
+            add("error", "CONSENT_MISSING", index=photo.index, name=name)
+        elif photo.consent is False:
+            add("error", "CONSENT_FALSE", index=photo.index, name=name)
+        elif photo.consent is not True:
+            add(
+                "error",
+                "CONSENT_NOT_BOOL",
+                index=photo.index,
+                name=name,
+                value=str(photo.consent)[:40],
+            )
+        if not photo.alt:
+            code = "ALT_FROM_CAPTION" if photo.caption else "ALT_MISSING"
+            add("warning" if photo.caption else "error", code, index=photo.index, name=name)
+        if photo.file is not None and photo.file.path is not None:
+            info = _probe(photo.file, "photo", settings, add)
+            if info is not None:
+                _photo_size(photo.index, photo.file.name, info, settings, add)
+
+
+def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> ImageInfo | None:
+    """Header checks common to photos and logos; None if the file is not usable."""
+    assert ref.path is not None
+    what = {"role": role, "name": ref.name}
+    try:
+        info = probe(ref.path)
+    except ProbeError as exc:
+        add("error", exc.code, ref.name, **what, detail=exc.detail, **exc.params)
+        return None
+    allowed = PHOTO_FORMATS if role == "photo" else LOGO_FORMATS
+    if info.format not in allowed:
+        add(
+            "error",
+            "IMAGE_FORMAT",
+            ref.name,
+            **what,
+            actual=FORMAT_NAMES.get(info.format, info.format),
+            allowed=", ".join(FORMAT_NAMES[f] for f in sorted(allowed)),
+        )
+        return None
+    rules = settings.rules
+    if info.bytes > rules.max_image_bytes:
+        add(
+            "error",
+            "IMAGE_TOO_MANY_BYTES",
+            ref.name,
+            **what,
+            size_bytes=info.bytes,
+            limit_bytes=rules.max_image_bytes,
+        )
+        return None
+    if info.width * info.height > rules.max_image_pixels:
+        add(
+            "error",
+            "IMAGE_TOO_MANY_PIXELS",
+            ref.name,
+            **what,
+            width=info.width,
+            height=info.height,
+            mp=round(info.width * info.height / 1e6, 1),
+            limit=round(rules.max_image_pixels / 1e6),
+        )
+        return None
+    if info.frames > 1:
+        add("warning", "IMAGE_ANIMATED", ref.name, **what, frames=info.frames)
+    if info.svg_external:
+        add("warning", "SVG_EXTERNAL", ref.name, **what, thing=", ".join(info.svg_external)[:120])
+    return info
+
+
+def _photo_size(index: int, name: str, info: ImageInfo, settings: Settings, add: _Add) -> None:
+    lay = settings.layout
+    needed = layout.email_pixel_width(lay, "photo")
+    minimum = layout.email_css_width(lay, "photo")
+    size = {"index": index, "name": name, "width": info.width, "height": info.height}
+    if info.width < minimum:
+        add("error", "PHOTO_EMAIL_TOO_SMALL", name, **size, needed=needed, minimum=minimum)
+        return
+    if info.width < needed:
+        add("warning", "PHOTO_EMAIL_SMALL", name, **size, needed=needed)
+        return
+    ppi = layout.ppi_at(lay, "photo", info.width)
+    mm = lay.print_photo_width_mm
+    target = layout.print_pixel_width(lay, "photo")
+    if ppi < lay.print_error_ppi:
+        add(
+            "error",
+            "PHOTO_PRINT_TOO_LOW",
+            name,
+            **size,
+            ppi=round(ppi),
+            mm=mm,
+            minimum=lay.print_error_ppi,
+            needed=target,
+        )
+    elif ppi < lay.print_warn_ppi:
+        add(
+            "warning",
+            "PHOTO_PRINT_LOW",
+            name,
+            **size,
+            ppi=round(ppi),
+            mm=mm,
+            target=lay.print_ppi,
+            needed=target,
+        )
+
+
+def _logo(sub: Submission, settings: Settings, add: _Add) -> None:
+    raw = sub.front_matter.get("logo")
+    if raw is not None and not isinstance(raw, str):
+        return  # reported as FIELD_TYPE
+    if sub.logo is None or sub.logo.path is None:
+        return
+    info = _probe(sub.logo, "logo", settings, add)
+    if info is None or info.format == "SVG":
+        return  # an SVG is sharp at any size
+    lay = settings.layout
+    needed = max(layout.email_pixel_width(lay, "logo"), layout.print_pixel_width(lay, "logo"))
+    too_small = info.width < layout.email_pixel_width(lay, "logo") or (
+        layout.ppi_at(lay, "logo", info.width) < lay.print_warn_ppi
+    )
+    if too_small:
+        add(
+            "warning",
+            "LOGO_SMALL",
+            sub.logo.name,
+            name=sub.logo.name,
+            width=info.width,
+            height=info.height,
+            needed=needed,
+        )
