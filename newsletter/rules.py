@@ -58,7 +58,7 @@ def judge_submission(sub: Submission, issue: Issue, settings: Settings) -> list[
         out.append(Finding(severity=severity, code=code, submission=sub.slug, file=file, params=p))
 
     _deadline(sub, issue, settings, add)
-    _fields(sub, add)
+    _fields(sub, settings, add)
     _text(sub, settings, add)
     _photos(sub, settings, add)
     _logo(sub, settings, add)
@@ -104,7 +104,7 @@ def _walk_fields(sub: Submission) -> Iterator[tuple[str, Any]]:
                     yield f"photos[{i}].{key}", entry.get(key)
 
 
-def _fields(sub: Submission, add: _Add) -> None:
+def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
     fm = sub.front_matter
     for key in fm:
         if key not in TOP_KEYS:
@@ -143,7 +143,7 @@ def _fields(sub: Submission, add: _Add) -> None:
     if not sub.organisation:
         add("error", "MISSING_FIELD", key="organisation")
     c = sub.contact
-    if not (c.email or c.phone or c.website):
+    if settings.rules.require_contact and not (c.email or c.phone or c.website):
         add("error", "CONTACT_MISSING")
     if c.email:
         try:

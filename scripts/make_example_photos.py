@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ruff: noqa: E501  (embedded SVG and PDF source lines are data, kept whole)
 """Derive the example issue's binary files (photos, logos, attachment PDFs) from the test corpus.
 
     python scripts/make_example_photos.py /work/shared/corpus
@@ -72,7 +73,9 @@ def to_srgb(im: Image.Image) -> Image.Image:
         desc = (ImageCms.getProfileDescription(src) or "").strip().lower()
         if "srgb" not in desc:
             base = im.convert("CMYK" if im.mode == "CMYK" else "RGB")
-            return ImageCms.profileToProfile(base, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            return ImageCms.profileToProfile(
+                base, src, ImageCms.createProfile("sRGB"), outputMode="RGB"
+            )
     return im.convert("RGB")
 
 
@@ -84,7 +87,9 @@ def derive_photo(src: Path, dst: Path) -> tuple[int, int]:
     target_w = PORTRAIT_WIDTH if h > w else LANDSCAPE_WIDTH
     size = (target_w, round(h * target_w / w))
     small = rgb.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    clean = Image.frombytes("RGB", small.size, small.tobytes())  # fresh image: no info/metadata at all
+    clean = Image.frombytes(
+        "RGB", small.size, small.tobytes()
+    )  # fresh image: no info/metadata at all
     clean.save(dst, "JPEG", quality=QUALITY, progressive=True, optimize=True)
     return size
 
@@ -94,11 +99,16 @@ def font(px: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.Imag
     f = FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
     if f.exists():
         return ImageFont.truetype(str(f), px)
-    print(f"warning: {f} missing (apt-get install fonts-dejavu-core); using Pillow's font", file=sys.stderr)
+    print(
+        f"warning: {f} missing (apt-get install fonts-dejavu-core); using Pillow's font",
+        file=sys.stderr,
+    )
     return ImageFont.load_default(size=px)
 
 
-def fitted(text: str, px: int, max_w: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def fitted(
+    text: str, px: int, max_w: int, bold: bool = False
+) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """The font at px, made smaller until text fits max_w (all in supersampled pixels)."""
     while px > 8:
         f = font(px, bold)
@@ -115,21 +125,47 @@ def logo_lernimpuls(path: Path) -> None:
     d = ImageDraw.Draw(im)
     teal, orange = (0, 110, 120, 255), (240, 140, 30, 255)
     # open book: two pages
-    d.polygon([(60 * s, 170 * s), (190 * s, 200 * s), (190 * s, 360 * s), (60 * s, 330 * s)], fill=teal)
-    d.polygon([(200 * s, 200 * s), (330 * s, 170 * s), (330 * s, 330 * s), (200 * s, 360 * s)], fill=teal)
+    d.polygon(
+        [(60 * s, 170 * s), (190 * s, 200 * s), (190 * s, 360 * s), (60 * s, 330 * s)], fill=teal
+    )
+    d.polygon(
+        [(200 * s, 200 * s), (330 * s, 170 * s), (330 * s, 330 * s), (200 * s, 360 * s)], fill=teal
+    )
     for i in range(3):  # lines on the pages
         y = 225 + 35 * i
-        d.line([(85 * s, (y - 8) * s), (170 * s, (y + 12) * s)], fill=(255, 255, 255, 255), width=7 * s)
-        d.line([(220 * s, (y + 12) * s), (305 * s, (y - 8) * s)], fill=(255, 255, 255, 255), width=7 * s)
+        d.line(
+            [(85 * s, (y - 8) * s), (170 * s, (y + 12) * s)], fill=(255, 255, 255, 255), width=7 * s
+        )
+        d.line(
+            [(220 * s, (y + 12) * s), (305 * s, (y - 8) * s)],
+            fill=(255, 255, 255, 255),
+            width=7 * s,
+        )
     # the spark (impulse) above the book
     d.regular_polygon((195 * s, 95 * s, 62 * s), 4, rotation=45, fill=orange)
     d.regular_polygon((195 * s, 95 * s, 28 * s), 4, rotation=0, fill=(255, 205, 90, 255))
     for dx, dy in ((-95, -20), (95, -20), (-70, 45), (70, 45)):
-        d.ellipse(((195 + dx - 9) * s, (95 + dy - 9) * s, (195 + dx + 9) * s, (95 + dy + 9) * s), fill=orange)
-    d.text((380 * s, 185 * s), "Lernimpuls", font=fitted("Lernimpuls", 150 * s, 780 * s, True), fill=teal,
-           anchor="ls")
-    d.text((384 * s, 275 * s), "Nordstadt e.V.", font=font(72 * s), fill=(70, 70, 70, 255), anchor="ls")
-    d.text((386 * s, 345 * s), "Lernen · Begegnen · Wachsen", font=font(44 * s), fill=orange, anchor="ls")
+        d.ellipse(
+            ((195 + dx - 9) * s, (95 + dy - 9) * s, (195 + dx + 9) * s, (95 + dy + 9) * s),
+            fill=orange,
+        )
+    d.text(
+        (380 * s, 185 * s),
+        "Lernimpuls",
+        font=fitted("Lernimpuls", 150 * s, 780 * s, True),
+        fill=teal,
+        anchor="ls",
+    )
+    d.text(
+        (384 * s, 275 * s), "Nordstadt e.V.", font=font(72 * s), fill=(70, 70, 70, 255), anchor="ls"
+    )
+    d.text(
+        (386 * s, 345 * s),
+        "Lernen · Begegnen · Wachsen",
+        font=font(44 * s),
+        fill=orange,
+        anchor="ls",
+    )
     im.resize((w, h), Image.Resampling.LANCZOS).save(path, optimize=True)
 
 
@@ -140,27 +176,60 @@ def logo_bewerbungscafe(path: Path) -> None:
     d = ImageDraw.Draw(im)
     blue, brown, green = (30, 80, 150), (120, 70, 40), (60, 160, 90)
     # the sheet of paper with text lines and a tick
-    d.rounded_rectangle((70 * s, 90 * s, 330 * s, 430 * s), radius=14 * s, fill=(235, 242, 252),
-                        outline=blue, width=8 * s)
+    d.rounded_rectangle(
+        (70 * s, 90 * s, 330 * s, 430 * s),
+        radius=14 * s,
+        fill=(235, 242, 252),
+        outline=blue,
+        width=8 * s,
+    )
     for i, ln in enumerate((150, 120, 170, 140, 90)):
         y = 150 + 40 * i
         d.rounded_rectangle((105 * s, y * s, (105 + ln) * s, (y + 14) * s), radius=7 * s, fill=blue)
-    d.line([(266 * s, 138 * s), (286 * s, 160 * s), (318 * s, 114 * s)], fill=green, width=16 * s, joint="curve")
+    d.line(
+        [(266 * s, 138 * s), (286 * s, 160 * s), (318 * s, 114 * s)],
+        fill=green,
+        width=16 * s,
+        joint="curve",
+    )
     # the cup in front
     d.rounded_rectangle((200 * s, 340 * s, 400 * s, 520 * s), radius=40 * s, fill=brown)
     d.rectangle((200 * s, 340 * s, 400 * s, 380 * s), fill=brown)
     d.ellipse((380 * s, 375 * s, 460 * s, 465 * s), outline=brown, width=18 * s)
     d.rounded_rectangle((170 * s, 520 * s, 430 * s, 540 * s), radius=10 * s, fill=brown)
     for x in (250, 300, 350):  # steam
-        d.arc(((x - 18) * s, 265 * s, (x + 18) * s, 305 * s), 90, 270, fill=(150, 150, 150), width=7 * s)
-        d.arc(((x - 18) * s, 300 * s, (x + 18) * s, 340 * s), 270, 90, fill=(150, 150, 150), width=7 * s)
-    d.text((520 * s, 270 * s), "Bewerbungscafé", font=fitted("Bewerbungscafé", 96 * s, 640 * s, True), fill=blue,
-           anchor="ls")
+        d.arc(
+            ((x - 18) * s, 265 * s, (x + 18) * s, 305 * s),
+            90,
+            270,
+            fill=(150, 150, 150),
+            width=7 * s,
+        )
+        d.arc(
+            ((x - 18) * s, 300 * s, (x + 18) * s, 340 * s),
+            270,
+            90,
+            fill=(150, 150, 150),
+            width=7 * s,
+        )
+    d.text(
+        (520 * s, 270 * s),
+        "Bewerbungscafé",
+        font=fitted("Bewerbungscafé", 96 * s, 640 * s, True),
+        fill=blue,
+        anchor="ls",
+    )
     d.text((524 * s, 380 * s), "Weststadt", font=font(90 * s), fill=brown, anchor="ls")
-    d.text((526 * s, 460 * s), "Lebenslauf · Anschreiben · Gespräch üben",
-           font=fitted("Lebenslauf · Anschreiben · Gespräch üben", 34 * s, 640 * s), fill=(110, 110, 110),
-           anchor="ls")
-    im.resize((w, h), Image.Resampling.LANCZOS).save(path, quality=90, optimize=True, progressive=False)
+    d.text(
+        (526 * s, 460 * s),
+        "Lebenslauf · Anschreiben · Gespräch üben",
+        font=fitted("Lebenslauf · Anschreiben · Gespräch üben", 34 * s, 640 * s),
+        fill=(110, 110, 110),
+        anchor="ls",
+    )
+    im.resize((w, h), Image.Resampling.LANCZOS).save(
+        path, quality=90, optimize=True, progressive=False
+    )
 
 
 def logo_kinderschutz(path: Path) -> None:
@@ -168,7 +237,12 @@ def logo_kinderschutz(path: Path) -> None:
     w, h, s = 800, 800, SS
     im = Image.new("RGBA", (w * s, h * s), (40, 90, 170, 0))
     d = ImageDraw.Draw(im)
-    sun, blue, red, green = (250, 190, 30, 255), (40, 90, 170, 255), (220, 70, 60, 255), (70, 160, 90, 255)
+    sun, blue, red, green = (
+        (250, 190, 30, 255),
+        (40, 90, 170, 255),
+        (220, 70, 60, 255),
+        (70, 160, 90, 255),
+    )
     cx = 400
     # sun with rays
     d.ellipse(((cx - 70) * s, 60 * s, (cx + 70) * s, 200 * s), fill=sun)
@@ -181,13 +255,24 @@ def logo_kinderschutz(path: Path) -> None:
     d.arc(((cx - 230) * s, 230 * s, (cx + 230) * s, 690 * s), 195, 345, fill=blue, width=34 * s)
     # adult and child holding hands
     d.ellipse(((cx - 95) * s, 330 * s, (cx - 35) * s, 390 * s), fill=green)
-    d.rounded_rectangle(((cx - 112) * s, 400 * s, (cx - 18) * s, 540 * s), radius=36 * s, fill=green)
+    d.rounded_rectangle(
+        ((cx - 112) * s, 400 * s, (cx - 18) * s, 540 * s), radius=36 * s, fill=green
+    )
     d.ellipse(((cx + 40) * s, 380 * s, (cx + 84) * s, 424 * s), fill=red)
     d.rounded_rectangle(((cx + 28) * s, 432 * s, (cx + 96) * s, 540 * s), radius=28 * s, fill=red)
-    d.line([((cx - 20) * s, 460 * s), ((cx + 30) * s, 470 * s)], fill=(90, 90, 90, 255), width=10 * s)
-    d.text((cx * s, 640 * s), "Kinderschutzverein", font=fitted("Kinderschutzverein", 80 * s, 740 * s, True),
-           fill=blue, anchor="ms")
-    d.text((cx * s, 720 * s), "Sonnenberg e.V.", font=font(60 * s), fill=(80, 80, 80, 255), anchor="ms")
+    d.line(
+        [((cx - 20) * s, 460 * s), ((cx + 30) * s, 470 * s)], fill=(90, 90, 90, 255), width=10 * s
+    )
+    d.text(
+        (cx * s, 640 * s),
+        "Kinderschutzverein",
+        font=fitted("Kinderschutzverein", 80 * s, 740 * s, True),
+        fill=blue,
+        anchor="ms",
+    )
+    d.text(
+        (cx * s, 720 * s), "Sonnenberg e.V.", font=font(60 * s), fill=(80, 80, 80, 255), anchor="ms"
+    )
     im.resize((w, h), Image.Resampling.LANCZOS).save(path, optimize=True)
 
 
@@ -216,8 +301,12 @@ SVG_DRK_CAFE = """<?xml version="1.0" encoding="UTF-8"?>
 def pdf_bytes(title: str, lines: list[str], producer: str = "make_example_photos.py") -> bytes:
     """A one-page A4 PDF (Helvetica, WinAnsi) with a title and some lines, xref offsets exact.
     Copied from the corpus's make_issue.py."""
+
     def esc(s: str) -> bytes:
-        return s.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+        return (
+            s.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+        )
+
     content = b"BT /F1 22 Tf 56 770 Td (" + esc(title) + b") Tj ET\n"
     y = 730
     for line in lines:
@@ -240,7 +329,11 @@ def pdf_bytes(title: str, lines: list[str], producer: str = "make_example_photos
     xref = len(out)
     out += b"xref\n0 " + str(len(objs) + 1).encode() + b"\n0000000000 65535 f \n"
     out += b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets)
-    out += b"trailer\n<< /Size " + str(len(objs) + 1).encode() + b" /Root 1 0 R /Info 6 0 R >>\nstartxref\n"
+    out += (
+        b"trailer\n<< /Size "
+        + str(len(objs) + 1).encode()
+        + b" /Root 1 0 R /Info 6 0 R >>\nstartxref\n"
+    )
     out += str(xref).encode() + b"\n%%EOF\n"
     return out
 
@@ -248,36 +341,46 @@ def pdf_bytes(title: str, lines: list[str], producer: str = "make_example_photos
 ATTACHMENTS: dict[str, tuple[str, list[str]]] = {
     "flyer-internationaler-wintermarkt.pdf": (
         "Internationaler Wintermarkt 2026",
-        ["Samstag, 5. Dezember 2026, 14 bis 19 Uhr",
-         "Stadtteilzentrum Nordstadt, Lindenstraße 40",
-         "",
-         "Stände von rund 20 Vereinen aus dem Integrationsnetzwerk",
-         "Musik aus vielen Ländern, Kinderprogramm und Bastelecke",
-         "Speisen und Getränke aus aller Welt",
-         "Eintritt frei",
-         "",
-         "Veranstalter: Integrationsnetzwerk der Stadt (fiktiv)",
-         "Informationen: https://example.org/wintermarkt"]),
+        [
+            "Samstag, 5. Dezember 2026, 14 bis 19 Uhr",
+            "Stadtteilzentrum Nordstadt, Lindenstraße 40",
+            "",
+            "Stände von rund 20 Vereinen aus dem Integrationsnetzwerk",
+            "Musik aus vielen Ländern, Kinderprogramm und Bastelecke",
+            "Speisen und Getränke aus aller Welt",
+            "Eintritt frei",
+            "",
+            "Veranstalter: Integrationsnetzwerk der Stadt (fiktiv)",
+            "Informationen: https://example.org/wintermarkt",
+        ],
+    ),
     "protokoll-netzwerktreffen-november.pdf": (
         "Protokoll Netzwerktreffen 12. November 2026",
-        ["Ort: Rathaus, Sitzungssaal 214, 17:00 bis 19:15 Uhr",
-         "Anwesend: 29 Personen aus 19 Organisationen",
-         "",
-         "TOP 1: Woche gegen Rassismus, 15. bis 21. März 2027",
-         "   Arbeitsgruppe gebildet, Ideen bis 31. Januar 2027 an netzwerk@example.org",
-         "TOP 2: Winterhilfe: Kleiderkammer, Wärmestube, Angebote über die Feiertage",
-         "TOP 3: Newsletter: scharfe Fotos und PDF-Ausgabe ab Dezember",
-         "TOP 4: Verschiedenes: Fördermittel 2027",
-         "",
-         "Nächstes Treffen: Donnerstag, 14. Januar 2027, 17 Uhr, Rathaus"]),
+        [
+            "Ort: Rathaus, Sitzungssaal 214, 17:00 bis 19:15 Uhr",
+            "Anwesend: 29 Personen aus 19 Organisationen",
+            "",
+            "TOP 1: Woche gegen Rassismus, 15. bis 21. März 2027",
+            "   Arbeitsgruppe gebildet, Ideen bis 31. Januar 2027 an netzwerk@example.org",
+            "TOP 2: Winterhilfe: Kleiderkammer, Wärmestube, Angebote über die Feiertage",
+            "TOP 3: Newsletter: scharfe Fotos und PDF-Ausgabe ab Dezember",
+            "TOP 4: Verschiedenes: Fördermittel 2027",
+            "",
+            "Nächstes Treffen: Donnerstag, 14. Januar 2027, 17 Uhr, Rathaus",
+        ],
+    ),
 }
 
 
 # --------------------------------------------------------------------------- main
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("corpus", type=Path, help="the test corpus folder (with photos/ and logos/)")
-    ap.add_argument("--dest", type=Path, default=DEFAULT_DEST, help=f"issue folder (default: {DEFAULT_DEST})")
+    ap.add_argument(
+        "--dest", type=Path, default=DEFAULT_DEST, help=f"issue folder (default: {DEFAULT_DEST})"
+    )
     args = ap.parse_args()
     corpus: Path = args.corpus
     dest: Path = args.dest
@@ -287,7 +390,9 @@ def main() -> int:
     for slug, name, src in PHOTOS:
         (dest / slug).mkdir(parents=True, exist_ok=True)
         w, h = derive_photo(corpus / "photos" / src, dest / slug / name)
-        print(f"{slug}/{name:34} {w}x{h:<5} {(dest / slug / name).stat().st_size:>8} B  <- photos/{src}")
+        print(
+            f"{slug}/{name:34} {w}x{h:<5} {(dest / slug / name).stat().st_size:>8} B  <- photos/{src}"
+        )
     for slug, name, src in COPIED_LOGOS:
         (dest / slug).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(corpus / "logos" / src, dest / slug / name)
@@ -302,7 +407,9 @@ def main() -> int:
         draw(dest / slug / name)
         print(f"{slug}/{name:34} drawn")
     (dest / "drk-cafe-suedviertel").mkdir(parents=True, exist_ok=True)
-    (dest / "drk-cafe-suedviertel" / "logo.svg").write_text(SVG_DRK_CAFE, encoding="utf-8", newline="\n")
+    (dest / "drk-cafe-suedviertel" / "logo.svg").write_text(
+        SVG_DRK_CAFE, encoding="utf-8", newline="\n"
+    )
     print(f"{'drk-cafe-suedviertel'}/{'logo.svg':34} written")
     (dest / "attachments").mkdir(parents=True, exist_ok=True)
     for name, (title, lines) in ATTACHMENTS.items():

@@ -1,0 +1,97 @@
+"""Benchmark `newsletter check` on a 30-submission issue (goal: under 2 s; it reads headers).
+
+    .venv/bin/python bench/check.py [--n 30] [--repeat 7]
+
+The issue is written by the corpus's make_issue.py (corpus at $NEWSLETTER_CORPUS, default
+../shared/corpus). Printed: medians of
+- `check` in-process (intake + rules),
+- `newsletter check` as a command (with interpreter start-up and imports),
+and the ratio of each to a baseline measured in the same run: decoding every photo and logo
+fully with Pillow, which is what a check that read pixels instead of headers would cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image
+
+from newsletter.check import run_check
+from newsletter.config import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".tif", ".tiff"}
+
+
+def corpus() -> Path:
+    """The shared corpus folder."""
+    return Path(os.environ.get("NEWSLETTER_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall time of `repeat` calls after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def decode_all(issue: Path) -> None:
+    """Baseline: decode every image of the issue in full."""
+    Image.MAX_IMAGE_PIXELS = None
+    for p in issue.rglob("*"):
+        if p.suffix.lower() in IMAGE_SUFFIXES:
+            with Image.open(p) as img:
+                img.load()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--n", type=int, default=30, help="submissions in the issue")
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    make_issue = corpus() / "make_issue.py"
+    if not make_issue.is_file():
+        print(f"corpus not found: {make_issue} (set NEWSLETTER_CORPUS)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        issue = Path(tmp) / "issue"
+        subprocess.run(
+            [sys.executable, str(make_issue), str(issue), "--n", str(args.n)],
+            check=True,
+            capture_output=True,
+        )
+        photos = sum(1 for p in issue.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+        settings = load_settings(root=Path(tmp))
+        report = run_check(str(issue), settings)
+        cli = [str(ROOT / ".venv" / "bin" / "newsletter"), "check", str(issue)]
+        if not Path(cli[0]).exists():
+            cli = [sys.executable, "-m", "newsletter", "check", str(issue)]
+
+        t_base = median_seconds(lambda: decode_all(issue), max(3, args.repeat // 2))
+        t_check = median_seconds(lambda: run_check(str(issue), settings), args.repeat)
+        t_cli = median_seconds(
+            lambda: subprocess.run(cli, capture_output=True, cwd=tmp, check=False), args.repeat
+        )
+    print(f"issue: {args.n} submissions, {photos} images, {len(report.findings)} findings")
+    print(f"{'what':<40} {'median s':>9} {'vs baseline':>12}")
+    print(f"{'baseline: decode every image (Pillow)':<40} {t_base:>9.3f} {1.0:>11.2f}x")
+    print(f"{'check in-process (intake + rules)':<40} {t_check:>9.3f} {t_check / t_base:>11.3f}x")
+    print(f"{'newsletter check (command, start-up)':<40} {t_cli:>9.3f} {t_cli / t_base:>11.3f}x")
+    print(f"goal: command under 2 s -> {'met' if t_cli < 2 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
