@@ -82,6 +82,36 @@ class ImageSettings(_Section):
     workers: int = Field(0, ge=0, description="Processes for renditions (0 = one per core).")
 
 
+class PublisherSettings(_Section):
+    """Who publishes the newsletter: the Impressum in every mail and in the PDF."""
+
+    name: str = Field(
+        "Kommunales Integrationszentrum Musterstadt", description="Publisher (Herausgeber)."
+    )
+    address: str = Field("Rathausplatz 1, 12345 Musterstadt", description="Postal address.")
+    email: str = Field("integration@example.org", description="Contact e-mail address.")
+    phone: str = Field("", description="Contact phone number (optional).")
+    website: str = Field("https://example.org", description="The publisher's website.")
+    responsible: str = Field(
+        "Erika Musterfrau", description="Person responsible for the content (§ 18 Abs. 2 MStV)."
+    )
+    base_url: str = Field(
+        "https://example.org/newsletter/",
+        description="Where web versions and PDFs are published; ISSUE/ is appended.",
+    )
+
+
+class EmailSettings(_Section):
+    """The HTML email."""
+
+    max_html_bytes: int = Field(
+        100_000, ge=10_000, description="Largest inlined HTML (Gmail clips at about 102 KB)."
+    )
+    excerpt_chars: int = Field(
+        320, ge=80, description="Length of a shortened text when the email would be too long."
+    )
+
+
 class Settings(BaseSettings):
     """The whole configuration."""
 
@@ -105,6 +135,8 @@ class Settings(BaseSettings):
     rules: RulesSettings = Field(default_factory=RulesSettings)  # type: ignore[arg-type]
     layout: LayoutSettings = Field(default_factory=LayoutSettings)  # type: ignore[arg-type]
     images: ImageSettings = Field(default_factory=ImageSettings)  # type: ignore[arg-type]
+    publisher: PublisherSettings = Field(default_factory=PublisherSettings)  # type: ignore[arg-type]
+    email: EmailSettings = Field(default_factory=EmailSettings)  # type: ignore[arg-type]
 
     @classmethod
     def settings_customise_sources(

@@ -82,6 +82,12 @@ def parse(front: str) -> dict[str, Any]:
         if "\t" in (rows[line - 2] if 0 <= line - 2 < len(rows) else ""):
             raise FrontMatterError("YAML_TAB", line) from None
         raise FrontMatterError("YAML_SYNTAX", line, str(exc.problem or exc.context or "")) from None
+    except yaml.reader.ReaderError as exc:
+        # a raw control character: PyYAML gives only a character offset, not a line
+        line = front.count("\n", 0, max(exc.position, 0)) + 2
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
+        detail = f"Steuerzeichen / control character U+{char:04X}"
+        raise FrontMatterError("YAML_SYNTAX", line, detail) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError("YAML_SYNTAX", 1, str(exc)) from None
     if data is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import stat
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -119,7 +120,27 @@ def read_issue(folder: Path, settings: Settings) -> Intake:
         name = nfc(sub_folder.name)
         if name in EDITOR_FOLDERS or is_ignored(name):
             continue
-        sub = _read_submission(sub_folder, name, received.get(name), tz, settings, findings)
+        if sub_folder.is_symlink():  # its files would lie outside the issue folder
+            findings.append(
+                Finding(
+                    severity="error", code="PATH_SYMLINK", submission=name, params={"name": name}
+                )
+            )
+            unreadable.add(name)
+            continue
+        try:
+            sub = _read_submission(sub_folder, name, received.get(name), tz, settings, findings)
+        except OSError as exc:  # permissions, a file vanishing mid-read: report, go on
+            findings.append(
+                Finding(
+                    severity="error",
+                    code="FILE_UNREADABLE",
+                    submission=name,
+                    file=Path(exc.filename).name if exc.filename else None,
+                    params={"detail": exc.strerror or type(exc).__name__},
+                )
+            )
+            sub = None
         if sub is None:
             unreadable.add(name)
         else:
@@ -248,6 +269,12 @@ def _visible_files(folder: Path) -> dict[str, Path]:
             if is_ignored(f):
                 continue
             p = Path(dirpath) / f
+            try:
+                mode = p.lstat().st_mode
+            except OSError:
+                continue
+            if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+                continue  # a pipe or device file is no upload, and reading one could hang
             out[nfc(p.relative_to(folder).as_posix())] = p
     return out
 
@@ -393,6 +420,8 @@ def _read_submission(
         r = _resolve(folder, value, findings, slug, files=files)
         if r.path is not None:
             named.add(r.name)
+        elif nfc(value.strip()) in files:  # named but refused (a link): not "unlisted" too
+            named.add(nfc(value.strip()))
         return r
 
     contact_raw = data.get("contact")
@@ -443,6 +472,17 @@ def _read_submission(
 def _read_text_file(
     path: Path, name: str, slug: str, settings: Settings, findings: list[Finding]
 ) -> str:
+    if path.is_symlink():  # never read a file from outside the folder into the text
+        findings.append(
+            Finding(
+                severity="error",
+                code="PATH_SYMLINK",
+                submission=slug,
+                file=name,
+                params={"name": name},
+            )
+        )
+        return ""
     size = path.stat().st_size
     if size > settings.rules.max_text_bytes:
         findings.append(

@@ -43,3 +43,96 @@ def raw_html(md: str) -> list[str]:
         for t in _walk(_PARSER.parse(md))
         if t.type in ("html_inline", "html_block") and t.content.strip()
     ]
+
+
+# Rendering: raw HTML is escaped (html=False), links keep only safe schemes.
+_RENDERER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+def to_html(md: str, heading_offset: int = 2) -> str:
+    """Markdown -> HTML fragment; `# x` becomes <h{1+offset}>; raw HTML is shown as text."""
+    tokens = _RENDERER.parse(md)
+    for t in _walk(tokens):
+        if t.type in ("heading_open", "heading_close"):
+            level = min(6, int(t.tag[1]) + heading_offset)
+            t.tag = f"h{level}"
+        if t.type == "link_open":
+            href = str(t.attrs.get("href", ""))
+            if not href.startswith(SAFE_SCHEMES):
+                t.attrs.pop("href", None)
+    return str(_RENDERER.renderer.render(tokens, _RENDERER.options, {}))
+
+
+def first_heading(md: str) -> tuple[str | None, str]:
+    """(text of a leading `# heading`, the rest): an article's title and its body."""
+    lines = md.lstrip().split("\n", 1)
+    if lines and lines[0].startswith("# "):
+        return lines[0][2:].strip(), (lines[1] if len(lines) > 1 else "")
+    return None, md
+
+
+def to_text(md: str, width: int = 72, links: list[str] | None = None) -> str:
+    """Markdown -> readable plain text: wrapped paragraphs, "- " lists, links as [n].
+
+    Link targets are appended to `links` (numbered from its current length + 1), so a whole
+    email can list them once at the end of a section.
+    """
+    import textwrap
+
+    links = links if links is not None else []
+    out: list[str] = []
+    prefix_stack: list[str] = []
+    heading = False
+    for t in _RENDERER.parse(md):
+        if t.type == "heading_open":
+            heading = True
+        elif t.type == "heading_close":
+            heading = False
+        elif t.type in ("bullet_list_open", "ordered_list_open"):
+            prefix_stack.append("- " if t.type == "bullet_list_open" else "1. ")
+        elif t.type in ("bullet_list_close", "ordered_list_close"):
+            prefix_stack.pop()
+            out.append("")
+        elif t.type == "inline":
+            text = _inline_text(t.children or [], links)
+            if heading:
+                out.extend([text.upper() if len(text) < 60 else text, ""])
+                continue
+            indent = "  " * max(0, len(prefix_stack) - 1)
+            first = indent + (prefix_stack[-1] if prefix_stack else "")
+            rest = indent + (" " * len(prefix_stack[-1]) if prefix_stack else "")
+            out.append(
+                textwrap.fill(
+                    text,
+                    width,
+                    initial_indent=first,
+                    subsequent_indent=rest,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+            if not prefix_stack:
+                out.append("")
+    return "\n".join(out).strip() + "\n"
+
+
+def _inline_text(children: list[Token], links: list[str]) -> str:
+    parts: list[str] = []
+    href: str | None = None
+    for c in children:
+        if c.type == "link_open":
+            href = str(c.attrs.get("href", ""))
+        elif c.type == "link_close" and href:
+            label = parts[-1] if parts else ""
+            if href.startswith("mailto:") and label.strip() == href[7:]:
+                pass  # the address is the label: nothing to add
+            elif href.startswith(SAFE_SCHEMES) and label.strip() != href:
+                links.append(href)
+                parts.append(f" [{len(links)}]")
+            href = None
+        elif c.type in ("text", "code_inline"):
+            parts.append(c.content)
+        elif c.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)

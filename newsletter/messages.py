@@ -78,6 +78,11 @@ CATALOGUE: dict[str, Text] = {
         "Die Datei ist {size_bytes} groß; erlaubt sind höchstens {limit_bytes}.",
         "The file is {size_bytes}; at most {limit_bytes} are allowed.",
     ),
+    "FILE_UNREADABLE": Text(
+        "Die Datei lässt sich nicht lesen ({detail}). Bitte die Zugriffsrechte prüfen oder "
+        "die Datei erneut ablegen.",
+        "The file cannot be read ({detail}). Check its permissions or put it there again.",
+    ),
     "FILE_UNLISTED": Text(
         "Diese Datei wird in submission.md nicht genannt und daher nicht verwendet. Soll sie "
         "ins Heft, bitte unter photos: oder logo: eintragen, sonst löschen.",
@@ -350,6 +355,24 @@ CATALOGUE: dict[str, Text] = {
         "The logo ({name}) refers to other files or addresses ({thing}); they are not loaded. "
         "Check that the logo appears complete.",
     ),
+    # --- build --------------------------------------------------------------------------------
+    "BUILD_FATAL": Text(
+        "Die Ausgabe kann nicht gebaut werden: {codes}. Bitte zuerst „newsletter check“ "
+        "ausführen und issue.toml korrigieren.",
+        "The issue cannot be built: {codes}. Run 'newsletter check' and correct issue.toml first.",
+    ),
+    "BUILD_REFUSED": Text(
+        "Nicht gebaut: {count} Einreichung(en) haben Fehler ({slugs}). Bitte korrigieren "
+        "(„newsletter check“ zeigt, was zu tun ist) oder mit --force ohne sie bauen.",
+        "Not built: {count} submission(s) have errors ({slugs}). Correct them ('newsletter "
+        "check' says what to do) or build without them using --force.",
+    ),
+    "EMAIL_TOO_LARGE": Text(
+        "Die E-Mail ist auch mit gekürzten Texten {size_bytes} groß (Grenze {limit_bytes}); "
+        "Gmail schneidet sie ab. Bitte weniger Einreichungen in diese Ausgabe nehmen.",
+        "Even with shortened texts the email is {size_bytes} (limit {limit_bytes}); Gmail "
+        "clips it. Please put fewer submissions into this issue.",
+    ),
     # --- deadline -----------------------------------------------------------------------------
     "LATE": Text(
         "Eingegangen am {received}, nach dem Einsendeschluss {deadline}. Die Einreichung wird "
@@ -363,6 +386,15 @@ CATALOGUE: dict[str, Text] = {
         "Received {received}, after the deadline {deadline}; accepted by the editor.",
     ),
 }
+
+# Codes that are warnings (reported, but do not fail `check` unless --strict); all others are
+# errors. The README's rules table is generated from this and the catalogue.
+WARNINGS = frozenset({
+    "RECEIVED_UNKNOWN_SLUG", "EDITORIAL_ENCODING", "FOLDER_EMPTY", "FILE_UNLISTED",
+    "FILE_NAME_CASE", "TEXT_ENCODING", "TEXT_HTML", "TEXT_TWO_SOURCES", "ALT_FROM_CAPTION",
+    "IMAGE_ANIMATED", "PHOTO_EMAIL_SMALL", "PHOTO_PRINT_LOW", "LOGO_SMALL", "SVG_EXTERNAL",
+    "LATE_ACCEPTED", "EMAIL_TOO_LARGE",
+})
 
 ROLE_NAMES = {"photo": ("Foto", "Photo"), "logo": ("Logo", "Logo")}
 
@@ -420,7 +452,7 @@ def _derived(params: Mapping[str, Any], lang: str) -> dict[str, str]:
         out["hint"] = f" Did you mean '{s}'?" if en else f" Meinten Sie „{s}“?"
     else:
         out["hint"] = ""
-    for key in ("detail", "expected", "thing"):
+    for key in ("detail", "expected", "thing", "actual"):
         if en and f"{key}_en" in params:
             out[key] = str(params[f"{key}_en"])
     return out

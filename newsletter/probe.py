@@ -107,6 +107,8 @@ def probe(path: Path) -> ImageInfo:
                 with contextlib.suppress(Exception):
                     orientation = int(img.getexif().get(0x0112, 1))
     except UnidentifiedImageError:
+        if head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")):  # an image, but damaged
+            raise ProbeError("IMAGE_UNREADABLE", "header") from None
         raise ProbeError("IMAGE_FORMAT", actual=_guess_kind(head)) from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise ProbeError("IMAGE_UNREADABLE", str(exc) or type(exc).__name__) from None

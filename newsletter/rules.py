@@ -252,12 +252,21 @@ def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> Im
     """Header checks common to photos and logos; None if the file is not usable."""
     assert ref.path is not None
     what = {"role": role, "name": ref.name}
+    allowed = PHOTO_FORMATS if role == "photo" else LOGO_FORMATS
+    allowed_names = ", ".join(FORMAT_NAMES[f] for f in sorted(allowed))
     try:
         info = probe(ref.path)
     except ProbeError as exc:
-        add("error", exc.code, ref.name, **what, detail=exc.detail, **exc.params)
+        params: dict[str, Any] = dict(exc.params)
+        if exc.code == "IMAGE_FORMAT":  # the message names what is allowed
+            params["allowed"] = allowed_names
+            if params.get("actual") == "?":
+                params.update(actual="keine Bilddatei", actual_en="not an image file")
+        add("error", exc.code, ref.name, **what, detail=exc.detail, **params)
         return None
-    allowed = PHOTO_FORMATS if role == "photo" else LOGO_FORMATS
+    except OSError as exc:  # permissions, a file vanishing between intake and here
+        add("error", "FILE_UNREADABLE", ref.name, detail=exc.strerror or type(exc).__name__)
+        return None
     if info.format not in allowed:
         add(
             "error",
@@ -265,7 +274,7 @@ def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> Im
             ref.name,
             **what,
             actual=FORMAT_NAMES.get(info.format, info.format),
-            allowed=", ".join(FORMAT_NAMES[f] for f in sorted(allowed)),
+            allowed=allowed_names,
         )
         return None
     rules = settings.rules
