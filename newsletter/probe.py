@@ -35,6 +35,7 @@ FORMAT_NAMES = {
     "BMP": "BMP",
     "PDF": "PDF",
 }
+ANIMATED_FORMATS = frozenset({"GIF", "PNG", "WEBP", "TIFF"})
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
 
@@ -101,7 +102,9 @@ def probe(path: Path) -> ImageInfo:
         with _no_bomb_check(), Image.open(path) as img:
             fmt = "JPEG" if img.format == "MPO" else str(img.format)
             width, height = img.size
-            frames = int(getattr(img, "n_frames", 1))
+            # MPO (a phone JPEG with a depth map or gain map) has extra frames that are no
+            # animation; only these formats animate
+            frames = int(getattr(img, "n_frames", 1)) if fmt in ANIMATED_FORMATS else 1
             orientation = 1
             if fmt in ("JPEG", "TIFF", "WEBP"):
                 with contextlib.suppress(Exception):
