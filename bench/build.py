@@ -1,0 +1,96 @@
+"""Benchmark `newsletter build` on a 30-submission issue: cold (empty cache) and warm.
+
+    .venv/bin/python bench/build.py [--n 30] [--repeat 3]
+
+The issue is written by the corpus's make_issue.py --clean (corpus at $NEWSLETTER_CORPUS,
+default ../shared/corpus). Printed, measured in the same run:
+- baseline: `check` (intake + rules), the part every build starts with;
+- cold build: empty rendition cache (every photo decoded, its quality searched);
+- warm build, median of --repeat: nothing changed, renditions from the cache;
+- warm build without the PDF (what the preview waits for before it reloads);
+with each time's ratio to the baseline, the email's size, and what the PDF took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from newsletter.build import build_issue
+from newsletter.check import run_check
+from newsletter.config import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corpus() -> Path:
+    """The shared corpus folder."""
+    return Path(os.environ.get("NEWSLETTER_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def timed(fn: object) -> float:
+    """Seconds one call takes."""
+    assert callable(fn)
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--n", type=int, default=30)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    make_issue = corpus() / "make_issue.py"
+    if not make_issue.is_file():
+        print(f"corpus not found: {make_issue} (set NEWSLETTER_CORPUS)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        issue = root / "submissions" / "issue"
+        subprocess.run(
+            [sys.executable, str(make_issue), str(issue), "--n", str(args.n), "--clean"],
+            check=True,
+            capture_output=True,
+        )
+        settings = load_settings(root=root)
+        base = statistics.median(timed(lambda: run_check("issue", settings)) for _ in range(5))
+        cold = timed(lambda: build_issue("issue", settings))
+        warm = statistics.median(
+            timed(lambda: build_issue("issue", settings)) for _ in range(args.repeat)
+        )
+        no_pdf = statistics.median(
+            timed(lambda: build_issue("issue", settings, with_pdf=False))
+            for _ in range(args.repeat)
+        )
+        result = build_issue("issue", settings)
+        photos = sum(
+            1
+            for r in result.manifest["images"]["renditions"]
+            if r["kind"] == "email" and r["role"] == "photo"
+        )
+        email = result.manifest["email"]
+    print(
+        f"issue: {args.n} submissions, {photos} photos; email {email['html_bytes'] / 1000:.1f} KB"
+        f" (limit {email['limit_bytes'] / 1000:.0f} KB, shortened: {email['shortened']})"
+    )
+    print(f"{'what':<44} {'seconds':>8} {'vs baseline':>12}")
+    for label, t in (
+        ("baseline: check (intake + rules)", base),
+        ("cold build (empty cache)", cold),
+        (f"warm build, median of {args.repeat}", warm),
+        ("warm build without PDF", no_pdf),
+    ):
+        print(f"{label:<44} {t:>8.2f} {t / base:>11.1f}x")
+    print(f"the PDF's share of a warm build: {warm - no_pdf:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

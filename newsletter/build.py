@@ -1,0 +1,269 @@
+"""`newsletter build`: check -> renditions -> view -> email, text, web, PDF, .ics -> outbox.
+
+Everything is written into a temporary folder beside `outbox/ISSUE/`, which is then swapped in
+with one atomic rename (Linux `renameat2(RENAME_EXCHANGE)`), so readers of the outbox see the
+old build or the new one, never a mixture, and an interrupted build leaves the previous output
+as it was. The submissions folder is only read.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from newsletter import ics
+from newsletter.check import CheckReport, run_check
+from newsletter.config import Settings
+from newsletter.content import Placed, build_view
+from newsletter.errors import NewsletterError
+from newsletter.models import Finding
+from newsletter.render import fit_email, render_text, render_web
+
+log = logging.getLogger(__name__)
+
+# Issue-level problems that make a build meaningless, even with --force.
+FATAL = frozenset(
+    {
+        "ISSUE_TOML_MISSING",
+        "ISSUE_TOML_SYNTAX",
+        "ISSUE_TOML_FIELD",
+        "ISSUE_TOML_UNKNOWN_KEY",
+        "NO_SUBMISSIONS",
+    }
+)
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where the build went and what it did."""
+
+    outbox: Path
+    manifest: dict[str, Any]
+    findings: list[Finding]  # check's and the image pipeline's
+    image_findings: list[Finding]  # the build's own: images, email size (check cannot see them)
+    left_out: tuple[str, ...]
+    seconds: float
+
+
+def build_issue(
+    issue_arg: str,
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    outbox_root: Path | None = None,
+    with_pdf: bool = True,
+) -> BuildResult:
+    """Build everything for an issue into outbox/ISSUE/, atomically.
+
+    `outbox_root` replaces the configured outbox (the preview builds into its own);
+    `with_pdf=False` skips the slowest stage (the preview renders the PDF afterwards).
+    """
+    from newsletter.images import issue_renditions
+
+    started = time.perf_counter()
+    report = run_check(issue_arg, settings)
+    left_out = _refuse_or_leave_out(report, force)
+    issue = report.intake.issue
+    renditions = issue_renditions(issue, settings, progress=progress, skip=frozenset(left_out))
+    # the pipeline repeats some header findings of the rules (same code, file, numbers)
+    findings = report.findings + [f for f in renditions.findings if f not in report.findings]
+
+    root = outbox_root or settings.path(settings.outbox_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    final = root / issue.slug
+    tmp = Path(tempfile.mkdtemp(prefix=f".{issue.slug}.build-", dir=root))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the outbox is meant to be published
+    try:
+        placed: dict[tuple[str, str, Any], Placed] = {}
+        for r in renditions.renditions:
+            folder = "images" if r.kind == "email" else "print"
+            rel = _unique(tmp, f"{folder}/{r.submission}/{Path(r.source).stem}.{_ext(r.format)}")
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(r.path, tmp / rel)
+            placed[(r.submission, r.source, r.kind)] = Placed(rel, r.width, r.height, r.bytes)
+        included = frozenset(s.slug for s in issue.submissions) - set(left_out)
+        view = build_view(issue, settings, placed, include=included, left_out=left_out)
+        email_html, email_view = fit_email(view, settings)
+        size = len(email_html.encode())
+        if size > settings.email.max_html_bytes:
+            findings.append(
+                Finding(
+                    severity="warning",
+                    code="EMAIL_TOO_LARGE",
+                    file="email.html",
+                    params={"size_bytes": size, "limit_bytes": settings.email.max_html_bytes},
+                )
+            )
+        _write(tmp / "email.html", email_html.encode())
+        _write(tmp / "email.txt", render_text(view, settings).encode())
+        _write(tmp / "web" / "index.html", render_web(view, settings).encode())
+        tz = ZoneInfo(settings.timezone)
+        stamp = issue.date or (issue.deadline.date() if issue.deadline else None)
+        if view.events and stamp is not None:
+            for e in view.events:
+                _write(tmp / e.ics, ics.calendar([e], tz, stamp, e.title))
+            _write(tmp / view.ics_all_href, ics.calendar(view.events, tz, stamp, view.heading))
+        for a, att in zip(view.attachments, issue.attachments, strict=False):
+            if att.file.path is not None:
+                _write(tmp / a.href, att.file.path.read_bytes())
+        if with_pdf:
+            _write(tmp / view.pdf_href, _render_pdf(view, settings, tmp))
+        manifest = _manifest(
+            tmp,
+            report,
+            findings,
+            left_out,
+            renditions.model_dump(mode="json"),
+            email_html,
+            email_view.shortened,
+            settings,
+        )
+        _write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+        swap_into_place(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(
+        outbox=final,
+        manifest=manifest,
+        findings=findings,
+        image_findings=findings[len(report.findings) :],
+        left_out=left_out,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _render_pdf(view: Any, settings: Settings, outbox: Path) -> bytes:
+    from newsletter.pdf import render_pdf
+
+    return render_pdf(view, settings, outbox)
+
+
+def _refuse_or_leave_out(report: CheckReport, force: bool) -> tuple[str, ...]:
+    """The submissions to leave out; NewsletterError if the build must not go on."""
+    fatal = [f for f in report.findings if f.severity == "error" and f.code in FATAL]
+    if fatal:
+        raise NewsletterError("BUILD_FATAL", None, {"codes": ", ".join(f.code for f in fatal)})
+    bad = sorted(
+        {
+            f.submission
+            for f in report.findings
+            if f.severity == "error" and f.submission is not None
+        }
+        | set(report.intake.unreadable)
+    )
+    if bad and not force:
+        raise NewsletterError("BUILD_REFUSED", None, {"slugs": ", ".join(bad), "count": len(bad)})
+    return tuple(bad)
+
+
+def _ext(fmt: str) -> str:
+    return "jpg" if fmt == "jpeg" else fmt
+
+
+def _unique(root: Path, rel: str) -> str:
+    """`rel`, or `stem-2.ext` ... if two sources share a stem (foto.png and foto.jpg)."""
+    candidate, n = rel, 1
+    while (root / candidate).exists():
+        n += 1
+        stem, dot, ext = rel.rpartition(".")
+        candidate = f"{stem}-{n}{dot}{ext}"
+    return candidate
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _manifest(
+    folder: Path,
+    report: CheckReport,
+    findings: list[Finding],
+    left_out: tuple[str, ...],
+    images: dict[str, Any],
+    email_html: str,
+    shortened: bool,
+    settings: Settings,
+) -> dict[str, Any]:
+    files = []
+    for p in sorted(q for q in folder.rglob("*") if q.is_file()):
+        data = p.read_bytes()
+        files.append(
+            {
+                "path": p.relative_to(folder).as_posix(),
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
+    for r in images.get("renditions", []):
+        r.pop("path", None)  # the cache path is not part of the output
+    return {
+        "issue": report.intake.issue.slug,
+        "submissions": [s.slug for s in report.intake.issue.submissions if s.slug not in left_out],
+        "left_out": list(left_out),
+        "email": {
+            "html_bytes": len(email_html.encode()),
+            "limit_bytes": settings.email.max_html_bytes,
+            "shortened": shortened,
+        },
+        "files": files,
+        "findings": [
+            {
+                "severity": f.severity,
+                "code": f.code,
+                "submission": f.submission,
+                "file": f.file,
+                "message": f.message(settings.lang),
+            }
+            for f in findings
+        ],
+        "images": images,
+    }
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False where the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(rc == 0)
+
+
+def swap_into_place(new: Path, final: Path) -> None:
+    """Make `new` the folder at `final`; the old content is removed afterwards."""
+    if not final.exists():
+        os.replace(new, final)
+        return
+    if _exchange(new, final):
+        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the previous build
+        return
+    # Fallback (no renameat2): two renames; a crash in between leaves `.old` to recover from.
+    old = final.with_name(f".{final.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(final, old)
+    os.replace(new, final)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,339 @@
+"""IssueView -> the PDF edition: A4, print renditions, embedded fonts, tagged, PDF/A-3b.
+
+WeasyPrint renders templates/pdf.html.j2 styled by templates/pdf.css. Three things matter
+beyond the layout:
+
+- Nothing is fetched from the network. A custom URL fetcher serves only files under the
+  outbox and the shipped fonts folder and refuses everything else.
+- The same input gives the same bytes, wherever the outbox is. WeasyPrint names images after a
+  hash of their URL, so resources get fixed virtual URLs (`https://outbox.newsletter.invalid/…`)
+  that the fetcher maps onto the real folders. The dates come from the issue date, never the clock;
+  /ID is derived from the issue and the file's own hash; the XMP packet is written here.
+- Photos are embedded as the print renditions' JPEG bytes (WeasyPrint passes JPEG through
+  unchanged unless it is asked to optimise, recompress or rotate them, and it is not).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import posixpath
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+import jinja2
+import weasyprint  # type: ignore[import-untyped]
+from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
+
+from newsletter.config import Settings
+from newsletter.content import IssueView, Picture, Placed
+from newsletter.errors import NewsletterError
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "pdf.html.j2"
+STYLESHEET = "pdf.css"
+LANG = "de"  # the language of the templates' own words
+GENERATOR = "newsletter"
+REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LOGO_MAX_HEIGHT_MM = 22.0  # a tall logo must not push the organisation's name down
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_FILES = (
+    "NotoSans-Regular.ttf",
+    "NotoSans-Bold.ttf",
+    "NotoNaskhArabic-Regular.ttf",
+    "NotoNaskhArabic-Bold.ttf",
+)
+# `.invalid` never resolves (RFC 2606): even a leak could not reach the network.
+OUTBOX_BASE = "https://outbox.newsletter.invalid/"
+FONTS_BASE = "https://fonts.newsletter.invalid/"
+
+# PDF/A-3b is the archival level WeasyPrint declares reliably; tagging (the PDF/UA part) is
+# switched on separately, and the XMP packet below declares both. `pdf/a-3a` would claim
+# that the tag tree is complete, which WeasyPrint's is not (the running header and page
+# numbers are marked content left outside the structure tree, not artifacts).
+PDF_VARIANT = "pdf/a-3b"
+
+
+class SandboxFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves files under the outbox and the fonts folder; refuses every other URL."""
+
+    def __init__(self, roots: Mapping[str, Path]) -> None:
+        super().__init__(allowed_protocols=("https",), fail_on_errors=False)
+        self.roots = dict(roots)
+        self.refused: list[str] = []
+
+    def path_for(self, url: str) -> Path | None:
+        """The file a virtual URL stands for, or None if it lies outside every root."""
+        parts = urlsplit(url)
+        if parts.query or parts.fragment:
+            return None
+        for base, root in self.roots.items():
+            if url.startswith(base):
+                path = inside(root, unquote(url[len(base) :]))
+                return path if path is not None and path.is_file() else None
+        return None
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        path = self.path_for(url)
+        if path is None:
+            self.refused.append(url)
+            log.warning("PDF: refused to fetch %s (only the outbox and the fonts are served)", url)
+            raise ValueError(f"refused: {url}")
+        return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": _mime(path)})
+
+
+def inside(root: Path, href: str) -> Path | None:
+    """`root / href` if `href` stays inside `root` (no absolute path, no `..` out), else None.
+
+    Judged on the name, not on the resolved file: the pipeline may link renditions into the
+    outbox from its cache, and an href is written by the pipeline, not by a contributor.
+    """
+    rel = posixpath.normpath(href)
+    if rel.startswith(("/", "../")) or rel == ".." or "\0" in rel:
+        return None
+    return root / rel
+
+
+def _mime(path: Path) -> str:
+    return {
+        ".css": "text/css",
+        ".jpg": "image/jpeg",
+        ".jpeg": "image/jpeg",
+        ".png": "image/png",
+        ".webp": "image/webp",
+        ".svg": "image/svg+xml",
+        ".ttf": "font/ttf",
+        ".otf": "font/otf",
+    }.get(path.suffix.lower(), "application/octet-stream")
+
+
+def render_html(view: IssueView, settings: Settings) -> str:
+    """The HTML that WeasyPrint lays out (pictures still relative to the outbox)."""
+    env = _environment(settings, view)
+    return env.get_template(TEMPLATE).render(
+        view=view,
+        lang=LANG,
+        generator=GENERATOR,
+        created=_w3c_date(view.date, settings.timezone),
+    )
+
+
+def render_pdf(view: IssueView, settings: Settings, outbox: Path) -> bytes:
+    """The PDF edition of `view`, its pictures' hrefs resolved against `outbox`."""
+    outbox = outbox.resolve()
+    _check_files(view, outbox)
+    html = render_html(view, settings)
+    css = _stylesheet(settings)
+    fetcher = SandboxFetcher({OUTBOX_BASE: outbox, FONTS_BASE: FONTS_DIR})
+    fonts = FontConfiguration()
+    stylesheet = weasyprint.CSS(
+        string=css, base_url=FONTS_BASE, url_fetcher=fetcher, font_config=fonts
+    )
+    html_doc = weasyprint.HTML(string=html, base_url=OUTBOX_BASE, url_fetcher=fetcher)
+    data: bytes = html_doc.write_pdf(
+        stylesheets=[stylesheet],
+        font_config=fonts,
+        pdf_variant=PDF_VARIANT,
+        pdf_tags=True,
+        pdf_identifier=_identifier(view),
+        # Never recompress, downsample or re-rotate: the renditions are what print needs.
+        optimize_images=False,
+        jpeg_quality=None,
+        dpi=None,
+        finisher=lambda doc, pdf: _write_xmp(doc, pdf, lang=LANG),
+    )
+    if fetcher.refused:
+        log.warning("PDF: %d resource(s) refused: %s", len(fetcher.refused), fetcher.refused)
+    return data
+
+
+def _environment(settings: Settings, view: IssueView) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_template_dirs(settings)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["absolute"] = lambda href: urljoin(view.pdf_url, href)
+    env.filters["display_url"] = _display_url
+    env.filters["primary_lang"] = lambda tag: tag.split("-")[0].lower()
+    env.filters["tel_href"] = _tel_href
+    layout = settings.layout
+    env.filters["photo_box_mm"] = lambda p: box_mm(p, layout.print_photo_width_mm)
+    env.filters["logo_box_mm"] = lambda p: box_mm(p, layout.print_logo_width_mm, LOGO_MAX_HEIGHT_MM)
+    return env
+
+
+def _template_dirs(settings: Settings) -> list[Path]:
+    """The editor's templates/ folder first (to adapt the layout), then the shipped one."""
+    own = settings.path(Path("templates"))
+    return [d for d in (own, REPO_TEMPLATES) if d.is_dir()]
+
+
+def _stylesheet(settings: Settings) -> str:
+    for folder in _template_dirs(settings):
+        path = folder / STYLESHEET
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise NewsletterError("PDF_FILE_MISSING", REPO_TEMPLATES / STYLESHEET, {"file": STYLESHEET})
+
+
+def _check_files(view: IssueView, outbox: Path) -> None:
+    """Fail with the file's name before rendering, rather than print a PDF with a hole."""
+    pictures: list[Picture] = []
+    for sub in view.submissions:
+        pictures.extend(p for p in (sub.logo, *sub.photos) if p is not None)
+    for pic in pictures:
+        if pic.print is None:
+            continue
+        path = inside(outbox, pic.print.href)
+        if path is None or not path.is_file():
+            raise NewsletterError("PDF_FILE_MISSING", path or outbox, {"file": pic.print.href})
+    for name in FONT_FILES:
+        if not (FONTS_DIR / name).is_file():
+            raise NewsletterError("PDF_FILE_MISSING", FONTS_DIR / name, {"file": name})
+
+
+def box_mm(placed: Placed, max_width: float, max_height: float | None = None) -> tuple[str, str]:
+    """Printed (width, height) in mm of a rendition fitted into the slot, as CSS numbers.
+
+    The rendition was made for the slot's full width (300 ppi there); a logo that is too tall
+    for it is shown narrower, and so at a higher resolution, never a lower one.
+    """
+    width = max_width
+    height = width * placed.height / max(placed.width, 1)
+    if max_height is not None and height > max_height:
+        height = max_height
+        width = height * placed.width / max(placed.height, 1)
+    return f"{width:.2f}", f"{height:.2f}"
+
+
+def _display_url(url: str) -> str:
+    return url.removeprefix("https://").removeprefix("http://").removeprefix("www.").rstrip("/")
+
+
+def _tel_href(phone: str) -> str:
+    digits = "".join(c for c in phone if c.isdigit() or c == "+")
+    if digits.startswith("0") and not digits.startswith("00"):
+        digits = "+49" + digits[1:]
+    return "tel:" + digits
+
+
+def _w3c_date(date: dt.date | None, timezone: str) -> str | None:
+    """Midnight of the issue date in the newsletter's time zone, as W3C-DTF; None if undated."""
+    if date is None:
+        return None
+    moment = dt.datetime(date.year, date.month, date.day, tzinfo=ZoneInfo(timezone))
+    offset = moment.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{date.isoformat()}T00:00:00{sign}{hours:02d}:{mins:02d}"
+
+
+def _identifier(view: IssueView) -> bytes:
+    """The permanent half of /ID: the same for every build of this issue (the other half is the
+    file's own MD5, which pydyf computes)."""
+    key = f"newsletter:{view.slug}:{view.number}:{view.date}"
+    return hashlib.md5(key.encode(), usedforsecurity=False).hexdigest().encode()
+
+
+# The PDF/A-3 extension schema that declares the PDF/UA identification property: PDF/A-2 and -3
+# allow XMP properties outside the predefined schemas only when they are described like this.
+_PDFUA_EXTENSION = """\
+  <rdf:Description rdf:about=""
+      xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+      xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+      xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+   <pdfaExtension:schemas>
+    <rdf:Bag>
+     <rdf:li rdf:parseType="Resource">
+      <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+      <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+      <pdfaSchema:schema>PDF/UA identification schema</pdfaSchema:schema>
+      <pdfaSchema:property>
+       <rdf:Seq>
+        <rdf:li rdf:parseType="Resource">
+         <pdfaProperty:category>internal</pdfaProperty:category>
+         <pdfaProperty:description>PDF/UA version identifier</pdfaProperty:description>
+         <pdfaProperty:name>part</pdfaProperty:name>
+         <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+        </rdf:li>
+       </rdf:Seq>
+      </pdfaSchema:property>
+     </rdf:li>
+    </rdf:Bag>
+   </pdfaExtension:schemas>
+  </rdf:Description>
+"""
+
+
+def xmp_packet(meta: Any, lang: str) -> bytes:
+    """The XMP metadata: PDF/A-3b and PDF/UA-1 identification, title, author, language, dates.
+
+    Every value mirrors the /Info entry WeasyPrint writes, as PDF/A requires; nothing in it
+    depends on the clock or on random numbers.
+    """
+    props = [
+        "   <pdfaid:part>3</pdfaid:part>",
+        "   <pdfaid:conformance>B</pdfaid:conformance>",
+        "   <pdfuaid:part>1</pdfuaid:part>",
+        f"   <pdf:Producer>WeasyPrint {escape(weasyprint.__version__)}</pdf:Producer>",
+        f"   <dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>",
+        "   <dc:format>application/pdf</dc:format>",
+    ]
+    if meta.title:
+        props.append(
+            '   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">'
+            f"{escape(meta.title)}</rdf:li></rdf:Alt></dc:title>"
+        )
+    if meta.authors:
+        items = "".join(f"<rdf:li>{escape(a)}</rdf:li>" for a in meta.authors)
+        props.append(f"   <dc:creator><rdf:Seq>{items}</rdf:Seq></dc:creator>")
+    if meta.description:
+        props.append(
+            '   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">'
+            f"{escape(meta.description)}</rdf:li></rdf:Alt></dc:description>"
+        )
+    if meta.generator:
+        props.append(f"   <xmp:CreatorTool>{escape(meta.generator)}</xmp:CreatorTool>")
+    if meta.created:
+        props.append(f"   <xmp:CreateDate>{escape(meta.created)}</xmp:CreateDate>")
+    if meta.modified:
+        props.append(f"   <xmp:ModifyDate>{escape(meta.modified)}</xmp:ModifyDate>")
+        props.append(f"   <xmp:MetadataDate>{escape(meta.modified)}</xmp:MetadataDate>")
+    body = "\n".join(props)
+    packet = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        f"{_PDFUA_EXTENSION}"
+        '  <rdf:Description rdf:about=""\n'
+        '      xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"\n'
+        '      xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"\n'
+        '      xmlns:pdf="http://ns.adobe.com/pdf/1.3/"\n'
+        '      xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
+        '      xmlns:xmp="http://ns.adobe.com/xap/1.0/">\n'
+        f"{body}\n"
+        "  </rdf:Description>\n"
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>\n"
+        '<?xpacket end="r"?>'
+    )
+    return packet.encode("utf-8")
+
+
+def _write_xmp(document: Any, pdf: Any, *, lang: str) -> None:
+    """Replace the XMP stream WeasyPrint wrote for PDF/A with one that also declares PDF/UA-1."""
+    reference = pdf.catalog["Metadata"]  # b"N 0 R"
+    number = int(bytes(reference).split()[0])
+    stream = pdf.objects[number]
+    stream.stream = [xmp_packet(document.metadata, lang)]
+    stream.compress = False  # readable by any tool that looks for the packet

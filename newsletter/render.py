@@ -1,0 +1,167 @@
+"""IssueView -> the HTML email (CSS inlined), the plain-text part and the web version."""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+
+from newsletter import markup
+from newsletter.config import Settings
+from newsletter.content import IssueView, shorten
+
+log = logging.getLogger(__name__)
+
+# Filled in per recipient at send time (compose); a build shows it as it is.
+UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
+TEXT_WIDTH = 72
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def environment(settings: Settings, *, html: bool = True) -> jinja2.Environment:
+    """Templates from the configured folder, falling back to the ones shipped here.
+
+    HTML templates are escaped and trimmed; the text template keeps its whitespace exactly
+    as written (it controls its own line breaks with `{%-`).
+    """
+    folders = [settings.path(Path("templates")), PACKAGE_TEMPLATES]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
+        autoescape=html,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=html,
+        lstrip_blocks=html,
+        keep_trailing_newline=True,
+    )
+
+
+def _identity(href: str) -> str:
+    return href
+
+
+def inline_css(html: str) -> str:
+    """Inline the first <style> block; keep data-premailer="ignore" blocks as they are."""
+    import premailer
+
+    logging.getLogger("cssutils").setLevel(logging.CRITICAL)
+    return str(
+        premailer.Premailer(
+            html,
+            allow_network=False,
+            remove_classes=False,  # the ignored block's media queries and dark mode need them
+            keep_style_tags=False,
+            strip_important=False,
+            disable_validation=True,
+            cssutils_logging_level=logging.CRITICAL,
+        ).transform()
+    )
+
+
+def render_email_html(
+    view: IssueView,
+    settings: Settings,
+    *,
+    img: Callable[[str], str] = _identity,
+    unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER,
+) -> str:
+    """The email's HTML with CSS inlined (images at `img(href)`)."""
+    template = environment(settings).get_template("email.html.j2")
+    html = template.render(view=view, img=img, unsubscribe_url=unsubscribe_url)
+    return compact(inline_css(html))
+
+
+_INDENT = re.compile(r"[ \t]*\n\s*")
+
+
+def compact(html: str) -> str:
+    """Drop template indentation: a newline with spaces around it renders as one space."""
+    return _INDENT.sub("\n", html)
+
+
+def fit_email(
+    view: IssueView, settings: Settings, *, img: Callable[[str], str] = _identity
+) -> tuple[str, IssueView]:
+    """Render the email; if it is over the size limit, shorten the texts until it fits.
+
+    Returns the HTML and the view it was made from (`shortened` says whether it was cut).
+    """
+    limit = settings.email.max_html_bytes
+    html = render_email_html(view, settings, img=img)
+    chars = settings.email.excerpt_chars
+    while len(html.encode()) > limit and chars >= 80:
+        log.info(
+            "email is %d bytes (limit %d): texts cut to %d characters",
+            len(html.encode()),
+            limit,
+            chars,
+        )
+        view = shorten(view, chars)
+        html = render_email_html(view, settings, img=img)
+        chars //= 2
+    return html, view
+
+
+class _TextState:
+    """Link numbering for one plain-text render: each section lists its own links."""
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+
+    def text(self, md: str) -> str:
+        return markup.to_text(md, TEXT_WIDTH, self.pending)
+
+    def links(self) -> str:
+        if not self.pending:
+            return ""
+        lines = [f"[{i}] {href.removeprefix('mailto:')}" for i, href in enumerate(self.pending, 1)]
+        self.pending = []
+        return "\n" + "\n".join(lines) + "\n"
+
+
+def wrap(text: str, indent: str = "") -> str:
+    """A paragraph wrapped to the text width."""
+    return textwrap.fill(
+        text,
+        TEXT_WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def rule(title: str, char: str = "-") -> str:
+    """A heading underlined to its length."""
+    return f"{title}\n{char * min(len(title), TEXT_WIDTH)}"
+
+
+def render_text(
+    view: IssueView, settings: Settings, *, unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER
+) -> str:
+    """The plain-text part, from its own template."""
+    state = _TextState()
+    template = environment(settings, html=False).get_template("email.txt.j2")
+    text = template.render(
+        view=view,
+        text=state.text,
+        links=state.links,
+        wrap=wrap,
+        rule=rule,
+        unsubscribe_url=unsubscribe_url,
+    )
+    # collapse runs of blank lines the template's conditionals leave behind
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.strip() or (lines and lines[-1].strip()):
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip() + "\n"
+
+
+def render_web(view: IssueView, settings: Settings) -> str:
+    """The standalone web version (web/index.html): images one folder up."""
+    template = environment(settings).get_template("web.html.j2")
+    return template.render(view=view, img=lambda href: "../" + href)
