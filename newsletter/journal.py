@@ -1,0 +1,224 @@
+"""The send journal: one row per (issue, recipient), so that no one is mailed twice or skipped.
+
+States and the one rule that makes a crash safe:
+
+    pending --begin--> sending --250--> sent
+                          |  \\--5xx--> failed
+                          |   \\--4xx / connection lost before DATA--> pending (retry later)
+                          \\--lost during DATA, or the process died--> unknown
+
+A row is durably `sending` (the database file synced) *before* its message leaves; it becomes
+`sent` only after the server's 250. A row still `sending` when a run starts was interrupted
+between the two: the server may or may not have taken the message, so it becomes `unknown` and
+is listed for the editor, never resent blindly. Marking `sent` needs no sync of its own: if it
+is lost in a power cut, the row reads `sending`, turns `unknown`, and is listed — still never
+sent twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from newsletter.subscribers import Subscriber, timestamp, transaction
+
+STATES = ("pending", "sending", "sent", "failed", "unknown")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A journal row as the sender needs it."""
+
+    id: int
+    address: str
+    token: str
+    name: str
+    attempts: int
+
+
+def enqueue(conn: sqlite3.Connection, issue: str, subscribers: Iterable[Subscriber]) -> int:
+    """Add a pending row for every active subscriber not yet in the journal; return how many."""
+    now = timestamp()
+    added = 0
+    with transaction(conn):
+        for s in subscribers:
+            if s.status != "active":
+                continue
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO send_journal (issue, address_key, address, subscriber_id,"
+                " state, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+                # the ASCII form (punycode domain) where there is one: any relay can take it
+                (issue, s.address_key, s.address_ascii or s.address_normalized, s.id, now, now),
+            )
+            added += cur.rowcount
+    return added
+
+
+def recover(conn: sqlite3.Connection, issue: str) -> list[str]:
+    """Rows left `sending` by an interrupted run become `unknown`; return their addresses."""
+    with transaction(conn):
+        rows = conn.execute(
+            "SELECT address FROM send_journal WHERE issue = ? AND state = "
+            "'sending' ORDER BY address_key",
+            (issue,),
+        ).fetchall()
+        conn.execute(
+            "UPDATE send_journal SET state = 'unknown', updated_at = ?, last_reply_text"
+            " = 'Abbruch während des Versands' WHERE issue = ? AND state = 'sending'",
+            (timestamp(), issue),
+        )
+    return [r[0] for r in rows]
+
+
+def release_unknown(conn: sqlite3.Connection, issue: str) -> int:
+    """The editor decided to resend the `unknown` ones: make them pending again."""
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE send_journal SET state = 'pending', next_attempt_at = NULL,"
+            " updated_at = ? WHERE issue = ? AND state = 'unknown'",
+            (timestamp(), issue),
+        )
+    return cur.rowcount
+
+
+def drop_inactive(conn: sqlite3.Connection, issue: str) -> int:
+    """Pending rows of people who left (or bounced) since they were queued: never sent."""
+    with transaction(conn):
+        cur = conn.execute(
+            "DELETE FROM send_journal WHERE issue = ? AND state = 'pending' AND NOT EXISTS "
+            "(SELECT 1 FROM subscribers s WHERE s.id = send_journal.subscriber_id "
+            "AND s.status = 'active')",
+            (issue,),
+        )
+    return cur.rowcount
+
+
+def due(conn: sqlite3.Connection, issue: str, limit: int, now: dt.datetime) -> list[Entry]:
+    """Up to `limit` pending rows whose time has come (only one run may send: see deliver)."""
+    rows = conn.execute(
+        "SELECT j.id, j.address, s.unsubscribe_token, s.name, j.attempts FROM send_journal j"
+        " JOIN subscribers s ON s.id = j.subscriber_id AND s.status = 'active'"
+        " WHERE j.issue = ? AND j.state = 'pending'"
+        " AND (j.next_attempt_at IS NULL OR j.next_attempt_at <= ?)"
+        " ORDER BY j.id LIMIT ?",
+        (issue, timestamp(now), limit),
+    ).fetchall()
+    return [Entry(r[0], r[1], r[2], r[3], r[4] + 1) for r in rows]
+
+
+def begin(conn: sqlite3.Connection, entry_id: int) -> None:
+    """Mark one row `sending`, synced to disk, right before its message leaves."""
+    stamp = timestamp()
+    with transaction(conn):  # the connection runs with synchronous = FULL
+        conn.execute(
+            "UPDATE send_journal SET state = 'sending', attempts = attempts + 1,"
+            " last_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
+            (stamp, stamp, entry_id),
+        )
+
+
+def _finish(
+    conn: sqlite3.Connection,
+    entry_id: int,
+    state: str,
+    code: int | None,
+    text: str,
+    extra: str = "",
+    args: tuple[object, ...] = (),
+) -> None:
+    now = timestamp()
+    # `sent` and friends need no fsync of their own (see the module docstring)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        with transaction(conn):
+            conn.execute(
+                f"UPDATE send_journal SET state = ?, last_reply_code = ?, "
+                f"last_reply_text = ?, updated_at = ?{extra} WHERE id = ?",
+                (state, code, text[:500], now, *args, entry_id),
+            )
+    finally:
+        conn.execute("PRAGMA synchronous = FULL")
+
+
+def mark_sent(
+    conn: sqlite3.Connection, entry_id: int, code: int, text: str, message_id: str
+) -> None:
+    """The server took the message (250)."""
+    _finish(
+        conn,
+        entry_id,
+        "sent",
+        code,
+        text,
+        ", message_id = ?, sent_at = ?",
+        (message_id, timestamp()),
+    )
+
+
+def mark_failed(conn: sqlite3.Connection, entry_id: int, code: int | None, text: str) -> None:
+    """A permanent refusal (5xx): recorded and reported, not retried."""
+    _finish(conn, entry_id, "failed", code, text)
+
+
+def mark_retry(
+    conn: sqlite3.Connection, entry_id: int, code: int | None, text: str, at: dt.datetime
+) -> None:
+    """A temporary problem: back to pending, not before `at`."""
+    _finish(conn, entry_id, "pending", code, text, ", next_attempt_at = ?", (timestamp(at),))
+
+
+def mark_unknown(conn: sqlite3.Connection, entry_id: int, text: str) -> None:
+    """The connection broke while the server had the message: its fate is unknown."""
+    _finish(conn, entry_id, "unknown", None, text)
+
+
+def next_due(conn: sqlite3.Connection, issue: str) -> dt.datetime | None:
+    """When the earliest waiting retry is due (None: nothing pending)."""
+    row = conn.execute(
+        "SELECT MIN(COALESCE(next_attempt_at, '')) FROM send_journal"
+        " WHERE issue = ? AND state = 'pending'",
+        (issue,),
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    if row[0] == "":
+        return dt.datetime.now(dt.UTC)
+    return dt.datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Where every recipient of an issue stands."""
+
+    counts: dict[str, int]
+    failed: list[tuple[str, int | None, str]]
+    unknown: list[str]
+    pending: list[tuple[str, int | None, str]]
+
+
+def summary(conn: sqlite3.Connection, issue: str) -> Summary:
+    """Counts per state, and the addresses that need the editor's attention."""
+    counts = dict.fromkeys(STATES, 0)
+    for state, n in conn.execute(
+        "SELECT state, COUNT(*) FROM send_journal WHERE issue = ? GROUP BY state", (issue,)
+    ):
+        counts[str(state)] = int(n)
+
+    def rows(state: str) -> list[tuple[str, int | None, str]]:
+        return [
+            (r[0], r[1], r[2] or "")
+            for r in conn.execute(
+                "SELECT address, last_reply_code, last_reply_text FROM send_journal"
+                " WHERE issue = ? AND state = ? ORDER BY address_key",
+                (issue, state),
+            )
+        ]
+
+    return Summary(
+        counts=counts,
+        failed=rows("failed"),
+        unknown=[a for a, _, _ in rows("unknown")],
+        pending=rows("pending"),
+    )

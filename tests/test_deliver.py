@@ -1,0 +1,496 @@
+"""Sending, against real SMTP servers on 127.0.0.1 (aiosmtpd, started by the tests).
+
+Nothing here mocks the SMTP client: faults are produced by the servers (refusals, dropped
+connections, wrong certificates) or by killing the sending process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import email
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from email import policy
+from pathlib import Path
+from typing import Any
+
+import dkim
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP as SMTPServer
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+
+from newsletter import journal
+from newsletter.compose import MessageFactory, Recipient
+from newsletter.config import Settings, load_settings
+from newsletter.deliver import dry_run, send_issue, send_test
+from newsletter.errors import NewsletterError
+from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
+from newsletter.subscribers import add, open_store, unsubscribe
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Sink:
+    """An aiosmtpd handler that records every accepted message and can misbehave on cue."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.rcpt_replies: dict[str, list[str]] = {}  # address -> replies, one per attempt
+        self.data_replies: dict[str, list[str]] = {}
+        self.drop_in_data: set[str] = set()  # close the connection instead of answering DATA
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(
+        self,
+        server: SMTPServer,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        queue = self.rcpt_replies.get(address)
+        if queue:
+            return queue.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
+        rcpt = envelope.rcpt_tos[0]
+        queue = self.data_replies.get(rcpt)
+        if queue:
+            return queue.pop(0)
+        if rcpt in self.drop_in_data:
+            self.drop_in_data.discard(rcpt)
+            assert isinstance(server.transport, asyncio.Transport)
+            server.transport.abort()  # the message arrived; the reply never does
+            return "250 unreachable"
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content or b"")))
+        return "250 Message accepted"
+
+    def count(self) -> Counter[str]:
+        with self.lock:
+            return Counter(r for rcpts, _ in self.messages for r in rcpts)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Sink, int]]:
+    handler = Sink()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+def make_outbox(folder: Path) -> Path:
+    """A minimal built issue: manifest, email.html with one picture, email.txt."""
+    out = folder / "outbox" / "2026-12"
+    (out / "images").mkdir(parents=True, exist_ok=True)
+    (out / "images" / "logo.png").write_bytes(
+        base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+        )
+    )
+    (out / "email.html").write_text(
+        "<!DOCTYPE html><html><head><title>Newsletter – Ausgabe 38</title></head><body>"
+        '<img src="images/logo.png" alt="Logo" width="1" height="1">'
+        f'<p>Hallo</p><a href="{UNSUBSCRIBE_PLACEHOLDER}">Abbestellen</a></body></html>',
+        encoding="utf-8",
+    )
+    (out / "email.txt").write_text(
+        f"Hallo\n\nAbbestellen: {UNSUBSCRIBE_PLACEHOLDER}\n", encoding="utf-8"
+    )
+    (out / "manifest.json").write_text(json.dumps({"issue": "2026-12"}), encoding="utf-8")
+    return out
+
+
+def configure(tmp: Path, port: int, **smtp: Any) -> Settings:
+    settings = load_settings(root=tmp)
+    return settings.model_copy(
+        update={
+            "smtp": settings.smtp.model_copy(
+                update={
+                    "port": port,
+                    "retry_seconds": 0.05,
+                    "retry_window": 5.0,
+                    "timeout": 5.0,
+                    **smtp,
+                }
+            ),
+        }
+    )
+
+
+def subscribe(settings: Settings, addresses: list[str]) -> None:
+    with open_store(settings.path(settings.subscribers.database)) as db:
+        for a in addresses:
+            add(db, a, consent_version="test", via="test")
+
+
+def test_every_subscriber_gets_exactly_one_personal_message(
+    sink: tuple[Sink, int], tmp_path: Path
+) -> None:
+    handler, port = sink
+    settings = configure(tmp_path, port, connections=3)
+    people = [f"leser{i}@example.org" for i in range(25)]
+    subscribe(settings, people)
+    outbox = make_outbox(tmp_path)
+    report = send_issue(outbox, settings)
+    assert report.sent == 25
+    assert handler.count() == Counter(people)
+    # each message carries its own one-click unsubscribe link, in header and body
+    with open_store(settings.path(settings.subscribers.database)) as db:
+        tokens = {
+            r[0]: r[1]
+            for r in db.execute("SELECT address_normalized, unsubscribe_token FROM subscribers")
+        }
+    for rcpts, raw in handler.messages:
+        msg = email.message_from_bytes(raw, policy=policy.default)
+        token = tokens[rcpts[0]]
+        assert token in str(msg["List-Unsubscribe"])
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert token in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert UNSUBSCRIBE_PLACEHOLDER not in raw.decode("ascii", "replace")
+    # a second run sends nothing more
+    again = send_issue(outbox, settings)
+    assert again.sent == 0 and handler.count() == Counter(people)
+
+
+def test_message_structure_headers_and_inline_images(tmp_path: Path) -> None:
+    settings = load_settings(root=tmp_path)
+    factory = MessageFactory(make_outbox(tmp_path), settings)
+    raw = factory.message(Recipient("leser@example.org", "a" * 43, "Ayşe Örnek"))
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert msg.get_content_type() == "multipart/alternative"
+    parts = [p.get_content_type() for p in msg.walk()]
+    assert parts == [
+        "multipart/alternative",
+        "text/plain",
+        "multipart/related",
+        "text/html",
+        "image/png",
+    ]
+    html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert 'src="cid:' in html and "images/logo.png" not in html  # nothing fetched remotely
+    for header in ("From", "Reply-To", "To", "Subject", "Date", "Message-ID", "List-Id"):
+        assert msg[header], header
+    assert str(msg["To"]) == "Ayşe Örnek <leser@example.org>"
+    assert str(msg["Message-ID"]).endswith("@example.org>")
+
+
+def test_dkim_signature_verifies_and_covers_the_required_headers(tmp_path: Path) -> None:
+    key = tmp_path / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    public = subprocess.run(
+        ["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    settings = load_settings(root=tmp_path)
+    settings = settings.model_copy(
+        update={"sender": settings.sender.model_copy(update={"dkim_key_file": key})}
+    )
+    raw = MessageFactory(make_outbox(tmp_path), settings).message(
+        Recipient("leser@example.org", "b" * 43)
+    )
+    assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: record)
+    signature = email.message_from_bytes(raw, policy=policy.compat32)["DKIM-Signature"]
+    signed = {h.strip().lower() for h in signature.split("h=")[1].split(";")[0].split(":")}
+    for h in (
+        "from",
+        "subject",
+        "date",
+        "message-id",
+        "to",
+        "list-unsubscribe",
+        "list-unsubscribe-post",
+    ):
+        assert h in signed, h
+    # a changed byte breaks it: the bytes sent are the bytes signed
+    tampered = raw.replace(b"ErkJggg==", b"ErkJgga==", 1)  # one byte of the image part
+    assert tampered != raw
+    assert not dkim.verify(tampered, dnsfunc=lambda name, timeout=5: record)
+
+
+@pytest.mark.parametrize(
+    "bad", ["a@example.org\r\nBcc: x@evil.example", "a\n@example.org", "a@example.org\x00"]
+)
+def test_no_header_injection_from_an_address_or_name(tmp_path: Path, bad: str) -> None:
+    factory = MessageFactory(make_outbox(tmp_path), load_settings(root=tmp_path))
+    with pytest.raises(NewsletterError) as caught:
+        factory.message(Recipient(bad, "c" * 43))
+    assert caught.value.code in ("HEADER_INJECTION", "ADDRESS_INVALID")
+    with pytest.raises(NewsletterError):
+        factory.message(Recipient("ok@example.org", "c" * 43, "Name\r\nBcc: x@evil.example"))
+
+
+def test_server_down_at_start_sends_nothing_and_says_so(tmp_path: Path) -> None:
+    settings = configure(tmp_path, free_port())
+    subscribe(settings, ["a@example.org"])
+    with pytest.raises(NewsletterError) as caught:
+        send_issue(make_outbox(tmp_path), settings)
+    assert caught.value.code == "SMTP_UNREACHABLE"
+    with open_store(settings.path(settings.subscribers.database)) as db:
+        assert journal.summary(db, "2026-12").counts["sending"] == 0
+
+
+def test_temporary_refusals_are_retried_and_550_is_recorded(
+    sink: tuple[Sink, int], tmp_path: Path
+) -> None:
+    handler, port = sink
+    settings = configure(tmp_path, port)
+    people = ["a@example.org", "b@example.org", "c@example.org", "d@example.org"]
+    subscribe(settings, people)
+    handler.rcpt_replies["a@example.org"] = ["451 4.7.1 Try again later"]
+    handler.rcpt_replies["b@example.org"] = ["452 4.2.2 Mailbox full", "421 4.3.2 Busy"]
+    handler.data_replies["c@example.org"] = ["451 4.3.0 Temporary failure"]
+    handler.rcpt_replies["d@example.org"] = ["550 5.1.1 No such user"]
+    report = send_issue(make_outbox(tmp_path), settings)
+    assert handler.count() == Counter(["a@example.org", "b@example.org", "c@example.org"])
+    assert report.summary is not None
+    assert report.summary.counts["sent"] == 3
+    assert report.summary.failed == [("d@example.org", 550, "5.1.1 No such user")]
+
+
+def test_a_connection_lost_during_data_is_listed_as_unknown_not_resent(
+    sink: tuple[Sink, int], tmp_path: Path
+) -> None:
+    handler, port = sink
+    settings = configure(tmp_path, port)
+    subscribe(settings, ["a@example.org", "b@example.org"])
+    handler.drop_in_data.add("a@example.org")
+    report = send_issue(make_outbox(tmp_path), settings)
+    assert report.summary is not None
+    assert report.summary.unknown == ["a@example.org"]
+    assert handler.count() == Counter(["b@example.org"])
+    again = send_issue(make_outbox(tmp_path), settings)  # not resent blindly
+    assert again.sent == 0 and handler.count()["a@example.org"] == 0
+    released = send_issue(make_outbox(tmp_path), settings, resend_unknown=True)  # editor decides
+    assert released.sent == 1 and handler.count()["a@example.org"] == 1
+
+
+def test_authentication_failure_is_clear_and_sends_nothing(tmp_path: Path) -> None:
+    handler = Sink()
+    port = free_port()
+
+    def authenticate(
+        server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and data.password == b"richtig"
+        return AuthResult(success=ok)
+
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, authenticator=authenticate, auth_require_tls=False
+    )
+    controller.start()
+    try:
+        from pydantic import SecretStr
+
+        settings = configure(tmp_path, port, username="redaktion", password=SecretStr("falsch"))
+        subscribe(settings, ["a@example.org"])
+        with pytest.raises(NewsletterError) as caught:
+            send_issue(make_outbox(tmp_path), settings)
+        assert caught.value.code == "SMTP_AUTH_FAILED"
+        assert "falsch" not in str(caught.value.params)  # never print secrets
+        assert handler.messages == []
+        good = configure(tmp_path, port, username="redaktion", password=SecretStr("richtig"))
+        assert send_issue(make_outbox(tmp_path), good).sent == 1
+    finally:
+        controller.stop()
+
+
+def _self_signed(tmp: Path) -> tuple[Path, Path]:
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_tls_certificate_that_does_not_verify_is_refused(tmp_path: Path) -> None:
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(cert), str(key))
+    handler = Sink()
+    port = free_port()
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+    )
+    controller.start()
+    try:
+        settings = configure(tmp_path, port, security="starttls")
+        subscribe(settings, ["a@example.org"])
+        with pytest.raises(NewsletterError) as caught:
+            send_issue(make_outbox(tmp_path), settings)
+        assert caught.value.code == "SMTP_TLS_FAILED"
+        assert handler.messages == []
+        trusted = configure(tmp_path, port, security="starttls", ca_file=cert)
+        assert send_issue(make_outbox(tmp_path), trusted).sent == 1  # verified TLS works
+    finally:
+        controller.stop()
+
+
+def test_starttls_asked_for_never_falls_back_to_plaintext(
+    sink: tuple[Sink, int], tmp_path: Path
+) -> None:
+    handler, port = sink  # this server offers no STARTTLS
+    settings = configure(tmp_path, port, security="starttls")
+    subscribe(settings, ["a@example.org"])
+    with pytest.raises(NewsletterError) as caught:
+        send_issue(make_outbox(tmp_path), settings)
+    assert caught.value.code == "SMTP_TLS_FAILED"
+    assert handler.messages == []
+
+
+def test_plaintext_to_a_remote_relay_is_refused(tmp_path: Path) -> None:
+    settings = configure(tmp_path, 25, host="192.0.2.1")  # TEST-NET: never contacted
+    subscribe(settings, ["a@example.org"])
+    with pytest.raises(NewsletterError) as caught:
+        send_issue(make_outbox(tmp_path), settings)
+    assert caught.value.code == "SMTP_PLAINTEXT_REFUSED"
+
+
+def test_unsubscribed_in_between_are_not_sent_and_empty_list_is_fine(
+    sink: tuple[Sink, int], tmp_path: Path
+) -> None:
+    handler, port = sink
+    settings = configure(tmp_path, port)
+    outbox = make_outbox(tmp_path)
+    empty = send_issue(outbox, settings)
+    assert empty.sent == 0 and empty.summary is not None and sum(empty.summary.counts.values()) == 0
+    subscribe(settings, ["a@example.org", "b@example.org"])
+    with open_store(settings.path(settings.subscribers.database)) as db:
+        unsubscribe(db, address="b@example.org")
+    assert send_issue(outbox, settings).sent == 1
+    assert handler.count() == Counter(["a@example.org"])
+
+
+def test_an_issue_that_has_not_been_built_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(NewsletterError) as caught:
+        send_issue(tmp_path / "outbox" / "nothing", load_settings(root=tmp_path))
+    assert caught.value.code == "NOT_BUILT"
+
+
+def test_dry_run_writes_one_eml_per_subscriber_and_sends_nothing(
+    sink: tuple[Sink, int], tmp_path: Path
+) -> None:
+    handler, port = sink
+    settings = configure(tmp_path, port)
+    subscribe(settings, ["a@example.org", "b@example.org", "c@example.org"])
+    outbox = make_outbox(tmp_path)
+    written = dry_run(outbox, settings)
+    assert len(written) == 3 and handler.messages == []
+    for path in written:
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert msg["To"] and msg["List-Unsubscribe"]
+
+
+def test_send_test_delivers_one_copy(sink: tuple[Sink, int], tmp_path: Path) -> None:
+    handler, port = sink
+    settings = configure(tmp_path, port)
+    send_test(make_outbox(tmp_path), "redaktion@example.org", settings)
+    assert handler.count() == Counter(["redaktion@example.org"])
+
+
+def test_rate_limit_spaces_the_messages(sink: tuple[Sink, int], tmp_path: Path) -> None:
+    _, port = sink
+    settings = configure(tmp_path, port, per_minute=120)  # one every half second
+    subscribe(settings, ["a@example.org", "b@example.org", "c@example.org"])
+    started = time.monotonic()
+    send_issue(make_outbox(tmp_path), settings)
+    # three within a minute fit a 120/min window at once; the window is sliding, not spaced
+    assert time.monotonic() - started < 5
+    tight = configure(tmp_path, port, per_minute=2)
+    subscribe(tight, ["d@example.org", "e@example.org", "f@example.org"])
+    with pytest.raises(AssertionError):  # a third message in one minute would have to wait
+        _run_with_timeout(lambda: send_issue(make_outbox(tmp_path), tight), 3.0)
+
+
+def _run_with_timeout(fn: Any, seconds: float) -> None:
+    result: list[object] = []
+    thread = threading.Thread(target=lambda: result.append(fn()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert result, "still waiting (rate limit)"
+
+
+KILL_SCRIPT = """
+import sys
+from pathlib import Path
+from newsletter.config import load_settings
+from newsletter.deliver import send_issue
+root, port = Path(sys.argv[1]), int(sys.argv[2])
+s = load_settings(root=root)
+s = s.model_copy(update={"smtp": s.smtp.model_copy(update={"port": port, "connections": 2})})
+send_issue(root / "outbox" / "2026-12", s)
+"""
+
+
+def test_kill_9_halfway_through_1000_then_resume(sink: tuple[Sink, int], tmp_path: Path) -> None:
+    handler, port = sink
+    settings = configure(tmp_path, port)
+    people = [f"leser{i:04d}@example.org" for i in range(1000)]
+    subscribe(settings, people)
+    make_outbox(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(tmp_path), str(port)], cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while sum(handler.count().values()) < 400 and time.monotonic() < deadline:
+        assert proc.poll() is None, "the sender finished before it could be killed"
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    halfway = sum(handler.count().values())
+    assert 400 <= halfway < 1000
+
+    report = send_issue(tmp_path / "outbox" / "2026-12", settings)  # resume
+    counts = handler.count()
+    assert report.summary is not None
+    unknown = set(report.summary.unknown)
+    assert set(report.recovered_unknown) == unknown
+    for person in people:
+        if person in unknown:
+            assert counts[person] <= 1  # listed for the editor, never resent blindly
+        else:
+            assert counts[person] == 1, person  # exactly once
+    assert len(unknown) <= 2  # at most one message in flight per connection
+    assert report.summary.counts["sent"] + len(unknown) == 1000
+    print(f"killed after {halfway} received; {len(unknown)} unknown; resumed {report.sent}")
