@@ -15,8 +15,16 @@ $(STAMP): pyproject.toml requirements.lock system-packages.txt scripts/setup
 	PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup
 	touch $@
 
+DEMO_DB := NEWSLETTER_SUBSCRIBERS__DATABASE=.cache/demo/subscribers.sqlite3
+
+# The example issue from start to end: check, build, a dry-run send to five example
+# subscribers (a demo store under .cache/, never the real one), then the preview page.
 demo: setup
 	$(BIN)/newsletter check $(ISSUE)
+	$(BIN)/newsletter build $(ISSUE)
+	rm -f .cache/demo/subscribers.sqlite3*
+	$(DEMO_DB) $(BIN)/newsletter subscribers import examples/subscribers.csv --note "Beispieldaten der Demo"
+	$(DEMO_DB) $(BIN)/newsletter send $(ISSUE) --dry-run
 
 test: setup
 	scripts/check

@@ -82,6 +82,34 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="auch bei Warnungen mit 1 enden")
     c.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
+    b = sub.add_parser("build", help="E-Mail, Textfassung, Web-Version und PDF bauen")
+    b.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    b.add_argument(
+        "--force", action="store_true", help="fehlerhafte Einreichungen weglassen statt abzubrechen"
+    )
+    b.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
+
+    sd = sub.add_parser("send", help="die gebaute Ausgabe versenden (oder testen)")
+    sd.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    mode = sd.add_mutually_exclusive_group()
+    mode.add_argument("--test", metavar="ADRESSE", help="nur eine Testmail an diese Adresse")
+    mode.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="jede Nachricht als .eml in outbox/AUSGABE/messages/ schreiben",
+    )
+    sd.add_argument("--yes", action="store_true", help="ohne Rückfrage an alle senden")
+    sd.add_argument(
+        "--resend-unknown",
+        action="store_true",
+        help="Nachrichten mit ungewissem Verbleib (nach einem Abbruch) erneut senden",
+    )
+    sd.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
+
+    from newsletter.subscribers_cli import add_parser as add_subscribers
+
+    add_subscribers(sub)
+
     n = sub.add_parser("new", help="Ordner mit ausgefüllter Vorlage für eine Organisation")
     n.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
     n.add_argument("org", help="Ordnername der Organisation, z. B. lernimpuls-witten")
@@ -106,6 +134,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_check(args, settings, lang, out)
         if args.command == "new":
             return cmd_new(args, settings, lang, out)
+        if args.command == "build":
+            return cmd_build(args, settings, lang, out)
+        if args.command == "send":
+            return cmd_send(args, settings, lang, out)
+        if args.command == "subscribers":
+            from newsletter.subscribers_cli import run as run_subscribers
+
+            return run_subscribers(args, settings, lang, out)
     except ConfigError as exc:
         err.print(t("config", lang, path=exc.path, n=len(exc.problems)))
         for key, msg in exc.problems:
@@ -196,6 +232,143 @@ def t_status(status: str, lang: str) -> str:
     """The coloured status word."""
     de, en = _T["status"][status]  # type: ignore[index]
     return f"[{_STYLE[status]}]{en if lang == 'en' else de}[/]"
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
+    """`newsletter build ISSUE`: everything a reader receives, into outbox/ISSUE/."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from newsletter.build import build_issue
+
+    en = lang == "en"
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Bilder" if not en else "Images", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = build_issue(args.issue, settings, force=args.force, progress=progress)
+    if result.left_out:
+        out.print(
+            ("Left out (errors): " if en else "Weggelassen (Fehler): ")
+            + ", ".join(result.left_out),
+            markup=False,
+        )
+    for f in result.image_findings:
+        out.print(f"  {f.submission}/{f.file}: {f.message(lang)}", markup=False)
+    email = result.manifest["email"]
+    kb = email["html_bytes"] / 1000
+    out.print(
+        ("Built" if en else "Gebaut") + f": {result.outbox}  ({result.seconds:.1f} s)", markup=False
+    )
+    for name in ("email.html", "email.txt", "web/index.html", "newsletter.pdf", "manifest.json"):
+        out.print(f"  {result.outbox / name}", markup=False)
+    out.print(
+        f"  HTML: {kb:.1f} KB / {email['limit_bytes'] / 1000:.0f} KB"
+        + ((" (texts shortened)" if en else " (Texte gekürzt)") if email["shortened"] else ""),
+        markup=False,
+    )
+    return EXIT_OK
+
+
+def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
+    """`newsletter send ISSUE`: --test ADDR, --dry-run, or everyone (after confirmation)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from newsletter import deliver
+    from newsletter.intake import resolve_issue
+    from newsletter.subscribers import list_subscribers, open_store
+
+    en = lang == "en"
+    slug = resolve_issue(args.issue, settings).name
+    outbox = settings.path(settings.outbox_dir) / slug
+    if args.test:
+        reply = deliver.send_test(outbox, args.test, settings)
+        out.print(
+            ("Test mail sent to " if en else "Testmail gesendet an ") + args.test + f" ({reply})",
+            markup=False,
+        )
+        return EXIT_OK
+    if args.dry_run:
+        written = deliver.dry_run(outbox, settings)
+        out.print(
+            (
+                f"{len(written)} messages written to "
+                if en
+                else f"{len(written)} Nachrichten geschrieben nach "
+            )
+            + str(outbox / "messages"),
+            markup=False,
+        )
+        return EXIT_OK
+    with open_store(settings.path(settings.subscribers.database)) as db:
+        count = len(list_subscribers(db, ["active"]))
+    if not args.yes:
+        question = (
+            f"Send issue {slug} to {count} subscribers? [y/N] "
+            if en
+            else f"Ausgabe {slug} an {count} Abonnentinnen und Abonnenten senden? [j/N] "
+        )
+        try:
+            answer = input(question) if sys.stdin.isatty() else ""
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("j", "ja", "y", "yes"):
+            raise NewsletterError("SEND_NOT_CONFIRMED")
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=out,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Versand" if not en else "Sending", total=None)
+        report = deliver.send_issue(
+            outbox,
+            settings,
+            resend_unknown=args.resend_unknown,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    summary = report.summary
+    assert summary is not None
+    c = summary.counts
+    out.print(
+        (
+            f"Sent {report.sent} now; in all: {c['sent']} sent, {c['failed']} failed, "
+            f"{c['pending']} waiting, {c['unknown']} unknown ({report.seconds:.1f} s)."
+            if en
+            else f"Jetzt {report.sent} versandt; insgesamt {c['sent']} versandt, "
+            f"{c['failed']} fehlgeschlagen, {c['pending']} wartend, {c['unknown']} ungewiss "
+            f"({report.seconds:.1f} s)."
+        ),
+        markup=False,
+    )
+    for address, code, text in summary.failed:
+        out.print(f"  ✗ {address}: {code or ''} {text}", markup=False)
+    for address, code, text in summary.pending:
+        out.print(
+            ("  … waiting: " if en else "  … wartet: ") + f"{address}: {code or ''} {text}",
+            markup=False,
+        )
+    if summary.unknown:
+        out.print(
+            "Unknown fate (interrupted; check before resending with --resend-unknown):"
+            if en
+            else "Verbleib ungewiss (Abbruch während des Versands; vor einem "
+            "erneuten Senden mit --resend-unknown bitte prüfen):",
+            markup=False,
+        )
+        for address in summary.unknown:
+            out.print(f"  ? {address}", markup=False)
+    return EXIT_OK if not summary.failed and not summary.unknown else EXIT_FINDINGS
 
 
 def cmd_new(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from newsletter.errors import ConfigError
@@ -112,6 +112,79 @@ class EmailSettings(_Section):
     )
 
 
+class SubscriberSettings(_Section):
+    """The subscriber store."""
+
+    database: Path = Field(
+        Path("subscribers.sqlite3"), description="SQLite file with subscribers and send journal."
+    )
+    consent_version: str = Field(
+        "2026-11", description="Version of the consent text subscribers agree to."
+    )
+
+
+class SenderSettings(_Section):
+    """Who the mail comes from, and how a reader leaves the list."""
+
+    from_address: str = Field("newsletter@example.org", description="Sender address (From).")
+    from_name: str = Field("Integrationsnetzwerk Musterstadt", description="Sender name (From).")
+    reply_to: str = Field("integration@example.org", description="Where replies go (Reply-To).")
+    list_id: str = Field(
+        "newsletter.integration.example.org", description="List-Id (RFC 2919), a domain-like name."
+    )
+    unsubscribe_url: str = Field(
+        "https://example.org/newsletter/unsubscribe/{token}",
+        description="One-click unsubscribe URL (RFC 8058); {token} is the subscriber's token.",
+    )
+    unsubscribe_mailto: str = Field(
+        "abmelden@example.org", description="Address for unsubscribe requests by e-mail."
+    )
+    dkim_key_file: Path | None = Field(
+        None, description="PEM file with the DKIM private key; no signing when empty."
+    )
+    dkim_selector: str = Field(
+        "newsletter", description="DKIM selector (DNS: SELECTOR._domainkey)."
+    )
+    dkim_domain: str = Field("", description="DKIM signing domain (d=); default: From's domain.")
+    attach_pdf: bool = Field(False, description="Attach the PDF edition (else it is linked).")
+    attach_pdf_max_bytes: int = Field(
+        5_000_000, ge=0, description="Attach the PDF only if it is at most this large."
+    )
+    hosted_images_url: str = Field(
+        "", description="Base URL of hosted images; empty: images travel inside the mail (CID)."
+    )
+
+
+class SmtpSettings(_Section):
+    """The relay that delivers the mail."""
+
+    host: str = Field("127.0.0.1", description="SMTP server.")
+    port: int = Field(1025, ge=1, le=65535, description="SMTP port (587 STARTTLS, 465 TLS).")
+    security: Literal["starttls", "tls", "none"] = Field(
+        "none", description="starttls, tls (implicit) or none (only for 127.0.0.1)."
+    )
+    username: str = Field("", description="Login name; empty: no AUTH.")
+    password: SecretStr = Field(
+        SecretStr(""), description="Password (better: NEWSLETTER_SMTP__PASSWORD)."
+    )
+    timeout: float = Field(30.0, gt=0, description="Seconds to wait for the server.")
+    connections: int = Field(2, ge=1, le=20, description="Connections used at once.")
+    per_minute: int = Field(0, ge=0, description="Most messages per minute (0: no limit).")
+    per_hour: int = Field(0, ge=0, description="Most messages per hour (0: no limit).")
+    ca_file: Path | None = Field(
+        None, description="PEM file of CAs to trust besides the system's (a private relay)."
+    )
+    max_attempts: int = Field(
+        5, ge=1, description="Tries per recipient on temporary errors (4xx, dropped connection)."
+    )
+    retry_seconds: float = Field(
+        30.0, gt=0, description="First wait before a retry; doubles with every further try."
+    )
+    retry_window: float = Field(
+        900.0, ge=0, description="Longest a send run waits for retries before it stops."
+    )
+
+
 class Settings(BaseSettings):
     """The whole configuration."""
 
@@ -137,6 +210,9 @@ class Settings(BaseSettings):
     images: ImageSettings = Field(default_factory=ImageSettings)  # type: ignore[arg-type]
     publisher: PublisherSettings = Field(default_factory=PublisherSettings)  # type: ignore[arg-type]
     email: EmailSettings = Field(default_factory=EmailSettings)  # type: ignore[arg-type]
+    subscribers: SubscriberSettings = Field(default_factory=SubscriberSettings)  # type: ignore[arg-type]
+    sender: SenderSettings = Field(default_factory=SenderSettings)  # type: ignore[arg-type]
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)  # type: ignore[arg-type]
 
     @classmethod
     def settings_customise_sources(

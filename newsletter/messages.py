@@ -367,11 +367,219 @@ CATALOGUE: dict[str, Text] = {
         "Not built: {count} submission(s) have errors ({slugs}). Correct them ('newsletter "
         "check' says what to do) or build without them using --force.",
     ),
+    "PDF_FILE_MISSING": Text(
+        "Für die PDF-Ausgabe fehlt die Datei {file}. Bitte „newsletter build“ erneut ausführen.",
+        "The file {file} is missing for the PDF edition. Run 'newsletter build' again.",
+    ),
+    "NOT_BUILT": Text(
+        "Die Ausgabe ist noch nicht gebaut ({path}). Bitte zuerst „newsletter build“ ausführen.",
+        "The issue has not been built yet ({path}). Run 'newsletter build' first.",
+    ),
+    "HEADER_INJECTION": Text(
+        "„{value}“ enthält einen Zeilenumbruch oder ein Steuerzeichen und kann nicht in eine "
+        "E-Mail-Kopfzeile. Bitte korrigieren.",
+        "'{value}' contains a line break or control character and cannot go into an e-mail "
+        "header. Please correct it.",
+    ),
+    "ADDRESS_INVALID": Text(
+        "Die E-Mail-Adresse „{value}“ ist ungültig ({detail}).",
+        "The e-mail address '{value}' is invalid ({detail}).",
+    ),
+    "TOKEN_INVALID": Text(
+        "Für {value} fehlt ein gültiger Abmelde-Schlüssel; ohne ihn wird nicht versandt.",
+        "{value} has no valid unsubscribe token; nothing is sent without it.",
+    ),
+    "BUDGET_LOWERED": Text(
+        "Die Fotos der E-Mail wären zusammen {before_bytes} groß, mehr als die vorgesehenen "
+        "{budget_bytes}. Ihre Qualitätsstufe wurde deshalb für alle Fotos gleichmäßig von "
+        "{target} auf {lowered_to} gesenkt (SSIMULACRA2, 100 = verlustfrei); jetzt sind es "
+        "{total_bytes}. Für schärfere Fotos weniger Fotos aufnehmen oder "
+        "images.email_budget_bytes erhöhen.",
+        "Together the email's photos would be {before_bytes}, more than the {budget_bytes} "
+        "allowed. Their quality target was lowered evenly for all photos from {target} to "
+        "{lowered_to} (SSIMULACRA2, 100 = lossless); now they are {total_bytes}. For sharper "
+        "photos include fewer photos or raise images.email_budget_bytes.",
+    ),
+    "BUDGET_EXCEEDED": Text(
+        "Auch auf der niedrigsten erlaubten Qualitätsstufe ({floor}) sind die Bilder der E-Mail "
+        "zusammen {total_bytes} groß, mehr als die vorgesehenen {budget_bytes}. Bitte weniger "
+        "Fotos aufnehmen, images.email_budget_bytes erhöhen oder images.ssimulacra2_floor "
+        "senken.",
+        "Even at the lowest quality allowed ({floor}) the email's pictures are {total_bytes} "
+        "together, more than the {budget_bytes} allowed. Include fewer photos, raise "
+        "images.email_budget_bytes or lower images.ssimulacra2_floor.",
+    ),
     "EMAIL_TOO_LARGE": Text(
         "Die E-Mail ist auch mit gekürzten Texten {size_bytes} groß (Grenze {limit_bytes}); "
         "Gmail schneidet sie ab. Bitte weniger Einreichungen in diese Ausgabe nehmen.",
         "Even with shortened texts the email is {size_bytes} (limit {limit_bytes}); Gmail "
         "clips it. Please put fewer submissions into this issue.",
+    ),
+    # --- subscribers --------------------------------------------------------------------------
+    "SUBSCRIBER_ADDRESS_MISSING": Text(
+        "Die E-Mail-Adresse fehlt. Bitte ergänzen oder die Zeile löschen.",
+        "The e-mail address is missing. Add it or delete the row.",
+    ),
+    "SUBSCRIBER_ADDRESS_CONTROL": Text(
+        "Die Adresse „{address}“ enthält einen Zeilenumbruch oder ein unsichtbares "
+        "Steuerzeichen und wird aus Sicherheitsgründen nicht angenommen. Bitte die Adresse von "
+        "Hand neu eintippen.",
+        "The address '{address}' contains a line break or an invisible control character and "
+        "is refused for security reasons. Type the address in again by hand.",
+    ),
+    "SUBSCRIBER_ADDRESS_INVALID": Text(
+        "Die E-Mail-Adresse „{address}“ ist ungültig ({detail}). Bitte prüfen und korrigieren.",
+        "The e-mail address '{address}' is invalid ({detail}). Please check and correct it.",
+    ),
+    "SUBSCRIBER_NAME_INVALID": Text(
+        "Der Name „{value}“ enthält einen Zeilenumbruch oder ein Steuerzeichen. Bitte in eine "
+        "Zeile schreiben.",
+        "The name '{value}' contains a line break or control character. Write it on one line.",
+    ),
+    "SUBSCRIBER_NAME_TOO_LONG": Text(
+        "Der Name ist {count} Zeichen lang; höchstens {limit} sind möglich.",
+        "The name is {count} characters long; at most {limit} are possible.",
+    ),
+    "SUBSCRIBER_FIELD_INVALID": Text(
+        "Die Angabe „{value}“ in „{column}“ enthält einen Zeilenumbruch oder ein Steuerzeichen. "
+        "Bitte in eine Zeile schreiben.",
+        "The value '{value}' in '{column}' contains a line break or control character. Write it "
+        "on one line.",
+    ),
+    "SUBSCRIBER_FIELD_TOO_LONG": Text(
+        "Die Angabe in „{column}“ ist {count} Zeichen lang; höchstens {limit} sind möglich.",
+        "The value in '{column}' is {count} characters long; at most {limit} are possible.",
+    ),
+    "SUBSCRIBER_LANGUAGE_INVALID": Text(
+        "Die Sprache „{value}“ ist unbekannt. Bitte einen Sprachcode wie de, en, tr, ar, uk "
+        "oder ru angeben (leer bedeutet de).",
+        "The language '{value}' is unknown. Give a language code such as de, en, tr, ar, uk or "
+        "ru (empty means de).",
+    ),
+    "SUBSCRIBER_STATUS_INVALID": Text(
+        "Der Status „{value}“ ist unbekannt. Möglich sind aktiv, ausstehend, abgemeldet und "
+        "unzustellbar (leer bedeutet aktiv).",
+        "The status '{value}' is unknown. Possible are active, pending, unsubscribed and "
+        "bounced (empty means active).",
+    ),
+    "SUBSCRIBER_DATE_INVALID": Text(
+        "„{value}“ in „{column}“ ist kein Datum. Bitte so schreiben: 20.11.2026, "
+        "20.11.2026 14:30 oder 2026-11-20T14:30:00Z.",
+        "'{value}' in '{column}' is not a date. Write it like 2026-11-20T14:30:00Z, "
+        "20.11.2026 or 20.11.2026 14:30.",
+    ),
+    "SUBSCRIBER_EXISTS": Text(
+        "{address} steht schon in der Liste.",
+        "{address} is already on the list.",
+    ),
+    "SUBSCRIBER_UNSUBSCRIBED": Text(
+        "{address} hat sich am {date} abgemeldet. Nur wenn die Person erneut eingewilligt hat: "
+        "mit --reactivate wieder eintragen.",
+        "{address} unsubscribed on {date}. Only if the person has consented again: add them "
+        "with --reactivate.",
+    ),
+    "SUBSCRIBER_BOUNCED": Text(
+        "Mails an {address} kamen als unzustellbar zurück. Stimmt die Adresse jetzt und hat die "
+        "Person eingewilligt: mit --reactivate wieder eintragen.",
+        "Mail to {address} bounced. If the address is right now and the person consented: add "
+        "it again with --reactivate.",
+    ),
+    "SUBSCRIBER_NOT_FOUND": Text(
+        "{address} steht nicht in der Liste.",
+        "{address} is not on the list.",
+    ),
+    "SUBSCRIBER_TOKEN_UNKNOWN": Text(
+        "Dieses Abmelde-Token gehört zu keiner Adresse. Bitte den Link vollständig kopieren.",
+        "This unsubscribe token belongs to no address. Copy the whole link.",
+    ),
+    "SUBSCRIBERS_DB_INVALID": Text(
+        "{path} ist keine Abonnenten-Datenbank (SQLite). Bitte in newsletter.toml unter "
+        "[subscribers] bei database den richtigen Pfad angeben.",
+        "{path} is not a subscriber database (SQLite). Set the right path as database under "
+        "[subscribers] in newsletter.toml.",
+    ),
+    "SUBSCRIBERS_DB_NEWER": Text(
+        "{path} wurde von einer neueren Version dieses Programms geschrieben (Schema {found}, "
+        "diese Version kennt bis {supported}). Bitte das Programm aktualisieren; die Datei "
+        "bleibt unverändert.",
+        "{path} was written by a newer version of this program (schema {found}; this version "
+        "knows up to {supported}). Update the program; the file is left unchanged.",
+    ),
+    "SUBSCRIBERS_DB_ERROR": Text(
+        "Die Abonnenten-Datenbank {path} lässt sich nicht verwenden ({detail}). Läuft gerade "
+        "ein Versand oder Import? Sonst bitte Zugriffsrechte und freien Speicherplatz prüfen.",
+        "The subscriber database {path} cannot be used ({detail}). Is a send or import "
+        "running? Otherwise check permissions and free disk space.",
+    ),
+    "SUBSCRIBERS_CSV_NOT_FOUND": Text(
+        "Die Datei {path} gibt es nicht. Bitte den Pfad prüfen.",
+        "The file {path} does not exist. Check the path.",
+    ),
+    "SUBSCRIBERS_CSV_EMPTY": Text(
+        "Die Datei {path} ist leer.",
+        "The file {path} is empty.",
+    ),
+    "SUBSCRIBERS_CSV_ENCODING": Text(
+        "Die Datei {path} ist weder UTF-8 noch Windows-1252. Bitte in Excel „Speichern unter“ "
+        "→ „CSV UTF-8 (durch Trennzeichen getrennt)“ wählen.",
+        "The file {path} is neither UTF-8 nor Windows-1252. In Excel choose 'Save as' → "
+        "'CSV UTF-8 (comma delimited)'.",
+    ),
+    "SUBSCRIBERS_CSV_NO_ADDRESS": Text(
+        "In {path} fehlt eine Spalte mit den E-Mail-Adressen (gefunden: {columns}). Bitte die "
+        "Spalten in der ersten Zeile benennen, z. B. „E-Mail;Name;Sprache“.",
+        "{path} has no column with e-mail addresses (found: {columns}). Name the columns in the "
+        "first row, e.g. 'Email,Name,Language'.",
+    ),
+    "SUBSCRIBERS_CSV_SYNTAX": Text(
+        "{path}, Zeile {line}: Die CSV-Datei ist fehlerhaft ({detail}). Oft fehlt ein "
+        "schließendes Anführungszeichen.",
+        "{path}, line {line}: the CSV file is malformed ({detail}). Often a closing quote is "
+        "missing.",
+    ),
+    "SUBSCRIBERS_EXPORT_FAILED": Text(
+        "Die Datei {path} lässt sich nicht schreiben ({detail}). Bitte prüfen, ob der Ordner "
+        "existiert und beschreibbar ist.",
+        "The file {path} cannot be written ({detail}). Check that the folder exists and is "
+        "writable.",
+    ),
+    # --- sending ------------------------------------------------------------------------------
+    "SMTP_UNREACHABLE": Text(
+        "Der Mailserver {host}:{port} ist nicht erreichbar ({detail}). Es wurde nichts versandt. "
+        "Bitte Adresse und Port in newsletter.toml ([smtp]) und die Netzverbindung prüfen.",
+        "The mail server {host}:{port} cannot be reached ({detail}). Nothing was sent. Check "
+        "host and port in newsletter.toml ([smtp]) and the network.",
+    ),
+    "SMTP_AUTH_FAILED": Text(
+        "Der Mailserver {host} hat die Anmeldung als „{user}“ abgelehnt ({detail}). Es wurde "
+        "nichts versandt. Bitte Benutzername und Passwort prüfen.",
+        "The mail server {host} refused the login as '{user}' ({detail}). Nothing was sent. "
+        "Check user name and password.",
+    ),
+    "SMTP_TLS_FAILED": Text(
+        "Die verschlüsselte Verbindung zu {host}:{port} kam nicht zustande ({detail}). Es wurde "
+        "nichts versandt – ohne Verschlüsselung wird nie gesendet. Bitte security und ca_file "
+        "in [smtp] prüfen.",
+        "The encrypted connection to {host}:{port} failed ({detail}). Nothing was sent – mail "
+        "never goes out unencrypted. Check security and ca_file in [smtp].",
+    ),
+    "SMTP_PLAINTEXT_REFUSED": Text(
+        "Unverschlüsselter Versand ist nur an einen Server auf diesem Rechner erlaubt, nicht an "
+        '{host}. Bitte in [smtp] security = "starttls" oder "tls" einstellen.',
+        "Unencrypted sending is allowed only to a server on this machine, not to {host}. Set "
+        'security = "starttls" or "tls" in [smtp].',
+    ),
+    "SMTP_REFUSED": Text(
+        "Der Mailserver hat die Nachricht abgelehnt ({code} {detail}).",
+        "The mail server refused the message ({code} {detail}).",
+    ),
+    "SEND_RUNNING": Text(
+        "Es läuft schon ein Versand (Sperrdatei {path}). Bitte warten, bis er fertig ist.",
+        "A send run is already going on (lock file {path}). Wait until it has finished.",
+    ),
+    "SEND_NOT_CONFIRMED": Text(
+        "Nicht versandt: Bitte mit „j“ bestätigen oder --yes angeben.",
+        "Not sent: confirm with 'y' or pass --yes.",
     ),
     # --- deadline -----------------------------------------------------------------------------
     "LATE": Text(
@@ -389,12 +597,26 @@ CATALOGUE: dict[str, Text] = {
 
 # Codes that are warnings (reported, but do not fail `check` unless --strict); all others are
 # errors. The README's rules table is generated from this and the catalogue.
-WARNINGS = frozenset({
-    "RECEIVED_UNKNOWN_SLUG", "EDITORIAL_ENCODING", "FOLDER_EMPTY", "FILE_UNLISTED",
-    "FILE_NAME_CASE", "TEXT_ENCODING", "TEXT_HTML", "TEXT_TWO_SOURCES", "ALT_FROM_CAPTION",
-    "IMAGE_ANIMATED", "PHOTO_EMAIL_SMALL", "PHOTO_PRINT_LOW", "LOGO_SMALL", "SVG_EXTERNAL",
-    "LATE_ACCEPTED", "EMAIL_TOO_LARGE",
-})
+WARNINGS = frozenset(
+    {
+        "RECEIVED_UNKNOWN_SLUG",
+        "EDITORIAL_ENCODING",
+        "FOLDER_EMPTY",
+        "FILE_UNLISTED",
+        "FILE_NAME_CASE",
+        "TEXT_ENCODING",
+        "TEXT_HTML",
+        "TEXT_TWO_SOURCES",
+        "ALT_FROM_CAPTION",
+        "IMAGE_ANIMATED",
+        "PHOTO_EMAIL_SMALL",
+        "PHOTO_PRINT_LOW",
+        "LOGO_SMALL",
+        "SVG_EXTERNAL",
+        "LATE_ACCEPTED",
+        "EMAIL_TOO_LARGE",
+    }
+)
 
 ROLE_NAMES = {"photo": ("Foto", "Photo"), "logo": ("Logo", "Logo")}
 

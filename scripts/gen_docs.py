@@ -22,6 +22,8 @@ START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 
 
 def toml_value(v: Any) -> str:
+    if v is None:  # TOML has no null: an empty string means "not set"
+        return '""'
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
