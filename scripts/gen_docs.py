@@ -61,8 +61,10 @@ def settings_toml() -> str:
 
 
 def rules_table() -> str:
-    rows = ["| code | severity | English text (German is the default; parameters in ‹›) |",
-            "| --- | --- | --- |"]
+    rows = [
+        "| code | severity | English text (German is the default; parameters in ‹›) |",
+        "| --- | --- | --- |",
+    ]
     for code, text in CATALOGUE.items():
         first = re.split(r"(?<=[.!?])\s", text.en, maxsplit=1)[0]
         first = first.replace("{", "‹").replace("}", "›").replace("|", "\\|")
