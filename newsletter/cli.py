@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     from newsletter.subscribers_cli import add_parser as add_subscribers
 
     add_subscribers(sub)
+    from newsletter.mailbox_cli import add_parser as add_mailbox
+    from newsletter.serve_cli import add_parser as add_serve
+
+    add_serve(sub)
+    add_mailbox(sub)
 
     n = sub.add_parser("new", help="Ordner mit ausgefüllter Vorlage für eine Organisation")
     n.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
@@ -138,6 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_build(args, settings, lang, out)
         if args.command == "send":
             return cmd_send(args, settings, lang, out)
+        if args.command == "serve":
+            from newsletter.serve_cli import run as run_serve
+
+            return run_serve(args, settings, lang, out)
+        if args.command == "mailbox":
+            from newsletter.mailbox_cli import run as run_mailbox
+
+            return run_mailbox(args, settings, lang, out)
         if args.command == "subscribers":
             from newsletter.subscribers_cli import run as run_subscribers
 

@@ -185,6 +185,84 @@ class SmtpSettings(_Section):
     )
 
 
+class ServeSettings(_Section):
+    """The sign-up service (`newsletter serve`) and its limits against abuse."""
+
+    host: str = Field("127.0.0.1", description="Address to listen on (the web server proxies).")
+    port: int = Field(8780, ge=0, le=65535, description="Port to listen on.")
+    base_url: str = Field(
+        "https://example.org/newsletter/",
+        description="Public address of the service as readers reach it; links in mails use it.",
+    )
+    token_ttl_hours: float = Field(
+        48.0, gt=0, description="How long a confirmation link stays valid, in hours."
+    )
+    form_ttl_hours: float = Field(
+        24.0, gt=0, description="How long a loaded form may be sent, in hours."
+    )
+    address_limit: int = Field(
+        3, ge=1, description="Most confirmation mails to one address per address window."
+    )
+    address_window_hours: float = Field(
+        24.0, gt=0, description="Window of the per-address limit, in hours."
+    )
+    ip_limit: int = Field(
+        20, ge=1, description="Most form submissions per IP address (IPv6: per /64) per window."
+    )
+    ip_window_minutes: float = Field(
+        60.0, gt=0, description="Window of the per-IP limit, in minutes (kept in memory only)."
+    )
+    mails_per_hour: int = Field(
+        200, ge=1, description="Most confirmation mails per hour in all (protects the relay)."
+    )
+    trusted_proxies: str = Field(
+        "127.0.0.1, ::1",
+        description="Proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs).",
+    )
+    privacy_url: str = Field(
+        "https://example.org/datenschutz", description="The privacy notice linked from the form."
+    )
+    consent_text_de: str = Field(
+        "", description="Consent text on the German form; empty: the built-in text."
+    )
+    consent_text_en: str = Field(
+        "", description="Consent text on the English form; empty: the built-in text."
+    )
+    pending_days: int = Field(
+        30, ge=1, description="Days after which unconfirmed sign-ups are erased."
+    )
+
+
+class MailboxSettings(_Section):
+    """The mailbox that receives unsubscribe requests and bounces (`newsletter mailbox`)."""
+
+    host: str = Field("imap.example.org", description="IMAP server.")
+    port: int = Field(993, ge=1, le=65535, description="IMAP port (993 TLS, 143 STARTTLS).")
+    security: Literal["tls", "starttls", "none"] = Field(
+        "tls", description="tls (implicit), starttls, or none (only for 127.0.0.1)."
+    )
+    username: str = Field("", description="Login name; empty: the mailbox is not set up.")
+    password: SecretStr = Field(
+        SecretStr(""), description="Password (better: NEWSLETTER_MAILBOX__PASSWORD)."
+    )
+    folder: str = Field("INBOX", description="Folder to read.")
+    processed_folder: str = Field(
+        "Newsletter-Erledigt", description="Where handled mails are moved (created if missing)."
+    )
+    hard_bounce_limit: int = Field(
+        2, ge=1, description="Hard bounces after which an address is marked bounced."
+    )
+    soft_bounce_limit: int = Field(
+        5, ge=0, description="Soft bounces within soft_bounce_days that do the same (0: never)."
+    )
+    soft_bounce_days: int = Field(90, ge=1, description="Window for counting soft bounces.")
+    timeout: float = Field(30.0, gt=0, description="Seconds to wait for the server.")
+    ca_file: Path | None = Field(
+        None, description="PEM file of CAs to trust besides the system's (a private server)."
+    )
+    max_messages: int = Field(1000, ge=1, description="Most mails looked at in one run.")
+
+
 class Settings(BaseSettings):
     """The whole configuration."""
 
@@ -213,6 +291,8 @@ class Settings(BaseSettings):
     subscribers: SubscriberSettings = Field(default_factory=SubscriberSettings)  # type: ignore[arg-type]
     sender: SenderSettings = Field(default_factory=SenderSettings)  # type: ignore[arg-type]
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)  # type: ignore[arg-type]
+    serve: ServeSettings = Field(default_factory=ServeSettings)  # type: ignore[arg-type]
+    mailbox: MailboxSettings = Field(default_factory=MailboxSettings)  # type: ignore[arg-type]
 
     @classmethod
     def settings_customise_sources(

@@ -581,6 +581,94 @@ CATALOGUE: dict[str, Text] = {
         "Nicht versandt: Bitte mit „j“ bestätigen oder --yes angeben.",
         "Not sent: confirm with 'y' or pass --yes.",
     ),
+    # --- sign-up service and mailbox -------------------------------------------------------
+    "SIGNUP_TOKEN_UNKNOWN": Text(
+        "Diesen Bestätigungslink kennen wir nicht. Bitte den Link vollständig aus der "
+        "E-Mail kopieren.",
+        "This confirmation link is unknown. Copy the whole link from the e-mail.",
+    ),
+    "SIGNUP_TOKEN_USED": Text(
+        "Dieser Bestätigungslink wurde schon verwendet; er gilt nur einmal.",
+        "This confirmation link has been used already; it works only once.",
+    ),
+    "SIGNUP_TOKEN_EXPIRED": Text(
+        "Dieser Bestätigungslink ist abgelaufen. Bitte erneut anmelden, um einen neuen zu"
+        " erhalten.",
+        "This confirmation link has expired. Sign up again to get a new one.",
+    ),
+    "SIGNUP_ADDRESS_TAKEN": Text(
+        "{address} steht schon in der Liste; die Adresse wurde nicht geändert.",
+        "{address} is already on the list; the address was not changed.",
+    ),
+    "SIGNUP_ADDRESS_SAME": Text(
+        "{address} ist schon die eingetragene Adresse.",
+        "{address} is the address on the list already.",
+    ),
+    "SERVE_SETTINGS_INVALID": Text(
+        "[serve] ist unbrauchbar: Port {port} (erlaubt 0 bis 65535) oder base_url „{url}“"
+        " (muss mit http:// oder https:// beginnen).",
+        "[serve] is unusable: port {port} (0 to 65535 allowed) or base_url '{url}' (must "
+        "start with http:// or https://).",
+    ),
+    "SERVE_PORT_IN_USE": Text(
+        "Port {port} auf {host} ist belegt. Läuft der Anmeldedienst schon? Sonst mit "
+        "--port einen anderen wählen.",
+        "Port {port} on {host} is in use. Is the sign-up service already running? "
+        "Otherwise choose another with --port.",
+    ),
+    "SERVE_LISTEN_FAILED": Text(
+        "Auf {host}:{port} lässt sich nicht lauschen ({detail}). Bitte [serve] host und "
+        "port prüfen.",
+        "Cannot listen on {host}:{port} ({detail}). Check host and port in [serve].",
+    ),
+    "MAILBOX_NOT_CONFIGURED": Text(
+        "Das Postfach ist nicht eingerichtet. Bitte unter [mailbox] host und username "
+        "eintragen, das Passwort besser als NEWSLETTER_MAILBOX__PASSWORD.",
+        "The mailbox is not set up. Put host and username under [mailbox], the password "
+        "better as NEWSLETTER_MAILBOX__PASSWORD.",
+    ),
+    "MAILBOX_PLAINTEXT_REFUSED": Text(
+        "Unverschlüsselt wird nur ein Postfach auf diesem Rechner gelesen, nicht {host}. "
+        'Bitte in [mailbox] security = "tls" oder "starttls" einstellen.',
+        "Only a mailbox on this machine is read unencrypted, not {host}. Set security = "
+        '"tls" or "starttls" in [mailbox].',
+    ),
+    "MAILBOX_UNREACHABLE": Text(
+        "Der IMAP-Server {host}:{port} ist nicht erreichbar ({detail}). Es wurde nichts "
+        "geändert. Bitte host und port in [mailbox] und die Netzverbindung prüfen.",
+        "The IMAP server {host}:{port} cannot be reached ({detail}). Nothing was changed."
+        " Check host and port in [mailbox] and the network.",
+    ),
+    "MAILBOX_TLS_FAILED": Text(
+        "Die verschlüsselte Verbindung zu {host}:{port} kam nicht zustande ({detail}). Es"
+        " wurde nichts gelesen. Bitte security und ca_file in [mailbox] prüfen.",
+        "The encrypted connection to {host}:{port} failed ({detail}). Nothing was read. "
+        "Check security and ca_file in [mailbox].",
+    ),
+    "MAILBOX_AUTH_FAILED": Text(
+        "Der IMAP-Server {host} hat die Anmeldung als „{user}“ abgelehnt ({detail}). "
+        "Bitte Benutzername und Passwort prüfen.",
+        "The IMAP server {host} refused the login as '{user}' ({detail}). Check user name"
+        " and password.",
+    ),
+    "MAILBOX_FOLDER_MISSING": Text(
+        "Den Ordner „{folder}“ gibt es in diesem Postfach nicht. Bitte [mailbox] folder "
+        "prüfen (meist INBOX).",
+        "The folder '{folder}' does not exist in this mailbox. Check folder in [mailbox] "
+        "(usually INBOX).",
+    ),
+    "MAILBOX_FOLDER_FAILED": Text(
+        "Der Ordner „{folder}“ für bearbeitete E-Mails ließ sich nicht anlegen "
+        "({detail}). Bitte von Hand anlegen oder [mailbox] processed_folder ändern.",
+        "The folder '{folder}' for handled e-mails could not be created ({detail}). "
+        "Create it by hand or change processed_folder in [mailbox].",
+    ),
+    "MAILBOX_ERROR": Text(
+        "Die Verbindung zum IMAP-Server {host} brach ab ({detail}). Bereits Erledigtes "
+        "bleibt erledigt; der nächste Lauf macht weiter.",
+        "The connection to the IMAP server {host} broke ({detail}). What was done stays "
+        "done; the next run carries on.",
+    ),
     # --- deadline -----------------------------------------------------------------------------
     "LATE": Text(
         "Eingegangen am {received}, nach dem Einsendeschluss {deadline}. Die Einreichung wird "

@@ -238,8 +238,18 @@ def _v2_send_journal(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX send_journal_subscriber ON send_journal (subscriber_id)")
 
 
+def _v3_confirmations(conn: sqlite3.Connection) -> None:
+    from newsletter.signup import _v3_confirmations as v3  # signup imports this module
+
+    v3(conn)
+
+
 # Append only: a file at version n gets MIGRATIONS[n:] applied, each in the same transaction.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_subscribers, _v2_send_journal)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1_subscribers,
+    _v2_send_journal,
+    _v3_confirmations,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

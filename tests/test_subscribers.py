@@ -106,7 +106,7 @@ def rejected(report: store.ImportReport) -> list[tuple[int, str]]:
 def test_new_store_is_a_private_wal_file_at_the_newest_version(db: Path) -> None:
     with store.open_store(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert store.schema_version(conn) == store.SCHEMA_VERSION == 2
+        assert store.schema_version(conn) == store.SCHEMA_VERSION == 3
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"subscribers", "send_journal"} <= tables
     assert stat.S_IMODE(db.stat().st_mode) == 0o600  # personal data: the owner only
@@ -128,7 +128,7 @@ def test_v1_file_is_upgraded_keeping_its_subscribers(db: Path) -> None:
     raw.close()
 
     with store.open_store(db) as conn:
-        assert store.schema_version(conn) == 2
+        assert store.schema_version(conn) == store.SCHEMA_VERSION
         s = store.get(conn, "AYSE@example.org")
         assert s is not None and (s.name, s.status, s.consent_version) == (
             "Ayşe",
@@ -145,7 +145,7 @@ def test_v1_file_is_upgraded_keeping_its_subscribers(db: Path) -> None:
             conn.execute(sql, (s.address_key, s.address_normalized, s.id, STAMP, STAMP))
         assert store.remove(conn, "ayse@example.org")[1] == 1
     with store.open_store(db) as conn:  # opening again migrates nothing
-        assert store.schema_version(conn) == 2
+        assert store.schema_version(conn) == store.SCHEMA_VERSION
 
 
 def test_a_failing_migration_leaves_the_file_as_it_was(
@@ -164,7 +164,7 @@ def test_a_failing_migration_leaves_the_file_as_it_was(
     assert exc.value.code == "SUBSCRIBERS_DB_ERROR"
     monkeypatch.undo()
     with store.open_store(db) as conn:
-        assert store.schema_version(conn) == 2
+        assert store.schema_version(conn) == store.SCHEMA_VERSION
         assert (
             conn.execute("SELECT name FROM sqlite_master WHERE name='half_done'").fetchone() is None
         )
