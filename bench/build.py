@@ -14,32 +14,17 @@ with each time's ratio to the baseline, the email's size, and what the PDF took.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from _common import make_issue_script, timed
 
 from newsletter.build import build_issue
 from newsletter.check import run_check
 from newsletter.config import load_settings
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def corpus() -> Path:
-    """The shared corpus folder."""
-    return Path(os.environ.get("NEWSLETTER_CORPUS", ROOT.parent / "shared" / "corpus"))
-
-
-def timed(fn: object) -> float:
-    """Seconds one call takes."""
-    assert callable(fn)
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def main() -> int:
@@ -47,9 +32,8 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=30)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    make_issue = corpus() / "make_issue.py"
-    if not make_issue.is_file():
-        print(f"corpus not found: {make_issue} (set NEWSLETTER_CORPUS)", file=sys.stderr)
+    make_issue = make_issue_script()
+    if make_issue is None:
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -13,38 +13,18 @@ fully with Pillow, which is what a check that read pixels instead of headers wou
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+from _common import ROOT, make_issue_script, median_seconds
 from PIL import Image
 
 from newsletter.check import run_check
 from newsletter.config import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".tif", ".tiff"}
-
-
-def corpus() -> Path:
-    """The shared corpus folder."""
-    return Path(os.environ.get("NEWSLETTER_CORPUS", ROOT.parent / "shared" / "corpus"))
-
-
-def median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `repeat` calls after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def decode_all(issue: Path) -> None:
@@ -61,9 +41,8 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=30, help="submissions in the issue")
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
-    make_issue = corpus() / "make_issue.py"
-    if not make_issue.is_file():
-        print(f"corpus not found: {make_issue} (set NEWSLETTER_CORPUS)", file=sys.stderr)
+    make_issue = make_issue_script()
+    if make_issue is None:
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         issue = Path(tmp) / "issue"

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from _common import corpus
 from PIL import Image
 
 from newsletter.config import ImageSettings, load_settings
@@ -38,18 +39,12 @@ from newsletter.images import issue_renditions
 from newsletter.intake import read_issue
 from newsletter.ssimulacra2 import Ssimulacra2Reference
 
-REPO = Path(__file__).resolve().parent.parent
 BIG = ("dandelions_seeding.jpg", "dragonfly_plant.jpg", "nuthatch_tree.jpg", "sunset_hills.jpg")
 WIDTH = 1200
 QUALITY = 80
 TARGET = ImageSettings.model_validate({}).ssimulacra2_target
 REPEATS = 7
 LIMITS = {"max_bytes": 40_000_000, "max_pixels": 250_000_000}
-
-
-def corpus() -> Path:
-    """The corpus folder."""
-    return Path(os.environ.get("NEWSLETTER_CORPUS", REPO.parent / "shared" / "corpus"))
 
 
 def median_times(fns: list[Callable[[], object]], repeats: int = REPEATS) -> list[float]:

@@ -20,41 +20,23 @@ import argparse
 import functools
 import importlib
 import io
-import os
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
 import numpy as np
+from _common import corpus, median_seconds
 from PIL import Image
 
 from newsletter.ssimulacra2 import Ssimulacra2Reference, ssimulacra2
 
-ROOT = Path(__file__).resolve().parent.parent
 PHOTOS = ["dandelions_seeding.jpg", "dragonfly_plant.jpg", "nuthatch_tree.jpg", "sunset_hills.jpg"]
 WIDTH = 1200
 QUALITY = 70
 GOAL_SECONDS = 0.12
-
-
-def corpus() -> Path:
-    """The shared corpus folder."""
-    return Path(os.environ.get("NEWSLETTER_CORPUS", ROOT.parent / "shared" / "corpus"))
-
-
-def median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `repeat` calls after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def baseline() -> Callable[[str, str], float] | None:

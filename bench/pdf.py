@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import weasyprint  # type: ignore[import-untyped]
+from _common import ROOT, make_issue_script, median_seconds
 from PIL import Image, ImageOps
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
@@ -41,19 +38,6 @@ from newsletter.pdf import (
     render_html,
     render_pdf,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `repeat` calls after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def rendition(src: Path, width: int, dest: Path) -> Placed:
@@ -100,10 +84,9 @@ def example_view(issue_dir: Path, settings: Settings, outbox: Path) -> IssueView
 
 def corpus_issue(dest: Path, n: int) -> Path:
     """An issue of `n` submissions written by the shared corpus's make_issue.py."""
-    corpus = Path(os.environ.get("NEWSLETTER_CORPUS", ROOT.parent / "shared" / "corpus"))
-    script = corpus / "make_issue.py"
-    if not script.is_file():
-        raise SystemExit(f"corpus not found: {script} (set NEWSLETTER_CORPUS)")
+    script = make_issue_script()
+    if script is None:
+        raise SystemExit(1)
     cmd = [sys.executable, str(script), str(dest), "--n", str(n), "--clean", "--link"]
     subprocess.run(cmd, check=True, capture_output=True)
     return dest

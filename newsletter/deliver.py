@@ -15,7 +15,6 @@ import collections
 import contextlib
 import datetime as dt
 import fcntl
-import ipaddress
 import logging
 import sqlite3
 import ssl
@@ -30,6 +29,7 @@ from newsletter import journal
 from newsletter.compose import MessageFactory, Recipient, check_address
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
+from newsletter.net import is_loopback
 from newsletter.subscribers import list_subscribers, open_store
 
 log = logging.getLogger(__name__)
@@ -48,15 +48,6 @@ class SendReport:
     seconds: float = 0.0
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def tls_context(settings: Settings) -> ssl.SSLContext:
     """Certificate verification always on; a private CA can be added, never verification off."""
     context = ssl.create_default_context()
@@ -68,7 +59,7 @@ def tls_context(settings: Settings) -> ssl.SSLContext:
 def make_client(settings: Settings) -> aiosmtplib.SMTP:
     """An SMTP client as configured: STARTTLS required, implicit TLS, or plain on loopback."""
     smtp = settings.smtp
-    if smtp.security == "none" and not _is_loopback(smtp.host):
+    if smtp.security == "none" and not is_loopback(smtp.host):
         raise NewsletterError("SMTP_PLAINTEXT_REFUSED", None, {"host": smtp.host})
     return aiosmtplib.SMTP(
         hostname=smtp.host,

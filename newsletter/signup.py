@@ -9,38 +9,31 @@ version and language in `consent_texts`): the proof GDPR Art. 7(1) asks for.
 What is deliberately *not* stored: the visitor's IP address and browser. German practice often
 logs the IP as "proof", but it proves nothing the confirmed mailbox does not prove better, it is
 personal data of its own (Art. 5(1)(c), data minimisation) and it would need its own deletion
-rule. The per-IP rate limit therefore lives in memory only (`SlidingWindow`), for at most its
-window; a restart forgets it. The per-address limit and the overall cap count confirmation rows
-in SQLite instead: they must hold across processes and restarts, because they are what keeps the
-form from being used to mail-bomb somebody else's address.
+rule. The per-IP rate limit therefore lives in memory only (`ratelimit.SlidingWindow`), for at
+most its window; a restart forgets it. The per-address limit and the overall cap count
+confirmation rows in SQLite instead: they must hold across processes and restarts, because they
+are what keeps the form from being used to mail-bomb somebody else's address.
 
 Unconfirmed sign-ups are erased after `pending_days` (`prune`); used confirmation rows stay as
 proof while the subscriber exists and go with them (ON DELETE CASCADE) when a person is erased.
 
+The confirmation mail itself is signup_mail.py.
+
 Import note: subscribers.py imports `_v3_confirmations` from here, so this module must not touch
-attributes of `newsletter.subscribers` at import time, and imports the mail stack lazily.
+attributes of `newsletter.subscribers` at import time, nor import the mail stack.
 """
 
 from __future__ import annotations
 
-import asyncio
-import collections
 import hashlib
 import hmac
-import ipaddress
 import logging
 import re
 import secrets
 import sqlite3
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
 
 from newsletter import subscribers as store
 from newsletter.errors import NewsletterError
@@ -509,178 +502,3 @@ def prune(
     for (address,) in stale:
         store.remove(conn, address)
     return links, len(stale)
-
-
-# --- the confirmation mail -----------------------------------------------------------------
-
-_MAIL: dict[str, dict[str, str]] = {
-    "de": {
-        "subject_subscribe": "Bitte bestätigen Sie Ihre Anmeldung",
-        "subject_change_address": "Bitte bestätigen Sie Ihre neue E-Mail-Adresse",
-        "subscribe": (
-            "Guten Tag,\n\n"
-            "diese E-Mail-Adresse wurde für den Newsletter „{list_name}“ angemeldet. "
-            "Bitte bestätigen Sie die Anmeldung über diesen Link:\n\n{link}\n\n"
-            "Erst danach erhalten Sie den Newsletter. Der Link gilt bis {expires}.\n\n"
-            "Haben Sie sich nicht angemeldet? Dann ignorieren Sie diese E-Mail bitte. "
-            "Sie erhalten nichts weiter, und die Adresse wird nach {days} Tagen gelöscht.\n"
-        ),
-        "change_address": (
-            "Guten Tag,\n\n"
-            "der Newsletter „{list_name}“ soll künftig an diese E-Mail-Adresse gehen. "
-            "Bitte bestätigen Sie die neue Adresse über diesen Link:\n\n{link}\n\n"
-            "Der Link gilt bis {expires}.\n\n"
-            "Haben Sie das nicht veranlasst? Dann ignorieren Sie diese E-Mail bitte; "
-            "es ändert sich nichts.\n"
-        ),
-        "date": "%d.%m.%Y, %H:%M Uhr",
-    },
-    "en": {
-        "subject_subscribe": "Please confirm your subscription",
-        "subject_change_address": "Please confirm your new e-mail address",
-        "subscribe": (
-            "Hello,\n\n"
-            "this e-mail address was signed up for the newsletter '{list_name}'. "
-            "Please confirm with this link:\n\n{link}\n\n"
-            "Only then will you receive the newsletter. The link is valid until {expires}.\n\n"
-            "Did not sign up? Then please ignore this e-mail. You will receive nothing more, "
-            "and the address is deleted after {days} days.\n"
-        ),
-        "change_address": (
-            "Hello,\n\n"
-            "the newsletter '{list_name}' is to be sent to this e-mail address from now on. "
-            "Please confirm the new address with this link:\n\n{link}\n\n"
-            "The link is valid until {expires}.\n\n"
-            "Did not ask for this? Then please ignore this e-mail; nothing changes.\n"
-        ),
-        "date": "%Y-%m-%d, %H:%M",
-    },
-}
-
-
-def confirmation_url(serve: ServeSettings, token: str) -> str:
-    """The link in the mail."""
-    return serve.base_url.rstrip("/") + "/confirm/" + token
-
-
-def confirmation_message(
-    settings: Settings,
-    serve: ServeSettings,
-    outcome: Outcome,
-    *,
-    purpose: Purpose,
-    language: str,
-) -> EmailMessage:
-    """The confirmation mail: plain text, short, the link and who sends it; nothing else.
-
-    German courts have treated confirmation mails with any advertising in them as spam, so
-    there is no newsletter content, no logo, no other link; only the sender's identification.
-    """
-    texts = _MAIL["en" if language == "en" else "de"]
-    sender, publisher = settings.sender, settings.publisher
-    assert outcome.expires_at is not None
-    expires = outcome.expires_at.astimezone(ZoneInfo(settings.timezone)).strftime(texts["date"])
-    body = texts[purpose].format(
-        list_name=sender.from_name,
-        link=confirmation_url(serve, outcome.token),
-        expires=expires,
-        days=serve.pending_days,
-    )
-    body += f"\n-- \n{publisher.name}\n{publisher.address}\n{publisher.email}\n"
-    msg = EmailMessage()
-    msg["From"] = formataddr((sender.from_name, sender.from_address))
-    address = store.parse_address(outcome.address)
-    msg["To"] = address.ascii or address.normalized  # an IDN domain as punycode
-    msg["Subject"] = texts[f"subject_{purpose}"]
-    msg["Date"] = format_datetime(datetime.now(UTC))
-    msg["Message-ID"] = make_msgid(domain=sender.from_address.rpartition("@")[2])
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
-    msg.set_content(body, charset="utf-8", cte="quoted-printable")
-    return msg
-
-
-def send_message(settings: Settings, message: EmailMessage) -> None:
-    """Send one mail through the configured relay; NewsletterError SMTP_* when it fails."""
-    # Imported here: deliver imports subscribers, which imports this module for its migration.
-    import aiosmtplib
-
-    from newsletter.compose import check_address
-    from newsletter.deliver import open_connection
-
-    envelope_from = check_address(settings.sender.from_address)
-    recipient = check_address(str(message["To"]))
-
-    async def main() -> None:
-        client = await open_connection(settings)
-        try:
-            await client.send_message(message, sender=envelope_from, recipients=[recipient])
-        except aiosmtplib.SMTPResponseException as exc:
-            raise NewsletterError(
-                "SMTP_REFUSED", None, {"code": exc.code, "detail": exc.message}
-            ) from None
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            raise NewsletterError(
-                "SMTP_UNREACHABLE",
-                None,
-                {"host": settings.smtp.host, "port": settings.smtp.port, "detail": str(exc)},
-            ) from None
-        finally:
-            if client.is_connected:
-                try:
-                    await client.quit()
-                except (aiosmtplib.SMTPException, OSError):
-                    client.close()
-
-    asyncio.run(main())
-
-
-# --- the per-IP limit (memory) -------------------------------------------------------------
-
-
-def ip_key(ip: str) -> str:
-    """The rate-limit key of a client: the IPv4 address, or the IPv6 /64 (one household)."""
-    try:
-        parsed = ipaddress.ip_address(ip.strip())
-    except ValueError:
-        return ip.strip()[:64] or "unknown"
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
-    return str(parsed)
-
-
-class SlidingWindow:
-    """At most `limit` hits per key in any `window` seconds; in memory, thread-safe, bounded."""
-
-    def __init__(
-        self,
-        limit: int,
-        window: float,
-        *,
-        max_keys: int = 50_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.limit, self.window, self.max_keys, self.clock = limit, window, max_keys, clock
-        self.hits: dict[str, collections.deque[float]] = {}
-        self.lock = threading.Lock()
-
-    def hit(self, key: str) -> float:
-        """Record a hit; 0 when allowed, else the seconds until the next one would be."""
-        with self.lock:
-            now = self.clock()
-            if len(self.hits) >= self.max_keys:
-                self._forget(now)
-            times = self.hits.setdefault(key, collections.deque())
-            while times and times[0] <= now - self.window:
-                times.popleft()
-            if len(times) >= self.limit:
-                return max(0.001, times[0] + self.window - now)
-            times.append(now)
-            return 0.0
-
-    def _forget(self, now: float) -> None:
-        for key in [k for k, t in self.hits.items() if not t or t[-1] <= now - self.window]:
-            del self.hits[key]
-        while len(self.hits) >= self.max_keys:  # still full: drop the longest-known keys
-            del self.hits[next(iter(self.hits))]

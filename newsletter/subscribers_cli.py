@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from newsletter import subscriber_csv
 from newsletter import subscribers as store
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
@@ -236,9 +237,9 @@ class _Context:
 def cmd_import(args: argparse.Namespace, c: _Context) -> int:
     """`subscribers import FILE.csv`."""
     version = args.consent_version or c.settings.subscribers.consent_version
-    parsed = store.read_csv(args.file, tz=c.tz, pending=args.pending)
+    parsed = subscriber_csv.read_csv(args.file, tz=c.tz, pending=args.pending)
     with store.open_store(c.path) as conn:
-        report = store.apply_import(
+        report = subscriber_csv.apply_import(
             conn, parsed, consent_version=version, note=args.note, dry_run=args.dry_run
         )
     c.say("read", path=args.file, encoding=report.encoding, delimiter=report.delimiter)
@@ -379,10 +380,10 @@ def cmd_export(args: argparse.Namespace, c: _Context) -> int:
     """`subscribers export FILE.csv` (or `-` for standard output)."""
     with store.open_store(c.path) as conn:
         if str(args.file) == "-":
-            store.write_csv(conn, sys.stdout, args.status)
+            subscriber_csv.write_csv(conn, sys.stdout, args.status)
             return EXIT_OK
         try:
-            n = store.export_csv(conn, args.file, args.status)
+            n = subscriber_csv.export_csv(conn, args.file, args.status)
         except OSError as exc:
             params = {"path": args.file, "detail": exc.strerror or exc}
             raise NewsletterError("SUBSCRIBERS_EXPORT_FAILED", args.file, params) from None

@@ -1,5 +1,6 @@
 """Shared fixtures: settings in a tmp root, a tmp issue folder that submissions are written
-into, tiny images made with Pillow, and a tree hash that proves `check` wrote nothing.
+into, tiny images made with Pillow, a tree hash that proves `check` wrote nothing, a real SMTP
+server on 127.0.0.1 that keeps what it is sent, and Debian's Chromium.
 
 Nothing here reads ../shared or writes under submissions/: every input is generated in
 tmp_path, and the example issue is copied before a test touches it.
@@ -7,21 +8,33 @@ tmp_path, and the example issue is copied before a test touches it.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import functools
 import hashlib
 import io
 import os
 import shutil
+import socket
 import stat
 import struct
+import threading
+import time
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP as SMTPServer
+from aiosmtpd.smtp import Envelope, Session
 from PIL import Image
+from playwright.sync_api import Browser, sync_playwright
 
 from newsletter.config import Settings, load_settings
 from newsletter.intake import read_issue
@@ -316,3 +329,102 @@ def chdir_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     root.mkdir()
     monkeypatch.chdir(root)
     yield root
+
+
+# --------------------------------------------------------------------------- a real SMTP server
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (at the moment of asking)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Sink:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content or b"")))
+        return "250 Message accepted"
+
+    @property
+    def rcpts(self) -> list[str]:
+        """Every recipient of every message, in the order they came."""
+        with self.lock:
+            return [r for rcpts, _ in self.messages for r in rcpts]
+
+    def count(self) -> Counter[str]:
+        """Messages per recipient."""
+        return Counter(self.rcpts)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages sent to `address`, parsed."""
+        with self.lock:
+            raws = [raw for rcpts, raw in self.messages if address in rcpts]
+        out = []
+        for raw in raws:
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            assert isinstance(msg, EmailMessage)
+            out.append(msg)
+        return out
+
+    def wait_for(self, address: str, n: int = 1, timeout: float = 5.0) -> list[EmailMessage]:
+        """The messages sent to `address`, once there are `n` (or the timeout has passed)."""
+        deadline = time.monotonic() + timeout
+        while len(found := self.to(address)) < n and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return found
+
+
+@contextmanager
+def smtp_server(handler: object, **options: Any) -> Iterator[int]:
+    """An aiosmtpd server on 127.0.0.1 with `handler` for the block; yields its port."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Sink, int]]:
+    """A running SMTP server that keeps what it is sent: the handler and the port."""
+    handler = Sink()
+    with smtp_server(handler) as port:
+        yield handler, port
+
+
+# --------------------------------------------------------------------------- a real browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# For a module whose other tests need no browser: skip rather than fail without Chromium.
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test installs it)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright (no browser is downloaded), one per test module."""
+    assert CHROMIUM.exists(), "Chromium is missing: run `make test` (scripts/setup installs it)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

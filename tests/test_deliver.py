@@ -12,7 +12,6 @@ import email
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,9 +24,10 @@ from typing import Any
 
 import dkim
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+from conftest import Sink as RecordingSink
+from conftest import free_port, smtp_server
 
 from newsletter import journal
 from newsletter.compose import MessageFactory, Recipient
@@ -40,15 +40,14 @@ from newsletter.subscribers import add, open_store, unsubscribe
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class Sink:
-    """An aiosmtpd handler that records every accepted message and can misbehave on cue."""
+class Sink(RecordingSink):
+    """The recording sink (conftest.Sink) that can also misbehave on cue."""
 
     def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
+        super().__init__()
         self.rcpt_replies: dict[str, list[str]] = {}  # address -> replies, one per attempt
         self.data_replies: dict[str, list[str]] = {}
         self.drop_in_data: set[str] = set()  # close the connection instead of answering DATA
-        self.lock = threading.Lock()
 
     async def handle_RCPT(
         self,
@@ -74,29 +73,15 @@ class Sink:
             assert isinstance(server.transport, asyncio.Transport)
             server.transport.abort()  # the message arrived; the reply never does
             return "250 unreachable"
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content or b"")))
-        return "250 Message accepted"
-
-    def count(self) -> Counter[str]:
-        with self.lock:
-            return Counter(r for rcpts, _ in self.messages for r in rcpts)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        return await super().handle_DATA(server, session, envelope)
 
 
 @pytest.fixture
 def sink() -> Iterator[tuple[Sink, int]]:
+    """conftest's `sink`, with the sink that misbehaves on cue."""
     handler = Sink()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+    with smtp_server(handler) as port:
+        yield handler, port
 
 
 def make_outbox(folder: Path) -> Path:
@@ -289,7 +274,6 @@ def test_a_connection_lost_during_data_is_listed_as_unknown_not_resent(
 
 def test_authentication_failure_is_clear_and_sends_nothing(tmp_path: Path) -> None:
     handler = Sink()
-    port = free_port()
 
     def authenticate(
         server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, data: Any
@@ -297,11 +281,7 @@ def test_authentication_failure_is_clear_and_sends_nothing(tmp_path: Path) -> No
         ok = isinstance(data, LoginPassword) and data.password == b"richtig"
         return AuthResult(success=ok)
 
-    controller = Controller(
-        handler, hostname="127.0.0.1", port=port, authenticator=authenticate, auth_require_tls=False
-    )
-    controller.start()
-    try:
+    with smtp_server(handler, authenticator=authenticate, auth_require_tls=False) as port:
         from pydantic import SecretStr
 
         settings = configure(tmp_path, port, username="redaktion", password=SecretStr("falsch"))
@@ -313,8 +293,6 @@ def test_authentication_failure_is_clear_and_sends_nothing(tmp_path: Path) -> No
         assert handler.messages == []
         good = configure(tmp_path, port, username="redaktion", password=SecretStr("richtig"))
         assert send_issue(make_outbox(tmp_path), good).sent == 1
-    finally:
-        controller.stop()
 
 
 def _self_signed(tmp: Path) -> tuple[Path, Path]:
@@ -351,12 +329,7 @@ def test_tls_certificate_that_does_not_verify_is_refused(tmp_path: Path) -> None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(cert), str(key))
     handler = Sink()
-    port = free_port()
-    controller = Controller(
-        handler, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
-    )
-    controller.start()
-    try:
+    with smtp_server(handler, tls_context=context, require_starttls=True) as port:
         settings = configure(tmp_path, port, security="starttls")
         subscribe(settings, ["a@example.org"])
         with pytest.raises(NewsletterError) as caught:
@@ -365,8 +338,6 @@ def test_tls_certificate_that_does_not_verify_is_refused(tmp_path: Path) -> None
         assert handler.messages == []
         trusted = configure(tmp_path, port, security="starttls", ca_file=cert)
         assert send_issue(make_outbox(tmp_path), trusted).sent == 1  # verified TLS works
-    finally:
-        controller.stop()
 
 
 def test_starttls_asked_for_never_falls_back_to_plaintext(

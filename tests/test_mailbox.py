@@ -15,10 +15,8 @@ import json
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 from argparse import Namespace
 from collections import Counter
@@ -29,13 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP as SMTPServer
-from aiosmtpd.smtp import Envelope, Session
+from conftest import Sink, free_port, smtp_server
 from rich.console import Console
 
 from newsletter import signup
 from newsletter import subscribers as store
+from newsletter.bounces import parse_bounce
 from newsletter.config import MailboxSettings, Settings, load_settings
 from newsletter.deliver import send_issue
 from newsletter.errors import NewsletterError
@@ -46,7 +43,6 @@ from newsletter.mailbox import (
     ensure_folder,
     handle_message,
     imap_utf7,
-    parse_bounce,
     process_mailbox,
 )
 from newsletter.mailbox_cli import print_report
@@ -56,12 +52,6 @@ from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "geheim-123"
 USERS = [f"postfach{n:02d}" for n in range(1, 41)]  # one fresh mailbox per test
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -202,19 +192,6 @@ service anvil {{
 def imap(dovecot: Imap) -> Imap:
     """A mailbox of its own for each test."""
     return Imap(dovecot.port, dovecot.log, USERS.pop(0))
-
-
-class Sink:
-    """An aiosmtpd handler that keeps the recipients of every message."""
-
-    def __init__(self) -> None:
-        self.rcpts: list[str] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        with self.lock:
-            self.rcpts += envelope.rcpt_tos
-        return "250 OK"
 
 
 # --- sample mails --------------------------------------------------------------------------
@@ -376,10 +353,8 @@ def make_outbox(folder: Path) -> Path:
 def test_bounces_and_requests_are_processed_moved_and_send_skips_them(
     imap: Imap, tmp_path: Path
 ) -> None:
-    handler, smtp_port = Sink(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    handler = Sink()
+    with smtp_server(handler) as smtp_port:
         settings = configure(tmp_path, smtp_port)
         people = add_people(
             settings, "weg@example.net", "geht@example.net", "voll@example.net", "da@example.net"
@@ -423,8 +398,6 @@ def test_bounces_and_requests_are_processed_moved_and_send_skips_them(
         report_send = send_issue(make_outbox(tmp_path), settings)
         assert report_send.sent == 2
         assert Counter(handler.rcpts) == Counter(["voll@example.net", "da@example.net"])
-    finally:
-        controller.stop()
 
 
 def test_soft_bounces_are_counted_and_act_only_at_their_limit(imap: Imap, tmp_path: Path) -> None:

@@ -8,29 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from newsletter.config import Settings, load_settings
 from newsletter.content import IssueView, Placed, build_view
 from newsletter.models import Contact, Event, FileRef, Issue, Photo, Submission
 from newsletter.render import UNSUBSCRIBE_PLACEHOLDER, fit_email, render_text, render_web
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOREM = (
     "Wir treffen uns jede Woche im Stadtteilzentrum und helfen bei Hausaufgaben, "
     "Bewerbungen und Behördenbriefen. Neue Gesichter sind immer willkommen. "
@@ -199,16 +188,7 @@ def test_web_version_links_relatively_and_shows_full_texts(
     assert (LOREM * 20)[:1300] in page.replace("\n", " ") or LOREM.strip() in page
 
 
-# --- in a real browser ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "Chromium is missing: run `make test` (scripts/setup installs it)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+# --- in a real browser (conftest.browser) --------------------------------------------------
 
 
 @pytest.mark.parametrize("width", [375, 600])

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from newsletter import subscriber_csv, subscribers_cli
 from newsletter import subscribers as store
-from newsletter import subscribers_cli
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import CATALOGUE, render
@@ -90,13 +90,13 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def do_import(conn: sqlite3.Connection, path: Path, **kw: object) -> store.ImportReport:
+def do_import(conn: sqlite3.Connection, path: Path, **kw: object) -> subscriber_csv.ImportReport:
     kw.setdefault("consent_version", VERSION)
     kw.setdefault("now", NOW)
-    return store.import_csv(conn, path, **kw)  # type: ignore[arg-type]
+    return subscriber_csv.import_csv(conn, path, **kw)  # type: ignore[arg-type]
 
 
-def rejected(report: store.ImportReport) -> list[tuple[int, str]]:
+def rejected(report: subscriber_csv.ImportReport) -> list[tuple[int, str]]:
     return [(r.line, r.code) for r in report.rejected]
 
 
@@ -615,7 +615,7 @@ def test_export_import_round_trip_keeps_status_and_consent_proof(db: Path, tmp_p
         add(conn, "weg@example.org", name="Weg, Person")
         store.unsubscribe(conn, address="weg@example.org", via="link", now=NOW)
         export = tmp_path / "export.csv"
-        assert store.export_csv(conn, export) == 4
+        assert subscriber_csv.export_csv(conn, export) == 4
         before = [_portable(s) for s in store.list_subscribers(conn)]
         tokens = {s.unsubscribe_token for s in store.list_subscribers(conn)}
 
@@ -742,8 +742,9 @@ def test_cli_unsubscribe_remove_and_export(
 def test_every_code_has_a_german_and_an_english_text(
     conn: sqlite3.Connection, tmp_path: Path
 ) -> None:
-    sources = Path(store.__file__).read_text("utf-8") + Path(subscribers_cli.__file__).read_text(
-        "utf-8"
+    sources = "".join(
+        Path(path).read_text("utf-8")
+        for path in (store.__file__, subscriber_csv.__file__, subscribers_cli.__file__)
     )
     codes = set(re.findall(r'"(SUBSCRIBERS?_[A-Z_]+)"', sources))
     codes |= {f"SUBSCRIBER_{w}_{k}" for w in ("NAME", "FIELD") for k in ("INVALID", "TOO_LONG")}

@@ -29,10 +29,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP as SMTPServer
-from aiosmtpd.smtp import Envelope, Session
-from playwright.sync_api import Browser, sync_playwright
+from conftest import Sink, free_port, needs_chromium, smtp_server
+from playwright.sync_api import Browser
 from rich.console import Console
 
 from newsletter import serve_cli, signup
@@ -40,70 +38,15 @@ from newsletter import subscribers as store
 from newsletter.compose import MessageFactory, Recipient
 from newsletter.config import ServeSettings, Settings, load_settings
 from newsletter.errors import NewsletterError
+from newsletter.ratelimit import SlidingWindow, ip_key
 from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
-from newsletter.signup import SlidingWindow, ip_key
-from newsletter.webapp import App, client_ip, make_wsgi_server
+from newsletter.webapp import App, make_wsgi_server
+from newsletter.webapp_http import client_ip
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 URL_RE = re.compile(r"https?://\S+")
 
 
 # --- real servers --------------------------------------------------------------------------
-
-
-class Sink:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content or b"")))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        """The messages sent to `address`, parsed."""
-        with self.lock:
-            raws = [raw for rcpts, raw in self.messages if address in rcpts]
-        out = []
-        for raw in raws:
-            msg = email.message_from_bytes(raw, policy=policy.default)
-            assert isinstance(msg, EmailMessage)
-            out.append(msg)
-        return out
-
-    def wait_for(self, address: str, n: int = 1, timeout: float = 5.0) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while len(found := self.to(address)) < n and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def sink() -> Iterator[tuple[Sink, int]]:
-    handler = Sink()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
 
 
 def open_db(settings: Settings) -> sqlite3.Connection:
@@ -482,10 +425,8 @@ def test_language_changes_at_once_and_an_address_only_when_the_new_one_confirms(
 
 
 def test_rate_limits_and_the_honeypot_stop_a_scripted_flood(tmp_path: Path) -> None:
-    handler, port = Sink(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    handler = Sink()
+    with smtp_server(handler) as port:
         settings = configure(tmp_path, port)
         for svc in start(settings, handler, ip_limit=5, address_limit=3, mails_per_hour=1000):
             csrf = svc.form_token()
@@ -519,8 +460,6 @@ def test_rate_limits_and_the_honeypot_stop_a_scripted_flood(tmp_path: Path) -> N
         assert sent.count("opfer@example.org") == 3
         assert not [a for a in sent if a.startswith(("bot", "direkt"))]
         assert len(rows) == 5 + 1  # the five flood addresses and the victim, pending
-    finally:
-        controller.stop()
 
 
 def test_security_headers_no_cookies_and_cross_site_posts_refused(service: Service) -> None:
@@ -573,16 +512,7 @@ def test_erasing_a_person_takes_their_links_with_them(service: Service) -> None:
 # --- in a real browser ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
+@needs_chromium
 def test_the_form_works_in_chromium_with_labels_and_announced_errors(
     service: Service, browser: Browser
 ) -> None:

@@ -1,0 +1,39 @@
+"""What the benchmarks share: where the repository and the shared corpus are, and timing."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corpus() -> Path:
+    """The shared corpus folder: $NEWSLETTER_CORPUS, default ../shared/corpus beside the repo."""
+    return Path(os.environ.get("NEWSLETTER_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def make_issue_script() -> Path | None:
+    """The corpus's make_issue.py; None, said on stderr, when the corpus is not there."""
+    script = corpus() / "make_issue.py"
+    if not script.is_file():
+        print(f"corpus not found: {script} (set NEWSLETTER_CORPUS)", file=sys.stderr)
+        return None
+    return script
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Seconds one call takes."""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall time of `repeat` calls after one warm-up call."""
+    fn()
+    return statistics.median(timed(fn) for _ in range(repeat))
