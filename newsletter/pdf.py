@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import posixpath
 from collections.abc import Mapping
 from pathlib import Path
@@ -126,11 +127,48 @@ def render_html(view: IssueView, settings: Settings) -> str:
 
 
 def render_pdf(view: IssueView, settings: Settings, outbox: Path) -> bytes:
-    """The PDF edition of `view`, its pictures' hrefs resolved against `outbox`."""
+    """The PDF edition of `view`, its pictures' hrefs resolved against `outbox`.
+
+    Rendering is deterministic, so the result is cached under the hash of everything it is
+    made from (HTML, stylesheet, identifier, every picture's bytes, fonts, WeasyPrint): a
+    rebuild with nothing changed costs a hash, not a layout of every page.
+    """
     outbox = outbox.resolve()
     _check_files(view, outbox)
     html = render_html(view, settings)
     css = _stylesheet(settings)
+    cache = (
+        settings.path(settings.cache_dir) / "pdf" / (_cache_key(view, html, css, outbox) + ".pdf")
+    )
+    if cache.is_file():
+        return cache.read_bytes()
+    data = _write_pdf(view, html, css, outbox)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, cache)
+    return data
+
+
+def _cache_key(view: IssueView, html: str, css: str, outbox: Path) -> str:
+    h = hashlib.sha256()
+    for part in (weasyprint.__version__, PDF_VARIANT, html, css):
+        h.update(str(part).encode() + b"\0")
+    h.update(_identifier(view))
+    for sub in view.submissions:
+        for pic in (sub.logo, *sub.photos):
+            if pic is None:
+                continue
+            for placed in (pic.print, pic.email):
+                path = inside(outbox, placed.href) if placed is not None else None
+                if placed is not None and path is not None and path.is_file():
+                    h.update(placed.href.encode() + hashlib.sha256(path.read_bytes()).digest())
+    for name in FONT_FILES:
+        h.update(name.encode() + hashlib.sha256((FONTS_DIR / name).read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _write_pdf(view: IssueView, html: str, css: str, outbox: Path) -> bytes:
     fetcher = SandboxFetcher({OUTBOX_BASE: outbox, FONTS_BASE: FONTS_DIR})
     fonts = FontConfiguration()
     stylesheet = weasyprint.CSS(

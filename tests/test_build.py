@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -194,3 +195,31 @@ def test_text_part_matches_the_golden_file(outbox: Path) -> None:
     assert text == golden.read_text(encoding="utf-8"), (
         "email.txt changed; if intended, run UPDATE_GOLDEN=1 pytest tests/test_build.py"
     )
+
+
+def test_editing_a_text_changes_email_and_pdf(
+    workspace: tuple[Path, Settings], outbox: Path
+) -> None:
+    root, settings = workspace
+    issue = root / "submissions" / "edited-issue"
+    if issue.exists():
+        shutil.rmtree(issue)
+    shutil.copytree(root / "submissions" / "2026-12", issue)
+    first = build_issue("edited-issue", settings).outbox
+    pdf_before = (first / "newsletter.pdf").read_bytes()
+    md = issue / "drk-cafe-suedviertel" / "submission.md"
+    md.write_text(
+        md.read_text(encoding="utf-8").rstrip() + "\n\nNeu: Adventsbasar am 12. Dezember.\n",
+        encoding="utf-8",
+    )
+    again = build_issue("edited-issue", settings).outbox
+    assert "Adventsbasar" in (again / "email.html").read_text(encoding="utf-8")
+    pdf_after = (again / "newsletter.pdf").read_bytes()
+    assert pdf_after != pdf_before  # the PDF cache does not hide an edit
+    text = subprocess.run(
+        ["pdftotext", str(again / "newsletter.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "Adventsbasar" in text

@@ -405,13 +405,21 @@ def test_a_second_build_gives_the_same_bytes(built: Built, tmp_path: Path) -> No
     time.sleep(max(0.0, 1.05 - (time.time() % 1)))
     proc = subprocess.run(
         [sys.executable, "-c", SECOND_BUILD],
-        input=pickle.dumps((built.view, built.settings, str(other))),
+        # a fresh cache: the PDF cache must not answer for WeasyPrint here
+        input=pickle.dumps(
+            (
+                built.view,
+                built.settings.model_copy(update={"cache_dir": tmp_path / "fresh"}),
+                str(other),
+            )
+        ),
         capture_output=True,
         env={**os.environ, "PYTHONHASHSEED": "12345"},
         check=False,
     )
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout == built.data
+    assert list((tmp_path / "fresh" / "pdf").glob("*.pdf")), "it really rendered"
 
 
 def test_pages_are_a4(built: Built) -> None:
