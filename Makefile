@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh Debian machine:
-#   make demo   set up, then check (and later build, preview, dry-run send) the example issue
+#   make demo   set up, then check, build, dry-run send and preview the example issue
 #   make test   set up, then lint, type-check and run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -25,6 +25,8 @@ demo: setup
 	rm -f .cache/demo/subscribers.sqlite3*
 	$(DEMO_DB) $(BIN)/newsletter subscribers import examples/subscribers.csv --note "Beispieldaten der Demo"
 	$(DEMO_DB) $(BIN)/newsletter send $(ISSUE) --dry-run
+	@echo "Vorschau / preview: the address below; stop with Ctrl-C"
+	$(DEMO_DB) $(BIN)/newsletter preview $(ISSUE)
 
 test: setup
 	scripts/check

@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serve(sub)
     add_mailbox(sub)
+    from newsletter.preview_cli import add_parser as add_preview
+
+    add_preview(sub)
 
     n = sub.add_parser("new", help="Ordner mit ausgefüllter Vorlage für eine Organisation")
     n.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
@@ -143,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_build(args, settings, lang, out)
         if args.command == "send":
             return cmd_send(args, settings, lang, out)
+        if args.command == "preview":
+            from newsletter.preview_cli import run as run_preview
+
+            return run_preview(args, settings, lang, out)
         if args.command == "serve":
             from newsletter.serve_cli import run as run_serve
 
