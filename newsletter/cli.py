@@ -282,7 +282,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
             markup=False,
         )
     for f in result.image_findings:
-        out.print(f"  {f.submission}/{f.file}: {f.message(lang)}", markup=False)
+        where = "/".join(p for p in (f.submission, f.file) if p) or t("general", lang)
+        out.print(f"  {where}: {f.message(lang)}", markup=False)
     email = result.manifest["email"]
     kb = email["html_bytes"] / 1000
     out.print(

@@ -20,9 +20,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import hmac
 import json
 import re
-from collections.abc import Sequence
+import secrets
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import format_datetime
@@ -32,6 +33,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
+from newsletter.messages import explain_email_error
 from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
 
 SIGNED_HEADERS = (
@@ -85,8 +87,9 @@ def check_address(address: str) -> str:
     try:
         return str(validate_email(address, check_deliverability=False).normalized)
     except EmailNotValidError as exc:
+        de, en = explain_email_error(str(exc))
         raise NewsletterError(
-            "ADDRESS_INVALID", None, {"value": address[:80], "detail": str(exc)}
+            "ADDRESS_INVALID", None, {"value": address[:80], "detail": de, "detail_en": en}
         ) from None
 
 
@@ -107,14 +110,25 @@ def _mailbox(address: str, name: str | None) -> str:
 class MessageFactory:
     """Prepared once per issue; `message(recipient)` returns the bytes to send."""
 
-    def __init__(self, outbox: Path, settings: Settings, *, boundary_seed: str = "") -> None:
+    def __init__(
+        self,
+        outbox: Path,
+        settings: Settings,
+        *,
+        boundary_seed: str = "",
+        id_key: bytes | None = None,
+    ) -> None:
         self.settings = settings
         self.outbox = outbox
+        self.id_key = id_key
         manifest_path = outbox / "manifest.json"
         if not manifest_path.is_file():
             raise NewsletterError("NOT_BUILT", outbox, {"path": str(outbox)})
-        self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        self.issue = str(self.manifest["issue"])
+        try:
+            self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            self.issue = str(self.manifest["issue"])
+        except (ValueError, KeyError, TypeError, OSError):  # a broken or half-copied outbox
+            raise NewsletterError("NOT_BUILT", outbox, {"path": str(outbox)}) from None
         sender = settings.sender
         self.domain = sender.from_address.rpartition("@")[2]
         html = (outbox / "email.html").read_text(encoding="utf-8")
@@ -176,9 +190,16 @@ class MessageFactory:
         ).encode() + _b64(data)
 
     def message_id(self, address: str) -> str:
-        """Stable per (issue, recipient): a resend after a crash is recognisable as the same."""
-        h = hashlib.sha256(f"{self.issue}|{address.lower()}".encode()).hexdigest()[:24]
-        return f"<{self.issue}.{h}@{self.domain}>"
+        """The Message-ID for this recipient.
+
+        With the store's key: stable per (issue, recipient), so a resend after a crash is
+        recognisable as the same message, yet unguessable, so that a bounce quoting it proves
+        it answers a message really sent (see mailbox.py). Without a key (a test mail): random.
+        """
+        if self.id_key is None:
+            return f"<{self.issue}.{secrets.token_hex(12)}@{self.domain}>"
+        mac = hmac.new(self.id_key, f"{self.issue}|{address.lower()}".encode(), "sha256")
+        return f"<{self.issue}.{mac.hexdigest()[:32]}@{self.domain}>"
 
     def unsubscribe_url(self, token: str) -> str:
         """The recipient's one-click unsubscribe URL."""
@@ -259,9 +280,3 @@ class MessageFactory:
             canonicalize=(b"relaxed", b"simple"),
         )
         return bytes(signature) + message
-
-
-def compose_all(outbox: Path, settings: Settings, recipients: Sequence[Recipient]) -> list[bytes]:
-    """Every recipient's message (for tests and dry runs)."""
-    factory = MessageFactory(outbox, settings)
-    return [factory.message(r) for r in recipients]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from newsletter.errors import ConfigError
+from newsletter.messages import explain_validation
 
 Lang = Literal["de", "en"]
 
@@ -332,7 +333,7 @@ def load_settings(root: Path | None = None, config_file: Path | None = None) -> 
     except ValidationError as exc:
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"])
-            problems.append((key, err["msg"]))
+            problems.append((key, explain_validation(err)[0]))
         raise ConfigError(path, problems) from None
     if settings.layout.print_error_ppi > settings.layout.print_warn_ppi:
         problems.append(("layout.print_error_ppi", "muss <= layout.print_warn_ppi sein"))

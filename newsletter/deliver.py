@@ -116,8 +116,10 @@ async def _quit(client: aiosmtplib.SMTP) -> None:
 class RateLimit:
     """At most `per_minute` / `per_hour` sends in any sliding window (0: unlimited)."""
 
-    def __init__(self, per_minute: int, per_hour: int) -> None:
-        self.windows = [(w, n) for w, n in ((60.0, per_minute), (3600.0, per_hour)) if n]
+    def __init__(
+        self, per_minute: int, per_hour: int, *, minute: float = 60.0, hour: float = 3600.0
+    ) -> None:
+        self.windows = [(w, n) for w, n in ((minute, per_minute), (hour, per_hour)) if n]
         self.sent: collections.deque[float] = collections.deque()
         self.lock = asyncio.Lock()
 
@@ -161,6 +163,7 @@ class _Run:
         self.rate = RateLimit(settings.smtp.per_minute, settings.smtp.per_hour)
         self.queue: asyncio.Queue[journal.Entry | None] = asyncio.Queue()
         self.envelope_from = check_address(settings.sender.from_address)
+        self.stopped: tuple[int, str] | None = None  # the relay refused the sender
 
     def _tick(self) -> None:
         self.done += 1
@@ -184,6 +187,8 @@ class _Run:
         client: aiosmtplib.SMTP | None = None
         try:
             while (entry := await self.queue.get()) is not None:
+                if self.stopped:
+                    continue  # drain the queue: the rows stay pending
                 try:
                     message = self.factory.message(
                         Recipient(entry.address, entry.token, entry.name or None)
@@ -224,17 +229,28 @@ class _Run:
                 self._tick()
                 return client
             options.append("SMTPUTF8")
-        journal.begin(db, entry.id)  # durable before anything of the message leaves
+        journal.begin(db, entry.id, message_id)  # durable before anything leaves
         try:
             await client.mail(self.envelope_from, options=options)
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._reset(client)
+            if exc.code >= 500:
+                # The relay refuses our sender: a problem of the run, not of this recipient.
+                # Nothing was sent; the row goes back to pending and the run stops.
+                journal.mark_retry(db, entry.id, exc.code, exc.message, dt.datetime.now(dt.UTC))
+                self.stopped = (exc.code, exc.message)
+            else:
+                self._temporary(entry, exc.code, exc.message)
+            return client if client.is_connected else None
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+            self._temporary(entry, None, f"Verbindung verloren vor DATA: {exc}")
+            client.close()
+            return None
+        try:
             await client.rcpt(entry.address)
         except aiosmtplib.SMTPResponseException as exc:
             await self._reset(client)
-            if 400 <= exc.code < 500:
-                self._temporary(entry, exc.code, exc.message)
-            else:
-                journal.mark_failed(db, entry.id, exc.code, exc.message)
-                self._tick()
+            self._refused(entry, exc)
             return client if client.is_connected else None
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
             self._temporary(entry, None, f"Verbindung verloren vor DATA: {exc}")
@@ -243,11 +259,7 @@ class _Run:
         try:
             response = await client.data(message)
         except aiosmtplib.SMTPResponseException as exc:
-            if 400 <= exc.code < 500:
-                self._temporary(entry, exc.code, exc.message)
-            else:
-                journal.mark_failed(db, entry.id, exc.code, exc.message)
-                self._tick()
+            self._refused(entry, exc)
             return client if client.is_connected else None
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
             # The server had (part of) the message when the line broke: it may have taken it.
@@ -259,6 +271,14 @@ class _Run:
         self.sent += 1
         self._tick()
         return client
+
+    def _refused(self, entry: journal.Entry, exc: aiosmtplib.SMTPResponseException) -> None:
+        """A reply about this recipient: 4xx is tried again later, 5xx is final."""
+        if 400 <= exc.code < 500:
+            self._temporary(entry, exc.code, exc.message)
+        else:
+            journal.mark_failed(self.db, entry.id, exc.code, exc.message)
+            self._tick()
 
     async def _reset(self, client: aiosmtplib.SMTP) -> None:
         try:
@@ -300,6 +320,13 @@ async def _deliver(
             for _ in workers:
                 run.queue.put_nowait(None)
             await asyncio.gather(*workers)
+            if run.stopped:
+                code, text = run.stopped
+                raise NewsletterError(
+                    "SMTP_SENDER_REFUSED",
+                    None,
+                    {"sender": run.envelope_from, "code": code, "detail": text, "sent": run.sent},
+                )
         return run.sent
 
 
@@ -328,9 +355,11 @@ def send_issue(
 ) -> SendReport:
     """Send the built issue in `outbox` to every active subscriber not yet served."""
     started = time.perf_counter()
-    factory = MessageFactory(outbox, settings)
-    issue = factory.issue
     db_path = settings.path(settings.subscribers.database)
+    with open_store(db_path) as db:
+        key = journal.message_id_key(db)
+    factory = MessageFactory(outbox, settings, id_key=key)
+    issue = factory.issue
     report = SendReport()
 
     async def main() -> int:
@@ -377,14 +406,21 @@ def send_test(outbox: Path, address: str, settings: Settings) -> str:
 
 def dry_run(outbox: Path, settings: Settings) -> list[Path]:
     """Write every active subscriber's message as .eml into outbox/messages/; send nothing."""
-    factory = MessageFactory(outbox, settings)
+    with open_store(settings.path(settings.subscribers.database)) as db:
+        factory = MessageFactory(outbox, settings, id_key=journal.message_id_key(db))
     folder = outbox / "messages"
-    folder.mkdir(exist_ok=True)
+    # Each file holds an address and its unsubscribe token: private, and never published with
+    # the rest of the outbox (README). Files of an earlier run are removed first.
+    folder.mkdir(mode=0o700, exist_ok=True)
+    folder.chmod(0o700)
+    for old in folder.glob("*.eml"):
+        old.unlink()
     written = []
     with open_store(settings.path(settings.subscribers.database)) as db:
         for s in list_subscribers(db, ["active"]):
             path = folder / f"{s.id:06d}.eml"
             tmp = path.with_suffix(".tmp")
+            tmp.touch(mode=0o600)
             tmp.write_bytes(
                 factory.message(
                     Recipient(s.address_normalized, s.unsubscribe_token, s.name or None)

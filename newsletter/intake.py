@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from newsletter import frontmatter, textfiles
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
+from newsletter.messages import explain_validation
 from newsletter.models import (
     Attachment,
     Contact,
@@ -182,29 +183,25 @@ def _aware(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-_TYPE_DE = {
-    "missing": ("fehlt", "is missing"),
-    "string_type": ("muss Text sein", "must be text"),
-    "int_parsing": ("muss eine ganze Zahl sein", "must be a whole number"),
-    "int_type": ("muss eine ganze Zahl sein", "must be a whole number"),
-    "date_type": ("muss ein Datum sein (JJJJ-MM-TT)", "must be a date (YYYY-MM-DD)"),
-    "date_from_datetime_inexact": ("muss ein Datum sein (JJJJ-MM-TT)", "must be a date"),
-    "datetime_type": (
-        "muss Datum und Uhrzeit sein (JJJJ-MM-TTTHH:MM:SS)",
-        "must be a date and time (YYYY-MM-DDTHH:MM:SS)",
-    ),
-    "list_type": ("muss eine Liste sein […]", "must be a list […]"),
-    "dict_type": ("muss eine Tabelle sein", "must be a table"),
-}
-
-
 def _read_issue_toml(folder: Path, findings: list[Finding]) -> IssueToml | None:
     path = folder / "issue.toml"
     if not path.is_file():
         findings.append(Finding(severity="error", code="ISSUE_TOML_MISSING", file="issue.toml"))
         return None
     try:
-        data = tomllib.loads(textfiles.decode(path.read_bytes())[0])
+        raw = path.read_bytes()
+    except OSError as exc:
+        findings.append(
+            Finding(
+                severity="error",
+                code="FILE_UNREADABLE",
+                file="issue.toml",
+                params={"detail": exc.strerror or type(exc).__name__},
+            )
+        )
+        return None
+    try:
+        data = tomllib.loads(textfiles.decode(raw)[0])
     except tomllib.TOMLDecodeError as exc:
         findings.append(
             Finding(
@@ -231,7 +228,7 @@ def _read_issue_toml(folder: Path, findings: list[Finding]) -> IssueToml | None:
                     )
                 )
                 continue
-            de, en = _TYPE_DE.get(err["type"], (err["msg"], err["msg"]))
+            de, en = explain_validation(err)
             findings.append(
                 Finding(
                     severity="error",
@@ -251,7 +248,18 @@ def _read_editorials(folder: Path, findings: list[Finding]) -> tuple[Editorial, 
     for p in sorted(ed.iterdir(), key=lambda q: q.name):
         if not p.is_file() or p.is_symlink() or is_ignored(p.name) or p.suffix.lower() != ".md":
             continue
-        text, guessed = textfiles.decode(p.read_bytes())
+        try:
+            text, guessed = textfiles.decode(p.read_bytes())
+        except OSError as exc:
+            findings.append(
+                Finding(
+                    severity="error",
+                    code="FILE_UNREADABLE",
+                    file=f"editorial/{p.name}",
+                    params={"detail": exc.strerror or type(exc).__name__},
+                )
+            )
+            continue
         if guessed:
             findings.append(
                 Finding(severity="warning", code="EDITORIAL_ENCODING", file=f"editorial/{p.name}")

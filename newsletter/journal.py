@@ -18,6 +18,7 @@ sent twice.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -108,15 +109,35 @@ def due(conn: sqlite3.Connection, issue: str, limit: int, now: dt.datetime) -> l
     return [Entry(r[0], r[1], r[2], r[3], r[4] + 1) for r in rows]
 
 
-def begin(conn: sqlite3.Connection, entry_id: int) -> None:
-    """Mark one row `sending`, synced to disk, right before its message leaves."""
+def begin(conn: sqlite3.Connection, entry_id: int, message_id: str) -> None:
+    """Mark one row `sending` with its Message-ID, synced to disk, before the message leaves."""
     stamp = timestamp()
     with transaction(conn):  # the connection runs with synchronous = FULL
         conn.execute(
             "UPDATE send_journal SET state = 'sending', attempts = attempts + 1,"
-            " last_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
-            (stamp, stamp, entry_id),
+            " last_attempt_at = ?, updated_at = ?, message_id = ?"
+            " WHERE id = ? AND state = 'pending'",
+            (stamp, stamp, message_id, entry_id),
         )
+
+
+def message_id_key(conn: sqlite3.Connection) -> bytes:
+    """The key of this store's Message-IDs (derived from its own secret, never exported)."""
+    from newsletter.signup import form_secret  # signup imports subscribers, as this does
+
+    return hmac.new(form_secret(conn), b"newsletter message-id", "sha256").digest()
+
+
+def sent_message(conn: sqlite3.Connection, address_key: str, message_ids: set[str]) -> bool:
+    """Whether one of `message_ids` is a message this store sent (or tried to) to the person."""
+    if not message_ids:
+        return False
+    marks = ", ".join("?" * len(message_ids))
+    row = conn.execute(
+        f"SELECT 1 FROM send_journal WHERE address_key = ? AND message_id IN ({marks})",
+        (address_key, *sorted(message_ids)),
+    ).fetchone()
+    return row is not None
 
 
 def _finish(

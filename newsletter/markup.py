@@ -54,6 +54,11 @@ def to_html(md: str, heading_offset: int = 2) -> str:
     """Markdown -> HTML fragment; `# x` becomes <h{1+offset}>; raw HTML is shown as text."""
     tokens = _RENDERER.parse(md)
     for t in _walk(tokens):
+        if t.type == "image":
+            # A picture in the text would skip consent, metadata stripping and the renditions,
+            # and a remote one would track readers: it is shown as its alt text instead.
+            t.type, t.tag, t.content, t.children = "text", "", _alt(t), None
+            continue
         if t.type in ("heading_open", "heading_close"):
             level = min(6, int(t.tag[1]) + heading_offset)
             t.tag = f"h{level}"
@@ -62,6 +67,15 @@ def to_html(md: str, heading_offset: int = 2) -> str:
             if not href.startswith(SAFE_SCHEMES):
                 t.attrs.pop("href", None)
     return str(_RENDERER.renderer.render(tokens, _RENDERER.options, {}))
+
+
+def _alt(image: Token) -> str:
+    return "".join(c.content for c in image.children or [] if c.type == "text")
+
+
+def images(md: str) -> list[str]:
+    """Pictures written into the text (`![alt](src)`): their sources."""
+    return [str(t.attrs.get("src", "")) for t in _walk(_PARSER.parse(md)) if t.type == "image"]
 
 
 def first_heading(md: str) -> tuple[str | None, str]:

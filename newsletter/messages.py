@@ -212,6 +212,14 @@ CATALOGUE: dict[str, Text] = {
         "The text contains HTML ({snippet}); it is shown as plain text. For emphasis write "
         "**bold** or *italic*.",
     ),
+    "TEXT_IMAGE": Text(
+        "Der Text enthält {count} Bild(er) (![…](…)); sie werden nicht übernommen, nur ihre "
+        "Beschreibung. Fotos bitte als Datei in den Ordner legen und unter photos: mit "
+        "Fotofreigabe eintragen.",
+        "The text contains {count} picture(s) (![…](…)); they are not used, only their "
+        "description. Put photos into the folder as files and list them under photos: with a "
+        "photo release.",
+    ),
     "TEXT_TWO_SOURCES": Text(
         "Es gibt Text in submission.md und in {other}. Verwendet wird der Text aus "
         "submission.md; bitte eine der beiden Quellen entfernen.",
@@ -573,6 +581,14 @@ CATALOGUE: dict[str, Text] = {
         "Der Mailserver hat die Nachricht abgelehnt ({code} {detail}).",
         "The mail server refused the message ({code} {detail}).",
     ),
+    "SMTP_SENDER_REFUSED": Text(
+        "Der Mailserver lehnt den Absender {sender} ab ({code} {detail}). Der Versand wurde "
+        "angehalten ({sent} schon versandt); niemand wurde als fehlgeschlagen vermerkt. Bitte "
+        "from_address in [sender] oder die Freigabe beim Mailserver prüfen und erneut senden.",
+        "The mail server refuses the sender {sender} ({code} {detail}). Sending stopped ({sent} "
+        "sent already); nobody was marked failed. Check from_address in [sender] or the "
+        "server's permission, then send again.",
+    ),
     "SEND_RUNNING": Text(
         "Es läuft schon ein Versand (Sperrdatei {path}). Bitte warten, bis er fertig ist.",
         "A send run is already going on (lock file {path}). Wait until it has finished.",
@@ -705,6 +721,75 @@ WARNINGS = frozenset(
         "EMAIL_TOO_LARGE",
     }
 )
+
+_EMAIL_REASONS = (
+    ("must have an @-sign", "das @-Zeichen fehlt"),
+    ("something before the @-sign", "vor dem @ fehlt der Name"),
+    ("something after the @-sign", "nach dem @ fehlt die Domain"),
+    ("should have a period", "nach dem @ fehlt ein Punkt mit Endung, z. B. .de"),
+    ("display name", "nur die Adresse selbst angeben, ohne Namen und <>"),
+    ("too long", "zu lang"),
+    ("period", "ein Punkt steht an falscher Stelle"),
+    ("special-use or reserved", "die Domain ist reserviert und nicht erreichbar"),
+    ("invalid characters", "unzulässige Zeichen"),
+    ("unsafe characters", "unzulässige Zeichen"),
+    ("Quoting", "Anführungszeichen sind nicht erlaubt"),
+)
+
+
+def explain_email_error(message: str) -> tuple[str, str]:
+    """German and English reason for an email-validator message (it speaks English only)."""
+    for needle, german in _EMAIL_REASONS:
+        if needle in message:
+            return german, message
+    return message, message
+
+
+def explain_validation(err: Mapping[str, Any]) -> tuple[str, str]:
+    """German and English for one pydantic validation error (pydantic speaks English only)."""
+    ctx = err.get("ctx") or {}
+    kind = str(err.get("type", ""))
+    simple = {
+        "missing": ("fehlt", "is missing"),
+        "string_type": ("muss Text sein", "must be text"),
+        "int_parsing": ("muss eine ganze Zahl sein", "must be a whole number"),
+        "int_type": ("muss eine ganze Zahl sein", "must be a whole number"),
+        "int_from_float": ("muss eine ganze Zahl sein", "must be a whole number"),
+        "float_parsing": ("muss eine Zahl sein", "must be a number"),
+        "float_type": ("muss eine Zahl sein", "must be a number"),
+        "bool_parsing": ("muss true oder false sein", "must be true or false"),
+        "bool_type": ("muss true oder false sein", "must be true or false"),
+        "date_type": ("muss ein Datum sein (JJJJ-MM-TT)", "must be a date (YYYY-MM-DD)"),
+        "date_from_datetime_inexact": ("muss ein Datum sein (JJJJ-MM-TT)", "must be a date"),
+        "datetime_type": (
+            "muss Datum und Uhrzeit sein (JJJJ-MM-TTTHH:MM:SS)",
+            "must be a date and time (YYYY-MM-DDTHH:MM:SS)",
+        ),
+        "list_type": ("muss eine Liste sein […]", "must be a list […]"),
+        "dict_type": ("muss eine Tabelle sein", "must be a table"),
+        "model_type": ("muss eine Tabelle sein", "must be a table"),
+        "extra_forbidden": ("unbekannter Schlüssel", "unknown key"),
+        "path_type": ("muss ein Pfad sein", "must be a path"),
+    }
+    if kind in simple:
+        return simple[kind]
+    bounds = {
+        "greater_than_equal": ("mindestens", "at least", "ge"),
+        "greater_than": ("größer als", "greater than", "gt"),
+        "less_than_equal": ("höchstens", "at most", "le"),
+        "less_than": ("kleiner als", "less than", "lt"),
+    }
+    if kind in bounds:
+        de, en, key = bounds[kind]
+        return f"muss {de} {ctx.get(key)} sein", f"must be {en} {ctx.get(key)}"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        return f"muss einer dieser Werte sein: {expected.replace(' or ', ' oder ')}", str(
+            err.get("msg", "")
+        )
+    msg = str(err.get("msg", kind))
+    return msg, msg
+
 
 ROLE_NAMES = {"photo": ("Foto", "Photo"), "logo": ("Logo", "Logo")}
 

@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from newsletter import layout, markup
 from newsletter.config import Settings
 from newsletter.intake import suggestion
+from newsletter.messages import explain_email_error
 from newsletter.models import FileRef, Finding, Intake, Issue, Severity, Submission
 from newsletter.probe import FORMAT_NAMES, LOGO_FORMATS, PHOTO_FORMATS, ImageInfo, ProbeError, probe
 
@@ -149,11 +150,16 @@ def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
         try:
             validate_email(c.email, check_deliverability=False)
         except EmailNotValidError as exc:
-            add("error", "EMAIL_INVALID", value=c.email, detail=str(exc))
+            add("error", "EMAIL_INVALID", value=c.email, **_reason(exc))
     if c.website:
         _url(c.website, add, web_only=True)
     if not _LANG.match(sub.language):
         add("error", "LANGUAGE_INVALID", value=sub.language)
+
+
+def _reason(exc: Exception) -> dict[str, str]:
+    de, en = explain_email_error(str(exc))
+    return {"detail": de, "detail_en": en}
 
 
 def _url(value: str, add: _Add, *, web_only: bool = False, file: str = "submission.md") -> None:
@@ -169,7 +175,7 @@ def _url(value: str, add: _Add, *, web_only: bool = False, file: str = "submissi
         try:
             validate_email(parts.path, check_deliverability=False)
         except EmailNotValidError as exc:
-            add("error", "EMAIL_INVALID", file, value=parts.path, detail=str(exc))
+            add("error", "EMAIL_INVALID", file, value=parts.path, **_reason(exc))
 
 
 def _text(sub: Submission, settings: Settings, add: _Add) -> None:
@@ -188,6 +194,9 @@ def _text(sub: Submission, settings: Settings, add: _Add) -> None:
             limit=limit,
             over=len(visible) - limit,
         )
+    pictures = markup.images(sub.text)
+    if pictures:
+        add("warning", "TEXT_IMAGE", file, count=len(pictures))
     html = markup.raw_html(sub.text)
     if html:
         add("warning", "TEXT_HTML", file, snippet=html[0][:40])

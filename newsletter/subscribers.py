@@ -32,6 +32,7 @@ from typing import Literal, cast, get_args
 from email_validator import EmailNotValidError, validate_email
 
 from newsletter.errors import NewsletterError
+from newsletter.messages import explain_email_error
 
 log = logging.getLogger(__name__)
 
@@ -86,34 +87,11 @@ def parse_address(raw: str) -> Address:
     try:
         valid = validate_email(given, check_deliverability=False)
     except EmailNotValidError as exc:
-        de, en = _explain(str(exc))
+        de, en = explain_email_error(str(exc))
         raise NewsletterError(
             "SUBSCRIBER_ADDRESS_INVALID", None, {"address": given, "detail": de, "detail_en": en}
         ) from None
     return Address(given, valid.normalized, valid.ascii_email, valid.normalized.lower())
-
-
-_EXPLAIN = (
-    ("must have an @-sign", "das @-Zeichen fehlt"),
-    ("something before the @-sign", "vor dem @ fehlt der Name"),
-    ("something after the @-sign", "nach dem @ fehlt die Domain"),
-    ("should have a period", "nach dem @ fehlt ein Punkt mit Endung, z. B. .de"),
-    ("display name", "nur die Adresse selbst angeben, ohne Namen und <>"),
-    ("too long", "zu lang"),
-    ("period", "ein Punkt steht an falscher Stelle"),
-    ("special-use or reserved", "die Domain ist reserviert und nicht erreichbar"),
-    ("invalid characters", "unzulässige Zeichen"),
-    ("unsafe characters", "unzulässige Zeichen"),
-    ("Quoting", "Anführungszeichen sind nicht erlaubt"),
-)
-
-
-def _explain(message: str) -> tuple[str, str]:
-    """A German reason for an email-validator message (English kept for --lang en)."""
-    for needle, german in _EXPLAIN:
-        if needle in message:
-            return german, message
-    return message, message
 
 
 def clean_text(

@@ -414,10 +414,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# For a module whose other tests need no browser: skip rather than fail without Chromium.
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium is not installed (make test installs it)"
-)
 
 
 @pytest.fixture(scope="module")

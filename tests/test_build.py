@@ -103,10 +103,12 @@ def test_build_never_writes_to_the_submissions_folder(workspace: tuple[Path, Set
     assert tree_hash(root / "submissions") == before
 
 
-def test_rebuild_is_byte_identical_and_decodes_nothing(
+def test_rebuild_from_the_caches_is_identical_and_decodes_nothing(
     workspace: tuple[Path, Settings], outbox: Path
 ) -> None:
     _root, settings = workspace
+    # (that WeasyPrint itself renders the same bytes twice is tests/test_pdf.py's business;
+    # here the PDF comes from the cache)
     before = {n: (outbox / n).read_bytes() for n in ("newsletter.pdf", "email.html", "email.txt")}
     result = build_issue("2026-12", settings)
     for name, data in before.items():

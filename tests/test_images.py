@@ -638,7 +638,8 @@ def test_print_rendition_is_plain_jfif_at_print_quality(tmp_path: Path) -> None:
 
 
 def test_pdf_engine_embeds_print_rendition_unchanged(tmp_path: Path) -> None:
-    weasyprint = pytest.importorskip("weasyprint")
+    import weasyprint  # type: ignore[import-untyped]
+
     path = copy("img_metadata_gps_xmp_iptc_comment.jpg", tmp_path / "in")
     rs = run_one(tmp_path, path)
     printed = rs.for_source("verein", path.name, "print")

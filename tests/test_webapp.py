@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from conftest import Sink, free_port, needs_chromium, smtp_server
+from conftest import Sink, free_port, smtp_server
 from playwright.sync_api import Browser
 from rich.console import Console
 
@@ -512,7 +512,6 @@ def test_erasing_a_person_takes_their_links_with_them(service: Service) -> None:
 # --- in a real browser ---------------------------------------------------------------------
 
 
-@needs_chromium
 def test_the_form_works_in_chromium_with_labels_and_announced_errors(
     service: Service, browser: Browser
 ) -> None:
