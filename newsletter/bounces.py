@@ -6,6 +6,11 @@ full, greylisting, refused by a spam filter) may pass; a *delay* is only a warni
 that say nothing about the address are soft: 5.2.2 (mailbox full), 5.2.3 and 5.3.4 (message too
 large) and 5.7.x (refused by policy: usually the sender's reputation, not the recipient's
 address). Acting on what is found is mailbox.py's part.
+
+`original_message_ids` finds the Message-ID of the *returned* message (in a `message/rfc822` or
+`text/rfc822-headers` part, or in the copy a plain-text notice quotes): mailbox.py acts on a
+bounce only when that ID is one the send journal holds for the address, since anyone can send
+a bounce naming a subscriber, but only a real one can quote the ID of the message we sent.
 """
 
 from __future__ import annotations
@@ -42,6 +47,16 @@ _COPY_MARKERS = re.compile(
 )
 _FLAT_RECIPIENT = re.compile(r"^Final-Recipient:\s*\w+;\s*<?(" + _ADDRESS + ")>?", re.M | re.I)
 _FLAT_STATUS = re.compile(r"^Status:\s*([245]\.\d{1,3}\.\d{1,3})", re.M | re.I)
+# `Message-ID: <…>` on a line of its own (maybe quoted with `>`, maybe folded onto the next)
+_MESSAGE_ID_LINE = re.compile(
+    r"^[ \t>]*Message-ID:[ \t]*(?:\r?\n[ \t]+)?(\S[^\r\n]*)", re.MULTILINE | re.IGNORECASE
+)
+_ANGLE_ID = re.compile(r"<[^<>\s]+>")
+_RETURNED_MESSAGE = frozenset(
+    {"message/rfc822", "message/global", "message/rfc822-headers", "message/global-headers"}
+)
+_RETURNED_HEADERS = frozenset({"text/rfc822-headers"})
+_MAX_MESSAGE_IDS = 20  # a real bounce quotes one; this many keeps the journal look-up small
 _BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|mail delivery", re.IGNORECASE)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|delivery (?:status notification|failure|has failed)|mail delivery failed|"
@@ -135,6 +150,62 @@ def _notice_text(msg: Message) -> str:
     body = "\n".join(texts)
     marker = _COPY_MARKERS.search(body)
     return body[: marker.start()] if marker else body
+
+
+def _normal_id(value: str) -> str:
+    """`  <a@b> (comment)` → `<a@b>`; a bare `a@b` gets its angle brackets; "" for nothing."""
+    found = _ANGLE_ID.search(value)
+    if found:
+        return found.group(0)
+    bare = value.strip()
+    return f"<{bare}>" if bare and not any(c.isspace() or c in "<>" for c in bare) else ""
+
+
+def _text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    try:
+        return payload.decode(part.get_content_charset() or "utf-8", "replace")
+    except LookupError:  # an unknown charset: Message-IDs are ASCII anyway
+        return payload.decode("ascii", "replace")
+
+
+def original_message_ids(msg: Message) -> set[str]:
+    """The Message-IDs of the returned message a bounce quotes, angle brackets kept.
+
+    From the headers of a `message/rfc822` part, the `Message-ID:` lines of a
+    `text/rfc822-headers` part, and `Message-ID:` lines in the text of a plain-text notice
+    (which quotes the returned message there). Never the bounce's own Message-ID; nothing
+    inside the returned message's body. At most a few (a real bounce quotes one).
+    """
+    found: list[str] = []
+
+    def add(value: str) -> None:
+        normal = _normal_id(value)
+        if normal and len(found) < _MAX_MESSAGE_IDS and normal not in found:
+            found.append(normal)
+
+    def visit(part: Message) -> None:
+        ctype = part.get_content_type()
+        if ctype in _RETURNED_MESSAGE:
+            payload = part.get_payload()
+            for returned in payload if isinstance(payload, list) else []:
+                if isinstance(returned, Message):
+                    for value in returned.get_all("Message-ID", []):
+                        add(str(value))
+        elif ctype == "message/delivery-status":
+            return
+        elif part.is_multipart():
+            for sub in part.get_payload():
+                if isinstance(sub, Message):
+                    visit(sub)
+        elif ctype in _RETURNED_HEADERS or ctype == "text/plain":
+            for line in _MESSAGE_ID_LINE.finditer(_text(part)):
+                add(line.group(1))
+
+    visit(msg)  # the bounce's own headers are never read: only its parts and bodies
+    return set(found)
 
 
 def looks_like_bounce(msg: Message) -> bool:

@@ -10,9 +10,14 @@ For those without a web server. Each mail in the folder is read (without marking
   does not exist) marks the subscriber `bounced` after `hard_bounce_limit` of them since their
   last confirmation; a *soft* one (mailbox full, greylisting, refused by a spam filter) is only
   counted, and marks them after `soft_bounce_limit` within `soft_bounce_days`. Delay warnings
-  change nothing. Each bounce mail counts once, even when a run is repeated (its hash is kept);
+  change nothing. Each bounce mail counts once, even when a run is repeated (its hash is kept).
+  A bounce is acted on only when it quotes the Message-ID of a message the send journal holds
+  for that subscriber: the IDs are keyed with the store's secret, so only a real bounce of a
+  real newsletter can name one. Anyone can mail the public unsubscribe address a made-up
+  bounce; without this, two of them would cut anyone off the list;
 - both are moved to `processed_folder` (created when missing). Everything else, and what could
-  not be matched (an unknown token, a notice without a recipient), stays where it is.
+  not be matched (an unknown token, a notice without a recipient, a bounce without a Message-ID
+  we sent to that address), stays where it is, unread.
 
 5.x.x codes that say nothing about the address are soft: 5.2.2 (mailbox full), 5.2.3 and 5.3.4
 (message too large) and 5.7.x (refused by policy: usually the sender's reputation, not the
@@ -38,8 +43,9 @@ from email.policy import default as default_policy
 from email.utils import getaddresses
 from typing import Literal
 
+from newsletter import journal
 from newsletter import subscribers as store
-from newsletter.bounces import Failure, Kind, parse_bounce
+from newsletter.bounces import Failure, Kind, original_message_ids, parse_bounce
 from newsletter.config import MailboxSettings, Settings
 from newsletter.errors import NewsletterError
 from newsletter.net import is_loopback
@@ -94,7 +100,7 @@ class LeftAlone:
 
     sender: str
     subject: str
-    reason: Literal["unknown_token", "bounce_unparsed"]
+    reason: Literal["unknown_token", "bounce_unparsed", "bounce_unverified"]
 
 
 @dataclass
@@ -176,7 +182,35 @@ def record_bounce(
     return BounceResult(s.address, failure.kind, failure.status, count, limit, marked)
 
 
-Outcome = Literal["unsubscribe", "bounce", "unknown_token", "bounce_unparsed", "other"]
+Outcome = Literal[
+    "unsubscribe", "bounce", "unknown_token", "bounce_unparsed", "bounce_unverified", "other"
+]
+
+
+def _on_the_list(conn: sqlite3.Connection, address: str) -> store.Subscriber | None:
+    try:
+        return store.get(conn, address)
+    except NewsletterError:  # not even an address
+        return None
+
+
+def _verified(
+    conn: sqlite3.Connection, failure: Failure, message_ids: set[str]
+) -> tuple[Failure, bool] | None:
+    """The failure to record (the alias's target where the list has that) and whether the bounce
+    quotes a message sent to that subscriber; None when neither address is on the list.
+
+    Of the reported address and the DSN's Final-Recipient, the first on the list to which the
+    quoted message was sent wins; the first on the list at all when it was sent to neither.
+    """
+    candidates = [failure]
+    if failure.final:  # the list may have the alias's target instead
+        candidates.append(Failure(failure.final, failure.status, failure.kind, failure.diagnostic))
+    listed = [(c, s) for c in candidates if (s := _on_the_list(conn, c.recipient)) is not None]
+    for candidate, s in listed:
+        if journal.sent_message(conn, s.address_key, message_ids):
+            return candidate, True
+    return (listed[0][0], False) if listed else None
 
 
 def handle_message(
@@ -188,7 +222,13 @@ def handle_message(
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> Outcome:
-    """Act on one mail and note it in `report`; "unsubscribe" and "bounce" are to be moved."""
+    """Act on one mail and note it in `report`; "unsubscribe" and "bounce" are to be moved.
+
+    A bounce that names someone on the list without quoting a message sent to them is
+    "bounce_unverified": left alone. (Should one mail report several recipients and only some
+    check out, those are counted, and the mail still stays; its hash keeps it from counting
+    twice on the next run.)
+    """
     msg = email.message_from_bytes(raw, policy=default_policy)
     assert isinstance(msg, EmailMessage)
     failures = parse_bounce(msg)  # first: a bounce may quote our List-Unsubscribe header
@@ -198,15 +238,28 @@ def handle_message(
             report.problems.append(LeftAlone(sender, subject, "bounce_unparsed"))
             return "bounce_unparsed"
         mail_hash = hashlib.sha256(raw).hexdigest()
+        message_ids = original_message_ids(msg)
+        unverified = False
         for failure in failures:
+            checked = _verified(conn, failure, message_ids)
+            if checked is None:
+                report.unknown_recipients.append(failure.final or failure.recipient)
+                continue
+            failure, sent = checked
+            if not sent and failure.kind != "delay":  # a delay changes nothing anyway
+                # Forged, or about a message we never sent them: counting it would let anyone
+                # cut a reader off with made-up bounces. It stays for the editor.
+                log.info("bounce for %s quotes no message sent to them", failure.recipient)
+                unverified = True
+                continue
             result = record_bounce(conn, failure, mail_hash, mailbox, now=now, dry_run=dry_run)
-            if result is None and failure.final:  # the list has the alias's target instead
-                failure = Failure(failure.final, failure.status, failure.kind, failure.diagnostic)
-                result = record_bounce(conn, failure, mail_hash, mailbox, now=now, dry_run=dry_run)
-            if result is None:
+            if result is None:  # gone from the list in between
                 report.unknown_recipients.append(failure.recipient)
             else:
                 report.bounces.append(result)
+        if unverified:
+            report.problems.append(LeftAlone(sender, subject, "bounce_unverified"))
+            return "bounce_unverified"
         return "bounce"
     token = unsubscribe_token(msg)
     if token is None:

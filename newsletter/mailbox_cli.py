@@ -63,6 +63,13 @@ _T: dict[str, tuple[str, str]] = {
         "Left alone – bounce without a recognisable recipient from {sender} ('{subject}'). "
         "Please look at it yourself.",
     ),
+    "bounce_unverified": (
+        "Liegen gelassen – Unzustellbarkeitsmeldung ohne Bezug zu einer versandten Ausgabe "
+        "(fehlende oder unbekannte Message-ID, vielleicht gefälscht) von {sender} "
+        "(„{subject}“): nicht verarbeitet, bitte selbst prüfen.",
+        "Left alone – bounce not tied to a sent issue (missing or unknown Message-ID, perhaps "
+        "forged) from {sender} ('{subject}'): not processed, please check it yourself.",
+    ),
     "others": (
         "{n} andere E-Mails liegen unverändert im Postfach.",
         "{n} other e-mails were left alone.",

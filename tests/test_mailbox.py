@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import grp
+import hashlib
 import imaplib
 import json
 import os
@@ -32,11 +33,12 @@ from rich.console import Console
 
 from newsletter import signup
 from newsletter import subscribers as store
-from newsletter.bounces import parse_bounce
+from newsletter.bounces import original_message_ids, parse_bounce
 from newsletter.config import MailboxSettings, Settings, load_settings
 from newsletter.deliver import send_issue
 from newsletter.errors import NewsletterError
 from newsletter.mailbox import (
+    LeftAlone,
     MailboxReport,
     _move,
     connect,
@@ -97,8 +99,8 @@ class Imap:
 
 @pytest.fixture(scope="module")
 def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imap]:
-    if not Path(DOVECOT).exists():
-        pytest.skip("dovecot-imapd is not installed (make test installs it)")
+    # a required real server: missing means the setup is broken, which must fail, not skip
+    assert Path(DOVECOT).exists(), "dovecot-imapd is not installed: run `make test`"
     conf = tmp_path_factory.mktemp("dovecot")
     # Unix sockets need short paths: the run and mail folders live in a short /tmp folder.
     short = Path(tempfile.mkdtemp(prefix="nl-imap-"))
@@ -197,8 +199,21 @@ def imap(dovecot: Imap) -> Imap:
 # --- sample mails --------------------------------------------------------------------------
 
 
-def dsn(recipient: str, status: str, action: str = "failed", subject: str = "") -> bytes:
-    """A Postfix-style RFC 3464 report, with the returned message's headers."""
+def dsn(
+    recipient: str,
+    status: str,
+    action: str = "failed",
+    subject: str = "",
+    *,
+    message_id: str = "",
+    final: str = "",
+) -> bytes:
+    """A Postfix-style RFC 3464 report, with the returned message's headers.
+
+    `message_id`: the returned message's (none when empty); `final`: the Final-Recipient where
+    an alias led elsewhere.
+    """
+    quoted_id = f"Message-ID: {message_id}\n" if message_id else ""
     return f"""Return-Path: <>
 From: MAILER-DAEMON@mx.example.net (Mail Delivery System)
 To: newsletter@example.org
@@ -225,7 +240,7 @@ Content-Type: message/delivery-status
 Reporting-MTA: dns; mx.example.net
 Arrival-Date: Fri, 20 Nov 2026 09:59:58 +0100
 
-Final-Recipient: rfc822; {recipient}
+Final-Recipient: rfc822; {final or recipient}
 Original-Recipient: rfc822;{recipient}
 Action: {action}
 Status: {status}
@@ -238,14 +253,15 @@ Content-Type: text/rfc822-headers
 From: Integrationsnetzwerk <newsletter@example.org>
 To: {recipient}
 Subject: Newsletter
-List-Unsubscribe: <mailto:abmelden@example.org?subject=unsubscribe-{"Q" * 43}>
+{quoted_id}List-Unsubscribe: <mailto:abmelden@example.org?subject=unsubscribe-{"Q" * 43}>
 
 --BOUNDARY--
 """.encode()
 
 
-def exim(recipient: str, token: str) -> bytes:
+def exim(recipient: str, token: str, message_id: str = "") -> bytes:
     """Exim's plain-text bounce, quoting the whole returned message (with its token!)."""
+    quoted_id = f"Message-ID: {message_id}\n" if message_id else ""
     return f"""Return-Path: <>
 From: Mail Delivery System <Mailer-Daemon@mx2.example.net>
 To: newsletter@example.org
@@ -268,7 +284,7 @@ recipients. This is a permanent error. The following address(es) failed:
 Return-path: <newsletter@example.org>
 From: newsletter@example.org
 To: {recipient}
-List-Unsubscribe: <mailto:abmelden@example.org?subject=unsubscribe-{token}>
+{quoted_id}List-Unsubscribe: <mailto:abmelden@example.org?subject=unsubscribe-{token}>
 Subject: Newsletter
 
 Hallo
@@ -335,16 +351,41 @@ def status(settings: Settings, address: str) -> store.Subscriber:
     return found
 
 
-def make_outbox(folder: Path) -> Path:
-    out = folder / "outbox" / "2026-12"
+def make_outbox(folder: Path, issue: str = "2026-12") -> Path:
+    out = folder / "outbox" / issue
     out.mkdir(parents=True)
     (out / "email.html").write_text(
         "<!DOCTYPE html><html><head><title>Newsletter</title></head><body>"
         f'<a href="{UNSUBSCRIBE_PLACEHOLDER}">Abbestellen</a></body></html>'
     )
     (out / "email.txt").write_text(f"Abbestellen: {UNSUBSCRIBE_PLACEHOLDER}\n")
-    (out / "manifest.json").write_text(json.dumps({"issue": "2026-12"}))
+    (out / "manifest.json").write_text(json.dumps({"issue": issue}))
     return out
+
+
+def send_earlier(settings: Settings, folder: Path, issue: str = "2026-11") -> dict[str, str]:
+    """Really send an earlier issue to everyone active: the Message-ID each one got.
+
+    A bounce counts only when it quotes one of them (as the journal has it).
+    """
+    handler = Sink()
+    with smtp_server(handler) as port:
+        smtp = settings.smtp.model_copy(update={"port": port})
+        report = send_issue(make_outbox(folder, issue), settings.model_copy(update={"smtp": smtp}))
+    ids = {rcpt: str(handler.to(rcpt)[0]["Message-ID"]) for rcpt in handler.rcpts}
+    assert report.sent == len(ids) > 0
+    with store.open_store(settings.path(settings.subscribers.database)) as db:
+        journaled = db.execute(
+            "SELECT address, message_id FROM send_journal WHERE issue = ?", (issue,)
+        ).fetchall()
+    assert dict(journaled) == ids
+    return ids
+
+
+def public_message_id(issue: str, address: str) -> str:
+    """A Message-ID made up from public facts only: the scheme before the IDs were keyed."""
+    digest = hashlib.sha256(f"{issue}|{address}".encode()).hexdigest()[:24]
+    return f"<{issue}.{digest}@example.org>"
 
 
 # --- the whole run -------------------------------------------------------------------------
@@ -359,11 +400,13 @@ def test_bounces_and_requests_are_processed_moved_and_send_skips_them(
         people = add_people(
             settings, "weg@example.net", "geht@example.net", "voll@example.net", "da@example.net"
         )
+        ids = send_earlier(settings, tmp_path)
         leaving = people["geht@example.net"].unsubscribe_token
-        imap.append(dsn("weg@example.net", "5.1.1"))
-        imap.append(exim("weg@example.net", people["da@example.net"].unsubscribe_token))
+        weg = ids["weg@example.net"]
+        imap.append(dsn("weg@example.net", "5.1.1", message_id=weg))
+        imap.append(exim("weg@example.net", people["da@example.net"].unsubscribe_token, weg))
         imap.append(request(leaving))
-        imap.append(dsn("voll@example.net", "5.2.2"))  # mailbox full: soft
+        imap.append(dsn("voll@example.net", "5.2.2", message_id=ids["voll@example.net"]))  # soft
         imap.append(personal("Frage zum Einsendeschluss"))
         imap.append(request("Z" * 43, subject="unsubscribe-" + "Z" * 43 + " (bitte)"))
         report = process_mailbox(settings, box(imap))
@@ -403,9 +446,11 @@ def test_bounces_and_requests_are_processed_moved_and_send_skips_them(
 def test_soft_bounces_are_counted_and_act_only_at_their_limit(imap: Imap, tmp_path: Path) -> None:
     settings = configure(tmp_path)
     add_people(settings, "greylist@example.net")
+    [sent] = send_earlier(settings, tmp_path).values()
     mailbox = box(imap, soft_bounce_limit=3)
     for n in range(1, 4):
-        imap.append(dsn("greylist@example.net", "4.2.0", subject=f"Undelivered Mail {n}"))
+        subject = f"Undelivered Mail {n}"
+        imap.append(dsn("greylist@example.net", "4.2.0", subject=subject, message_id=sent))
         [result] = process_mailbox(settings, mailbox).bounces
         assert (result.kind, result.count, result.marked) == ("soft", n, n == 3)
         assert status(settings, "greylist@example.net").status == (
@@ -416,7 +461,8 @@ def test_soft_bounces_are_counted_and_act_only_at_their_limit(imap: Imap, tmp_pa
 def test_the_same_bounce_twice_counts_once(tmp_path: Path) -> None:
     settings = configure(tmp_path)
     add_people(settings, "doppelt@example.net")
-    raw = dsn("doppelt@example.net", "5.1.1")
+    [sent] = send_earlier(settings, tmp_path).values()
+    raw = dsn("doppelt@example.net", "5.1.1", message_id=sent)
     mailbox = MailboxSettings.model_validate({"hard_bounce_limit": 2})
     with store.open_store(settings.path(settings.subscribers.database)) as db:
         for _ in range(3):  # e.g. a run that died before it could move the mail
@@ -471,13 +517,80 @@ def test_moving_without_the_move_extension_deletes_only_that_mail(
 def test_a_dry_run_changes_and_moves_nothing(imap: Imap, tmp_path: Path) -> None:
     settings = configure(tmp_path)
     people = add_people(settings, "probe@example.net", "hart@example.net")
+    ids = send_earlier(settings, tmp_path)
     imap.append(request(people["probe@example.net"].unsubscribe_token))
-    imap.append(dsn("hart@example.net", "5.1.1"))
+    imap.append(dsn("hart@example.net", "5.1.1", message_id=ids["hart@example.net"]))
     report = process_mailbox(settings, box(imap, hard_bounce_limit=1), dry_run=True)
     assert report.unsubscribed == ["probe@example.net"] and report.bounces[0].marked
     assert report.moved == 0 and len(imap.subjects("INBOX")) == 2
     assert status(settings, "probe@example.net").status == "active"
     assert status(settings, "hart@example.net").status == "active"
+
+
+def test_a_bounce_counts_only_with_the_message_id_of_a_message_sent_to_that_address(
+    imap: Imap, tmp_path: Path
+) -> None:
+    """Forged bounces to the public mailbox must not cut a reader off: only real ones count."""
+    settings = configure(tmp_path)
+    add_people(settings, "opfer@example.net", "andere@example.net")
+    ids = send_earlier(settings, tmp_path)
+    real = ids["opfer@example.net"]
+    made_up = public_message_id("2026-11", "opfer@example.net")
+    assert made_up != real
+    imap.append(dsn("opfer@example.net", "5.1.1", subject="Ohne Message-ID"))
+    imap.append(dsn("opfer@example.net", "5.1.1", subject="Erfunden", message_id=made_up))
+    imap.append(
+        dsn(
+            "opfer@example.net",
+            "5.1.1",
+            subject="Die einer anderen",  # real, but sent to someone else
+            message_id=ids["andere@example.net"],
+        )
+    )
+    imap.append(exim("opfer@example.net", "T" * 43))  # a quoted copy without the ID
+    settings = settings.model_copy(update={"mailbox": box(imap, hard_bounce_limit=1)})
+    out = Console(record=True, width=300)
+    assert run_cli(Namespace(dry_run=False, json=False), settings, "de", out) == 1
+    text = out.export_text()
+    assert text.count("Liegen gelassen – Unzustellbarkeitsmeldung ohne Bezug zu einer") == 4
+    assert "nicht verarbeitet, bitte selbst prüfen." in text
+    # nothing was acted on: not counted, not marked, nothing moved, all still unread
+    s = status(settings, "opfer@example.net")
+    assert (s.status, s.bounce_count) == ("active", 0)
+    assert len(imap.subjects("INBOX")) == 4 and imap.subjects("Newsletter-Erledigt") == []
+    assert imap.seen("INBOX") == []
+    # the real one counts as before (limit 1: marked at once) and is moved
+    imap.append(dsn("opfer@example.net", "5.1.1", subject="Echt", message_id=real))
+    report = process_mailbox(settings, settings.mailbox)
+    [bounce] = report.bounces
+    assert (bounce.address, bounce.kind, bounce.count, bounce.marked) == (
+        "opfer@example.net",
+        "hard",
+        1,
+        True,
+    )
+    assert [p.reason for p in report.problems] == ["bounce_unverified"] * 4
+    assert report.moved == 1 and imap.subjects("Newsletter-Erledigt") == ["Echt"]
+    assert status(settings, "opfer@example.net").status == "bounced"
+    assert status(settings, "andere@example.net").status == "active"
+
+
+def test_an_alias_bounce_is_checked_against_the_address_on_the_list(tmp_path: Path) -> None:
+    """Original-Recipient not on the list, Final-Recipient is: the ID must be that reader's."""
+    settings = configure(tmp_path)
+    add_people(settings, "ziel@example.net", "dritte@example.net")
+    ids = send_earlier(settings, tmp_path)
+    mailbox = MailboxSettings.model_validate({"hard_bounce_limit": 1})
+    real = dsn("alt@example.net", "5.1.1", message_id=ids["ziel@example.net"], final="ziel@x.de")
+    real = real.replace(b"ziel@x.de", b"ziel@example.net")
+    other = real.replace(ids["ziel@example.net"].encode(), ids["dritte@example.net"].encode())
+    with store.open_store(settings.path(settings.subscribers.database)) as db:
+        report = MailboxReport()
+        assert handle_message(db, other, mailbox, report) == "bounce_unverified"
+        assert not report.bounces and not report.unknown_recipients
+        report = MailboxReport()
+        assert handle_message(db, real, mailbox, report) == "bounce"
+    assert [(b.address, b.marked) for b in report.bounces] == [("ziel@example.net", True)]
 
 
 def test_the_command_reports_in_german_and_asks_for_attention(imap: Imap, tmp_path: Path) -> None:
@@ -606,6 +719,26 @@ def test_bounce_formats(raw: bytes, expected: list[tuple[str, str, str]]) -> Non
     assert [(f.recipient, f.status, f.kind) for f in failures] == expected
 
 
+def test_the_returned_message_id_is_found_but_never_the_bounce_s_own() -> None:
+    sent = "<2026-12.0123456789abcdef0123456789abcdef@example.org>"
+
+    def ids(raw: bytes) -> set[str]:
+        return original_message_ids(email.message_from_bytes(raw, policy=default_policy))
+
+    assert ids(dsn("a@example.net", "5.1.1", message_id=sent)) == {sent}
+    assert ids(dsn("a@example.net", "5.1.1")) == set()  # not <dsn.5.1.1.a@...>, its own
+    assert ids(exim("a@example.net", "T" * 43, sent)) == {sent}
+    assert ids(exim("a@example.net", "T" * 43)) == set()  # not <E1exim@...>, its own
+    # the whole returned message as message/rfc822; a folded, lower-case header line
+    attached = dsn("a@example.net", "5.1.1", message_id=sent).replace(
+        b"Content-Type: text/rfc822-headers", b"Content-Type: message/rfc822"
+    )
+    assert ids(attached) == {sent}
+    assert ids(attached.replace(b"Message-ID: <", b"message-id:\n  <")) == {sent}
+    assert ids(QMAIL + f"Message-Id: {sent}\n".encode()) == {sent}
+    assert ids(QMAIL) == ids(SENDMAIL) == ids(personal("Frage")) == set()
+
+
 def test_reports_of_success_and_personal_mails_are_no_bounces() -> None:
     relayed = email.message_from_bytes(dsn("a@example.net", "2.0.0", "relayed"))
     assert parse_bounce(relayed) is None
@@ -613,13 +746,18 @@ def test_reports_of_success_and_personal_mails_are_no_bounces() -> None:
 
 
 def test_the_report_reads_well_in_english() -> None:
-    report = MailboxReport(examined=1, unsubscribed=["a@example.net"], moved=1, folder="INBOX")
+    report = MailboxReport(examined=2, unsubscribed=["a@example.net"], moved=1, folder="INBOX")
     report.processed_folder = "Done"
+    report.problems.append(LeftAlone("MAILER-DAEMON@x.net", "Undelivered", "bounce_unverified"))
     out = Console(record=True, width=200)
     print_report(report, "en", out)
     text = out.export_text()
     assert "Unsubscribed (by e-mail): a@example.net" in text
     assert "1 handled e-mails moved to 'Done'." in text
+    assert (
+        "Left alone – bounce not tied to a sent issue (missing or unknown Message-ID, perhaps "
+        "forged) from MAILER-DAEMON@x.net ('Undelivered'): not processed" in text
+    )
 
 
 def test_imap_folder_names_in_modified_utf7() -> None:
