@@ -400,41 +400,9 @@ def _use_findings(
 def _size_findings(
     use: _Use, entry: SourceEntry, settings: Settings
 ) -> Iterator[tuple[Literal["error", "warning"], str, dict[str, Any]]]:
-    lay = settings.layout
-    if use.role == "logo":
-        needed = max(layout.email_pixel_width(lay, "logo"), layout.print_pixel_width(lay, "logo"))
-        if entry.width < layout.email_pixel_width(lay, "logo") or (
-            layout.ppi_at(lay, "logo", entry.width) < lay.print_warn_ppi
-        ):
-            yield (
-                "warning",
-                "LOGO_SMALL",
-                {"name": use.name, "width": entry.width, "height": entry.height, "needed": needed},
-            )
-        return
-    needed = layout.email_pixel_width(lay, "photo")
-    minimum = layout.email_css_width(lay, "photo")
-    size = {"index": use.index, "name": use.name, "width": entry.width, "height": entry.height}
-    if entry.width < minimum:
-        yield "error", "PHOTO_EMAIL_TOO_SMALL", {**size, "needed": needed, "minimum": minimum}
-        return
-    if entry.width < needed:
-        yield "warning", "PHOTO_EMAIL_SMALL", {**size, "needed": needed}
-        return
-    ppi = layout.ppi_at(lay, "photo", entry.width)
-    mm, target = lay.print_photo_width_mm, layout.print_pixel_width(lay, "photo")
-    if ppi < lay.print_error_ppi:
-        yield (
-            "error",
-            "PHOTO_PRINT_TOO_LOW",
-            {**size, "ppi": round(ppi), "mm": mm, "minimum": lay.print_error_ppi, "needed": target},
-        )
-    elif ppi < lay.print_warn_ppi:
-        yield (
-            "warning",
-            "PHOTO_PRINT_LOW",
-            {**size, "ppi": round(ppi), "mm": mm, "target": lay.print_ppi, "needed": target},
-        )
+    yield from layout.size_findings(
+        settings.layout, use.role, use.index, use.name, entry.width, entry.height
+    )
 
 
 def _renditions(

@@ -44,17 +44,6 @@ SUBMISSION_FILE = "submission.md"
 TEXT_FILES = ("text.docx", "text.txt")
 
 
-class _EventToml(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    date: dt.date
-    time: str | None = None
-    end_time: str | None = None
-    title: str
-    location: str | None = None
-    description: str | None = None
-    url: str | None = None
-
-
 class _AttachmentToml(BaseModel):
     model_config = ConfigDict(extra="forbid")
     file: str
@@ -73,7 +62,7 @@ class IssueToml(BaseModel):
     sections: list[str] = ["intro", "editorial", "submissions", "events", "attachments"]
     accepted_late: list[str] = []
     received: dict[str, dt.datetime] = {}
-    events: list[_EventToml] = []
+    events: list[Event] = []
     attachments: list[_AttachmentToml] = []
 
 
@@ -171,7 +160,7 @@ def read_issue(folder: Path, settings: Settings) -> Intake:
         intro=meta.intro if meta else "",
         sections=tuple(meta.sections) if meta else Issue.model_fields["sections"].default,
         accepted_late=frozenset(meta.accepted_late if meta else ()),
-        events=tuple(Event(**e.model_dump()) for e in (meta.events if meta else [])),
+        events=tuple(meta.events if meta else ()),
         attachments=attachments,
         editorials=editorials,
         submissions=tuple(submissions),

@@ -90,6 +90,8 @@ class Submission(Frozen):
 class Event(Frozen):
     """A date ("Termin") in issue.toml."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid")  # a typo in a key is reported
+
     date: dt.date
     time: str | None = None
     end_time: str | None = None

@@ -317,41 +317,10 @@ def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> Im
 
 
 def _photo_size(index: int, name: str, info: ImageInfo, settings: Settings, add: _Add) -> None:
-    lay = settings.layout
-    needed = layout.email_pixel_width(lay, "photo")
-    minimum = layout.email_css_width(lay, "photo")
-    size = {"index": index, "name": name, "width": info.width, "height": info.height}
-    if info.width < minimum:
-        add("error", "PHOTO_EMAIL_TOO_SMALL", name, **size, needed=needed, minimum=minimum)
-        return
-    if info.width < needed:
-        add("warning", "PHOTO_EMAIL_SMALL", name, **size, needed=needed)
-        return
-    ppi = layout.ppi_at(lay, "photo", info.width)
-    mm = lay.print_photo_width_mm
-    target = layout.print_pixel_width(lay, "photo")
-    if ppi < lay.print_error_ppi:
-        add(
-            "error",
-            "PHOTO_PRINT_TOO_LOW",
-            name,
-            **size,
-            ppi=round(ppi),
-            mm=mm,
-            minimum=lay.print_error_ppi,
-            needed=target,
-        )
-    elif ppi < lay.print_warn_ppi:
-        add(
-            "warning",
-            "PHOTO_PRINT_LOW",
-            name,
-            **size,
-            ppi=round(ppi),
-            mm=mm,
-            target=lay.print_ppi,
-            needed=target,
-        )
+    for severity, code, params in layout.size_findings(
+        settings.layout, "photo", index, name, info.width, info.height
+    ):
+        add(severity, code, name, **params)
 
 
 def _logo(sub: Submission, settings: Settings, add: _Add) -> None:
@@ -363,18 +332,7 @@ def _logo(sub: Submission, settings: Settings, add: _Add) -> None:
     info = _probe(sub.logo, "logo", settings, add)
     if info is None or info.format == "SVG":
         return  # an SVG is sharp at any size
-    lay = settings.layout
-    needed = max(layout.email_pixel_width(lay, "logo"), layout.print_pixel_width(lay, "logo"))
-    too_small = info.width < layout.email_pixel_width(lay, "logo") or (
-        layout.ppi_at(lay, "logo", info.width) < lay.print_warn_ppi
-    )
-    if too_small:
-        add(
-            "warning",
-            "LOGO_SMALL",
-            sub.logo.name,
-            name=sub.logo.name,
-            width=info.width,
-            height=info.height,
-            needed=needed,
-        )
+    for severity, code, params in layout.size_findings(
+        settings.layout, "logo", None, sub.logo.name, info.width, info.height
+    ):
+        add(severity, code, sub.logo.name, **params)
