@@ -204,16 +204,23 @@ def _read_issue_toml(folder: Path, findings: list[Finding]) -> IssueToml | None:
     try:
         return IssueToml.model_validate(data)
     except ValidationError as exc:
-        known = list(IssueToml.model_fields)
+        nested = {"events": list(Event.model_fields), "attachments": ["file", "title"]}
         for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
+            loc = [str(p) for p in err["loc"]]
+            # events.0.zeit -> events[1].zeit: the editor counts tables from one
+            key = (
+                ".".join(loc).replace(f"{loc[0]}.{loc[1]}.", f"{loc[0]}[{int(loc[1]) + 1}].")
+                if len(loc) > 2 and loc[1].isdigit()
+                else ".".join(loc)
+            )
             if err["type"] == "extra_forbidden":
+                known = nested.get(loc[0], []) if len(loc) > 1 else list(IssueToml.model_fields)
                 findings.append(
                     Finding(
                         severity="error",
                         code="ISSUE_TOML_UNKNOWN_KEY",
                         file="issue.toml",
-                        params={"key": key, **suggestion(key, known)},
+                        params={"key": key, **suggestion(loc[-1], known)},
                     )
                 )
                 continue

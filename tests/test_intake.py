@@ -339,7 +339,7 @@ def test_wrong_types_in_issue_toml_name_their_keys(issue: IssueDir, settings: Se
     )
     findings = run_rules(issue.folder, settings)
     keys = {f.params["key"] for f in findings if f.code == "ISSUE_TOML_FIELD"}
-    assert keys == {"title", "number", "date", "events.0.title"}
+    assert keys == {"title", "number", "date", "events[1].title"}
     for f in findings:
         if f.code == "ISSUE_TOML_FIELD":
             assert_messages(f)
