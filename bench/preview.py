@@ -9,8 +9,9 @@ text on disk and measures
   the build without PDF), the goal being under 2 s,
 - edit -> the new PDF served (rendered afterwards, in a separate process),
 and prints the medians with their ratio to baselines measured in the same run: a plain
-`build_issue(..., with_pdf=False)` with nothing changed (the build the preview runs), and the
-same with the PDF.
+`build_issue(..., with_pdf=False)` with nothing changed (the build the preview runs), and, for
+the PDF, an edit followed by a direct `build_issue(..., with_pdf=True)` (the PDF is cached by
+its content, so only a changed issue measures its rendering).
 """
 
 from __future__ import annotations
@@ -141,7 +142,9 @@ def main() -> int:
                 pdfs.append(to_pdf)
                 time.sleep(0.3)
         base = median_seconds(lambda: plain_build(settings, root, pdf=False), args.repeat)
-        base_pdf = median_seconds(lambda: plain_build(settings, root, pdf=True), 3)
+        base_pdf = statistics.median(
+            edited_build(settings, root, folders[i] / "submission.md", i) for i in range(3)
+        )
     email, pdf = statistics.median(emails), statistics.median(pdfs)
     print(f"preview of a {len(folders)}-submission issue, {args.repeat} edits of one text")
     print(
@@ -151,7 +154,7 @@ def main() -> int:
     print(f"    of which the build itself (median):    {statistics.median(builds):7.2f} s")
     print(f"  edit -> new PDF served (median):         {pdf:7.2f} s")
     print(f"  baseline build_issue(with_pdf=False):    {base:7.2f} s")
-    print(f"  baseline build_issue(with_pdf=True):     {base_pdf:7.2f} s")
+    print(f"  baseline edit, then build_issue(PDF):    {base_pdf:7.2f} s")
     print(f"  ratio email / baseline without PDF:      {email / base:7.2f}")
     print(f"  ratio PDF / baseline with PDF:           {pdf / base_pdf:7.2f}")
     return 0 if email < 2.0 else 1
@@ -160,6 +163,18 @@ def main() -> int:
 def plain_build(settings: Settings, root: Path, *, pdf: bool) -> None:
     """The baseline: the same build, called directly, with nothing changed."""
     build_issue(ISSUE, settings, force=True, outbox_root=root / "baseline", with_pdf=pdf)
+
+
+def edited_build(settings: Settings, root: Path, md: Path, i: int) -> float:
+    """The PDF baseline: edit one text, then the full build called directly (seconds).
+
+    With nothing changed the PDF would come from its cache; after an edit it is rendered,
+    as in the preview.
+    """
+    edit(md, f"Basis {i}", 100 + i)
+    t0 = time.perf_counter()
+    plain_build(settings, root, pdf=True)
+    return time.perf_counter() - t0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ Routes (all German, like the page):
     /vorschau.js      the page's script (templates/preview.js)
     /ausgabe/…        the preview's build; email.html takes ?dunkel=1&ohne-bilder=1&ohne-stil=1
     /pdf/newsletter.pdf   the PDF (?herunterladen=1: as a download)
-    /quelle/…         the issue folder (the original pictures, for the side-by-side comparison)
+    /quelle/…         the originals of the pictures the build used (side-by-side comparison)
     POST /testmail    one test mail through newsletter.deliver.send_test
 
 Only files inside the preview's build and the issue folder are served: every path is resolved
@@ -44,7 +44,7 @@ from newsletter.errors import NewsletterError
 from newsletter.intake import resolve_issue
 from newsletter.messages import render
 from newsletter.preview_build import Rebuilder, Snapshot
-from newsletter.preview_page import Variant, page_context
+from newsletter.preview_page import Variant, page_context, status_line
 from newsletter.preview_watch import watch
 from newsletter.render import PACKAGE_TEMPLATES, environment
 
@@ -167,6 +167,7 @@ class Preview:
             "pdf_generation": s.pdf.generation if s.pdf else 0,
             "pdf_building": s.pdf_building,
             "error": s.failure.message if s.failure else None,
+            "status": status_line(s),
         }
 
     def roots(self) -> dict[str, Path | None]:
@@ -178,14 +179,27 @@ class Preview:
             "quelle": self.issue_folder(),
         }
 
+    def sources(self) -> frozenset[str]:
+        """Originals the page may show: the pictures the build used (never a photo without
+        a release, nor any other file of the issue folder)."""
+        from newsletter.preview_page import source_path
+
+        s = self.rebuilder.snapshot()
+        if s.good is None:
+            return frozenset()
+        issue = s.good.report.intake.issue
+        renditions = s.good.result.manifest.get("images", {}).get("renditions", [])
+        paths = {source_path(issue, r["submission"], r["source"]) for r in renditions}
+        return frozenset(p for p in paths if p)
+
     def send_test(self, address: str, *, confirmed: bool) -> tuple[int, str]:
         """Validate the address, then send one test mail; (HTTP status, German message)."""
         from email_validator import EmailNotValidError, validate_email
 
         try:
             address = validate_email(address, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            return 400, f"Die Adresse „{address}“ ist ungültig ({exc}). Bitte prüfen."
+        except EmailNotValidError:
+            return 400, f"Die Adresse „{address}“ ist ungültig (Beispiel: name@example.org)."
         if not confirmed:
             return 400, "Bitte den Versand der Testmail bestätigen."
         try:
@@ -295,7 +309,9 @@ class _Handler(BaseHTTPRequestHandler):
                 safe_file(app.roots()["pdf"], "newsletter.pdf"), download="herunterladen" in query
             )
         elif path.startswith("/quelle/"):
-            self._file(safe_file(app.roots()["quelle"], path.removeprefix("/quelle/")))
+            rel = path.removeprefix("/quelle/")
+            allowed = rel in app.sources()
+            self._file(safe_file(app.roots()["quelle"], rel) if allowed else None)
         else:
             self._text(404, "Nicht gefunden.")
 

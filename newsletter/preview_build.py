@@ -1,7 +1,7 @@
 """The preview's engine: rebuild the email on request, render the PDF in the background.
 
-Three threads share one immutable `Snapshot`, replaced whole under a condition variable, so a
-reader (the HTTP server) always sees one consistent state:
+The threads share one immutable `Snapshot`, replaced whole under a condition variable, so a
+reader (the HTTP server's threads) always sees one consistent state:
 
 - the watcher (preview_watch.py) asks for a build once the issue folder, `templates/` and the
   config file have changed and been quiet for a moment;
@@ -9,9 +9,11 @@ reader (the HTTP server) always sees one consistent state:
   (`outbox/` only changes when the editor runs `newsletter build`), without the PDF, so the email
   is back within a second; `build_issue` swaps the folder in atomically, so the old output is
   served until the new one is complete, and a failed build leaves it in place;
-- the PDF thread then renders the full build, PDF included, in a separate process into a second
-  folder. WeasyPrint needs seconds and the GIL; in a process it neither slows the next email
-  build nor has to be waited for: a newer email simply terminates it and starts again.
+- the PDF thread then has the full build, PDF included, made in a separate process into a
+  second folder. WeasyPrint needs seconds and the GIL; in a process it neither slows the next
+  email build nor has to be waited for: a newer email terminates it. The process that made the
+  last PDF stays for the next one, and a standby with WeasyPrint imported replaces a terminated
+  one, so a PDF costs little more than its rendering.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ alone: `python -m newsletter.preview_cli ISSUE`.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 import webbrowser
@@ -68,9 +69,18 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Any) -> in
     def reload() -> Settings:
         return load_settings(root=settings.root, config_file=config)
 
-    preview = Preview(
-        args.issue, settings, port=args.port, reload_settings=reload, config_file=config, lang=lang
-    )
+    try:
+        preview = Preview(
+            args.issue,
+            settings,
+            port=args.port,
+            reload_settings=reload,
+            config_file=config,
+            lang=lang,
+        )
+    except OSError as exc:
+        out.print(f"Die Vorschau kann Port {args.port} nicht öffnen: {exc.strerror}", markup=False)
+        return 2
     preview.start()
     if preview.port != args.port and args.port != 0:
         out.print(f"Port {args.port} ist belegt; die Vorschau nutzt Port {preview.port}.")
@@ -78,12 +88,17 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Any) -> in
     out.print("Sie aktualisiert sich bei jeder gespeicherten Änderung. Beenden mit Strg+C.")
     if args.open:
         webbrowser.open(preview.url)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())  # `kill`: close cleanly too
     try:
-        threading.Event().wait()  # until Ctrl+C
+        while not stop.wait(0.5):  # until Ctrl+C
+            pass
     except KeyboardInterrupt:
-        out.print("Vorschau beendet.")
+        pass
     finally:
         preview.close()
+        signal.signal(signal.SIGTERM, previous)
+    out.print("Vorschau beendet.")
     return 0
 
 

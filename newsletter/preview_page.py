@@ -25,6 +25,7 @@ GMAIL_CLIP_BYTES = 102_000  # Gmail shows "[Nachricht gekürzt]" above about 102
 BROWSER_IMAGES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"})
 STATUS_WORDS = {"ok": "in Ordnung", "warning": "Warnungen", "error": "Fehler"}
 LATE_WORDS = {"warning": "angenommen", "error": "weggelassen"}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "ok": 2}
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I)
 _DARK_MEDIA = re.compile(r"@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)\s*\{", re.I)
@@ -133,7 +134,7 @@ def report_rows(
     left_out: Sequence[str],
     lang: str,
 ) -> list[Row]:
-    """Every submission with its status and problems, in the email's (alphabetical) order."""
+    """Every submission with its status and problems; those with errors first."""
     names = {s.slug: s.organisation or s.slug for s in issue.submissions}
     rows = []
     for slug in slugs:
@@ -155,7 +156,8 @@ def report_rows(
                 problems=_problems(own, lang),
             )
         )
-    return sorted(rows, key=lambda r: r.name.casefold())
+    # what needs doing first: errors, then warnings, then the rest, each alphabetical
+    return sorted(rows, key=lambda r: (SEVERITY_ORDER[r.status], r.name.casefold()))
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,7 @@ def image_rows(
         assert any_r is not None
         email_href = outbox + quote(by_sha.get(email["sha256"], "")) if email else ""
         print_href = outbox + quote(by_sha.get(prn["sha256"], "")) if prn else ""
-        original = _source_path(issue, slug, source)
+        original = source_path(issue, slug, source)
         if original is not None and Path(source).suffix.lower() in BROWSER_IMAGES:
             original_href, note = sources + quote(original), ""
         else:  # HEIC or TIFF: browsers cannot show it; the print rendition is the closest
@@ -245,7 +247,7 @@ def image_rows(
     return rows
 
 
-def _source_path(issue: Issue, slug: str, source: str) -> str | None:
+def source_path(issue: Issue, slug: str, source: str) -> str | None:
     """The source picture's path relative to the issue folder, as intake resolved it."""
     try:
         sub = issue.submission(slug)

@@ -17,12 +17,19 @@ sessionStorage.removeItem(SCROLL_KEY);
 // --- live reload: the server says when the state changed ----------------------------------
 function listen() {
   const events = new EventSource("/ereignisse");
+  events.onerror = () => {
+    const status = document.getElementById("status");
+    if (status) {
+      status.className = "status error";
+      status.textContent = "Keine Verbindung – läuft „newsletter preview“ noch?";
+    }
+  };
   events.onmessage = (e) => {
     const s = JSON.parse(e.data);
     const status = document.getElementById("status");
-    if (status && s.building) {
-      status.className = "status building";
-      status.textContent = s.progress || "Wird gebaut …";
+    if (status) {
+      status.className = "status " + s.status[0];
+      status.textContent = s.status[1];
     }
     if (String(s.page) !== body.dataset.page) {
       saveScroll();

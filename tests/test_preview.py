@@ -473,6 +473,23 @@ def test_files_inside_are_served_and_foreign_hosts_refused(preview: Preview) -> 
     assert get(preview, "/ausgabe/email.html", host="boese.example")[0] == 403
 
 
+def test_only_the_originals_of_pictures_the_build_used_are_served(preview: Preview) -> None:
+    # A photo without a release is never rendered, so it is never in this set; neither is any
+    # text, settings or unlisted file of the issue folder.
+    sources = preview.sources()
+    assert "lernimpuls-nordstadt/logo.png" in sources
+    assert all(
+        Path(s).suffix.lower() in {".png", ".jpg", ".jpeg", ".svg", ".webp"} for s in sources
+    )
+    for rel in (
+        "lernimpuls-nordstadt/submission.md",
+        "issue.toml",
+        "verein-ohne-namen/submission.md",
+        "attachments/",
+    ):
+        assert get(preview, "/quelle/" + rel)[0] == 404, rel
+
+
 def test_safe_file_resolves_symlinks(tmp_path: Path) -> None:
     inside, outside = tmp_path / "in", tmp_path / "out.txt"
     inside.mkdir()
