@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sys
 import threading
 import time
@@ -25,10 +24,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP as SMTPServer
-from aiosmtpd.smtp import Envelope, Session
-from playwright.sync_api import Browser, Frame, Page, expect, sync_playwright
+from conftest import Sink, smtp_server
+from playwright.sync_api import Browser, Frame, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from newsletter.config import load_settings
@@ -40,37 +37,10 @@ from newsletter.preview_watch import watch
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "submissions" / "2026-12"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BEFORE_DEADLINE = 1_700_000_000  # 14.11.2023: every file "received" in time
 AFTER_DEADLINE = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC).timestamp()
 WAIT_MS = 30_000  # a rebuild takes about a second; this leaves room for a slow machine
 EDITED = "lernimpuls-nordstadt/submission.md"
-
-
-class Sink:
-    """An SMTP server's handler that keeps every message."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content or b"")))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def plant(issue: Path) -> None:
@@ -97,11 +67,9 @@ def plant(issue: Path) -> None:
 
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[tuple[Sink, int]]:
-    sink, port = Sink(), free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, port
-    controller.stop()
+    sink = Sink()
+    with smtp_server(sink) as port:
+        yield sink, port
 
 
 @pytest.fixture(scope="module")
@@ -118,15 +86,6 @@ def preview(tmp_path_factory: pytest.TempPathFactory, smtp: tuple[Sink, int]) ->
         snap = p.wait_until_built(240)
         assert snap.good is not None, snap.failure
         yield p
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "Chromium is missing: run `make test` (scripts/setup installs it)"
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
