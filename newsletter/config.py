@@ -264,6 +264,12 @@ class MailboxSettings(_Section):
     max_messages: int = Field(1000, ge=1, description="Most mails looked at in one run.")
 
 
+class PreviewSettings(_Section):
+    """The editor's preview page (`newsletter preview`, only ever on 127.0.0.1)."""
+
+    port: int = Field(8765, ge=0, le=65535, description="Port; a free one if it is taken.")
+
+
 class Settings(BaseSettings):
     """The whole configuration."""
 
@@ -294,6 +300,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)  # type: ignore[arg-type]
     serve: ServeSettings = Field(default_factory=ServeSettings)  # type: ignore[arg-type]
     mailbox: MailboxSettings = Field(default_factory=MailboxSettings)  # type: ignore[arg-type]
+    preview: PreviewSettings = Field(default_factory=PreviewSettings)  # type: ignore[arg-type]
 
     @classmethod
     def settings_customise_sources(

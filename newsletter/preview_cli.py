@@ -22,7 +22,6 @@ LOOPBACK = ("127.0.0.1", "localhost")
 
 def add_parser(sub: Any) -> None:
     """Add `preview` to the subcommands (German help)."""
-    from newsletter.preview import DEFAULT_PORT
 
     p = sub.add_parser(
         "preview",
@@ -36,8 +35,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--port",
         type=int,
-        default=DEFAULT_PORT,
-        help=f"Port (Standard: {DEFAULT_PORT}; ist er belegt, wird ein freier gewählt)",
+        default=None,
+        help="Port (Standard: [preview] port in newsletter.toml, 8765; ist er belegt, wird ein "
+        "freier gewählt)",
     )
     p.add_argument("--open", action="store_true", help="die Seite im Browser öffnen")
     p.add_argument(
@@ -60,6 +60,8 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Any) -> in
             markup=False,
         )
         return 2
+    if args.port is None:
+        args.port = settings.preview.port
     if not 0 <= args.port <= 65535:
         out.print(f"Der Port {args.port} ist ungültig (0 bis 65535).", markup=False)
         return 2
