@@ -559,3 +559,38 @@ def test_journal_records_each_message_id_and_ids_need_the_stores_secret(
     with open_store(other.path(other.subscribers.database)) as db:
         [(other_id,)] = db.execute("SELECT message_id FROM send_journal")
     assert other_id != journaled["a@example.org"]
+
+
+def test_pdf_is_attached_only_when_asked_and_small_enough(tmp_path: Path) -> None:
+    outbox = make_outbox(tmp_path)
+    (outbox / "newsletter.pdf").write_bytes(b"%PDF-1.7\n" + b"0" * 5000)
+    base = load_settings(root=tmp_path)
+
+    def parts(**sender: Any) -> list[str]:
+        settings = base.model_copy(update={"sender": base.sender.model_copy(update=sender)})
+        raw = MessageFactory(outbox, settings).message(Recipient("a@example.org", "d" * 43))
+        return [p.get_content_type() for p in email.message_from_bytes(raw).walk()]
+
+    assert "application/pdf" not in parts()  # linked by default
+    attached = parts(attach_pdf=True, attach_pdf_max_bytes=10_000)
+    assert attached[0] == "multipart/mixed" and "application/pdf" in attached
+    assert "application/pdf" not in parts(attach_pdf=True, attach_pdf_max_bytes=1_000)
+
+
+def test_hosted_images_mode_links_images_instead_of_embedding_them(tmp_path: Path) -> None:
+    settings = load_settings(root=tmp_path)
+    settings = settings.model_copy(
+        update={
+            "sender": settings.sender.model_copy(
+                update={"hosted_images_url": "https://example.org/newsletter"}
+            )
+        }
+    )
+    raw = MessageFactory(make_outbox(tmp_path), settings).message(
+        Recipient("a@example.org", "e" * 43)
+    )
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert 'src="https://example.org/newsletter/2026-12/images/logo.png"' in html
+    assert "cid:" not in html
+    assert "image/png" not in [p.get_content_type() for p in msg.walk()]
