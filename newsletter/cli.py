@@ -64,6 +64,13 @@ def t(key: str, lang: str, **kw: Any) -> str:
     return (en if lang == "en" else de).format(**kw)
 
 
+def _sub_clis() -> tuple[Any, ...]:
+    """Commands with a module of their own: each has COMMAND, add_parser(sub) and run(...)."""
+    from newsletter import mailbox_cli, preview_cli, serve_cli, subscribers_cli
+
+    return subscribers_cli, serve_cli, mailbox_cli, preview_cli
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: one subcommand per thing the editor does."""
     p = argparse.ArgumentParser(
@@ -106,17 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sd.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
-    from newsletter.subscribers_cli import add_parser as add_subscribers
-
-    add_subscribers(sub)
-    from newsletter.mailbox_cli import add_parser as add_mailbox
-    from newsletter.serve_cli import add_parser as add_serve
-
-    add_serve(sub)
-    add_mailbox(sub)
-    from newsletter.preview_cli import add_parser as add_preview
-
-    add_preview(sub)
+    for module in _sub_clis():
+        module.add_parser(sub)
 
     n = sub.add_parser("new", help="Ordner mit ausgefüllter Vorlage für eine Organisation")
     n.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
@@ -146,22 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_build(args, settings, lang, out)
         if args.command == "send":
             return cmd_send(args, settings, lang, out)
-        if args.command == "preview":
-            from newsletter.preview_cli import run as run_preview
-
-            return run_preview(args, settings, lang, out)
-        if args.command == "serve":
-            from newsletter.serve_cli import run as run_serve
-
-            return run_serve(args, settings, lang, out)
-        if args.command == "mailbox":
-            from newsletter.mailbox_cli import run as run_mailbox
-
-            return run_mailbox(args, settings, lang, out)
-        if args.command == "subscribers":
-            from newsletter.subscribers_cli import run as run_subscribers
-
-            return run_subscribers(args, settings, lang, out)
+        for module in _sub_clis():
+            if args.command == module.COMMAND:
+                return int(module.run(args, settings, lang, out))
     except ConfigError as exc:
         err.print(t("config", lang, path=exc.path, n=len(exc.problems)))
         for key, msg in exc.problems:

@@ -184,11 +184,17 @@ def anchor(prefix: str, name: str) -> str:
     return prefix + "-" + re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
 
 
-def _phone_href(phone: str) -> str:
+def phone_href(phone: str) -> str:
+    """A tel: link for a number as people type it (German numbers get the country code)."""
     digits = re.sub(r"[^\d+]", "", phone)
     if digits.startswith("0") and not digits.startswith("00"):
-        digits = "+49" + digits[1:]  # German numbers as typed: tap-to-call needs the country
+        digits = "+49" + digits[1:]  # tap-to-call from abroad or a foreign SIM needs it
     return "tel:" + digits
+
+
+def display_url(url: str) -> str:
+    """An address as a reader reads it: no scheme, no www., no trailing slash."""
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
 
 
 def _contacts(sub: Submission) -> tuple[Link, ...]:
@@ -197,10 +203,9 @@ def _contacts(sub: Submission) -> tuple[Link, ...]:
     if c.email:
         out.append(Link(c.email, "mailto:" + c.email))
     if c.phone:
-        out.append(Link(c.phone, _phone_href(c.phone)))
+        out.append(Link(c.phone, phone_href(c.phone)))
     if c.website:
-        label = re.sub(r"^https?://(www\.)?", "", c.website).rstrip("/")
-        out.append(Link(label, c.website))
+        out.append(Link(display_url(c.website), c.website))
     return tuple(out)
 
 

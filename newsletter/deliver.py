@@ -230,27 +230,20 @@ class _Run:
                 return client
             options.append("SMTPUTF8")
         journal.begin(db, entry.id, message_id)  # durable before anything leaves
+        stage = "mail"
         try:
             await client.mail(self.envelope_from, options=options)
+            stage = "rcpt"
+            await client.rcpt(entry.address)
         except aiosmtplib.SMTPResponseException as exc:
             await self._reset(client)
-            if exc.code >= 500:
+            if stage == "mail" and exc.code >= 500:
                 # The relay refuses our sender: a problem of the run, not of this recipient.
                 # Nothing was sent; the row goes back to pending and the run stops.
                 journal.mark_retry(db, entry.id, exc.code, exc.message, dt.datetime.now(dt.UTC))
                 self.stopped = (exc.code, exc.message)
             else:
-                self._temporary(entry, exc.code, exc.message)
-            return client if client.is_connected else None
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-            self._temporary(entry, None, f"Verbindung verloren vor DATA: {exc}")
-            client.close()
-            return None
-        try:
-            await client.rcpt(entry.address)
-        except aiosmtplib.SMTPResponseException as exc:
-            await self._reset(client)
-            self._refused(entry, exc)
+                self._refused(entry, exc)
             return client if client.is_connected else None
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
             self._temporary(entry, None, f"Verbindung verloren vor DATA: {exc}")

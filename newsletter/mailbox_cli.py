@@ -91,10 +91,13 @@ def t(key: str, lang: str, **kw: Any) -> str:
     return (en if lang == "en" else de).format(**kw)
 
 
+COMMAND = "mailbox"
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `mailbox` to the `newsletter` command."""
     p = sub.add_parser(
-        "mailbox",
+        COMMAND,
         help="Abmeldungen und Unzustellbarkeitsmeldungen aus dem Postfach verarbeiten",
         description="Liest das Postfach ([mailbox] in newsletter.toml) über IMAP: meldet ab, "
         "wer per E-Mail um Abmeldung bittet, zählt Unzustellbarkeitsmeldungen und markiert "

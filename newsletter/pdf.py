@@ -33,7 +33,7 @@ from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyp
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
 from newsletter.config import Settings
-from newsletter.content import IssueView, Picture, Placed
+from newsletter.content import IssueView, Picture, Placed, display_url, phone_href
 from newsletter.errors import NewsletterError
 
 log = logging.getLogger(__name__)
@@ -200,9 +200,9 @@ def _environment(settings: Settings, view: IssueView) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["absolute"] = lambda href: urljoin(view.pdf_url, href)
-    env.filters["display_url"] = _display_url
+    env.filters["display_url"] = display_url
     env.filters["primary_lang"] = lambda tag: tag.split("-")[0].lower()
-    env.filters["tel_href"] = _tel_href
+    env.filters["tel_href"] = phone_href
     layout = settings.layout
     env.filters["photo_box_mm"] = lambda p: box_mm(p, layout.print_photo_width_mm)
     env.filters["logo_box_mm"] = lambda p: box_mm(p, layout.print_logo_width_mm, LOGO_MAX_HEIGHT_MM)
@@ -251,17 +251,6 @@ def box_mm(placed: Placed, max_width: float, max_height: float | None = None) ->
         height = max_height
         width = height * placed.width / max(placed.height, 1)
     return f"{width:.2f}", f"{height:.2f}"
-
-
-def _display_url(url: str) -> str:
-    return url.removeprefix("https://").removeprefix("http://").removeprefix("www.").rstrip("/")
-
-
-def _tel_href(phone: str) -> str:
-    digits = "".join(c for c in phone if c.isdigit() or c == "+")
-    if digits.startswith("0") and not digits.startswith("00"):
-        digits = "+49" + digits[1:]
-    return "tel:" + digits
 
 
 def _w3c_date(date: dt.date | None, timezone: str) -> str | None:

@@ -20,11 +20,14 @@ from newsletter.config import Settings, load_settings
 LOOPBACK = ("127.0.0.1", "localhost")
 
 
+COMMAND = "preview"
+
+
 def add_parser(sub: Any) -> None:
     """Add `preview` to the subcommands (German help)."""
 
     p = sub.add_parser(
-        "preview",
+        COMMAND,
         help="Vorschau im Browser: E-Mail, PDF und Prüfbericht, aktualisiert sich selbst",
         description="Baut die Ausgabe für die Vorschau (outbox/ bleibt unverändert) und zeigt "
         "sie auf einer Seite unter http://127.0.0.1. Jede gespeicherte Änderung an der Ausgabe, "

@@ -12,7 +12,7 @@ import jinja2
 
 from newsletter import markup
 from newsletter.config import Settings
-from newsletter.content import IssueView, shorten
+from newsletter.content import IssueView, display_url, phone_href, shorten
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def environment(settings: Settings, *, html: bool = True) -> jinja2.Environment:
     as written (it controls its own line breaks with `{%-`).
     """
     folders = [settings.path(Path("templates")), PACKAGE_TEMPLATES]
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
         autoescape=html,
         undefined=jinja2.StrictUndefined,
@@ -37,6 +37,9 @@ def environment(settings: Settings, *, html: bool = True) -> jinja2.Environment:
         lstrip_blocks=html,
         keep_trailing_newline=True,
     )
+    env.filters["display_url"] = display_url
+    env.filters["tel_href"] = phone_href
+    return env
 
 
 def _identity(href: str) -> str:

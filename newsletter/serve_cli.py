@@ -57,10 +57,13 @@ def t(key: str, lang: str, **kw: Any) -> str:
     return (en if lang == "en" else de).format(**kw)
 
 
+COMMAND = "serve"
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` to the `newsletter` command."""
     p = sub.add_parser(
-        "serve",
+        COMMAND,
         help="Anmelde-, Bestätigungs- und Abmeldeseiten bereitstellen (Webdienst)",
         description="Startet den Webdienst für Abonnentinnen und Abonnenten: Anmeldung mit "
         "Bestätigungsmail (Double-Opt-in), Abmelden mit einem Klick, Sprache oder Adresse "

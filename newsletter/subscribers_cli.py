@@ -130,10 +130,13 @@ def _status(status: str, lang: str) -> str:
     return en if lang == "en" else de
 
 
+COMMAND = "subscribers"
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `subscribers` and its actions to the `newsletter` command."""
     p = sub.add_parser(
-        "subscribers",
+        COMMAND,
         help="Abonnentinnen und Abonnenten verwalten (Import, Liste, Export, …)",
         description="Die Liste der Abonnentinnen und Abonnenten mit Nachweis der Einwilligung.",
     )
