@@ -3,7 +3,7 @@
 The build id is the SHA-256 of the manifest's file list (every output file with its own hash),
 so two builds of the same inputs have the same id and any change to what readers get gives a
 new one. When an issue's first real send starts, the message inputs of the build (manifest,
-email.html, email.txt, the email images, the PDF) are copied (hard-linked where possible) into
+email.html, email.txt, the email images, the PDF) are copied into
 private state beside the subscriber store, `send-state/ISSUE/BUILD/` (0700), and every run of
 that issue sends from that copy. A rebuild therefore cannot change what the remaining readers
 get; resuming with another build in outbox/ISSUE/ is refused until the editor picks one of the
@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import shutil
 import sqlite3
@@ -48,11 +47,9 @@ def state_root(db_path: Path) -> Path:
 
 
 def _place(src: Path, dest: Path) -> None:
+    # a copy, not a hard link: a file edited in place in outbox/ must not change the kept one
     dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dest)  # a rebuild replaces files, never rewrites them: a link is a copy
-    except OSError:
-        shutil.copyfile(src, dest)
+    shutil.copyfile(src, dest)
 
 
 def snapshot(outbox: Path, root: Path, issue: str, build: str) -> Path:
