@@ -1,23 +1,25 @@
 """`newsletter send`: deliver a built issue over SMTP, journaled so that nobody gets it twice.
 
-See journal.py for the states. A run: recover rows an interrupted run left `sending` (they
-become `unknown` and are listed), queue every active subscriber not yet in the journal, check
-that the relay answers and accepts the login (nothing is claimed before), then send over
-`smtp.connections` connections at once within the relay's rate limits. Temporary failures
-(4xx, a connection lost before DATA) are retried with backoff; permanent ones (5xx) are
-recorded; a connection lost *during* DATA makes the row `unknown`.
+See journal.py for the states. A run: refuse the shipped example settings, check that the
+relay answers and accepts the login (nothing is claimed before), settle which build this
+issue's send run sends (send_state.py), recover rows an interrupted run left `sending` (they
+become `unknown` and are listed), queue the recipients (every active subscriber, once: at the
+issue's first run, later only on the editor's word), then send over `smtp.connections`
+connections at once within the relay's rate limits. Temporary failures (4xx, a connection lost
+before DATA) are retried with backoff; permanent ones (5xx) are recorded; a connection lost
+*during* DATA makes the row `unknown`. Whatever happens with one recipient settles that row
+only; people who leave during the run are skipped at once, and the run ends when nobody
+deliverable is left.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import datetime as dt
 import fcntl
 import logging
 import sqlite3
-import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,19 +28,15 @@ from pathlib import Path
 import aiosmtplib
 
 from newsletter import journal, send_state
-from newsletter.compose import (
-    MessageFactory,
-    Recipient,
-    ascii_address,
-    check_address,
-    envelope_address,
-)
+from newsletter.compose import MessageFactory, Recipient, check_address
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
-from newsletter.net import is_loopback
 from newsletter.send_guard import example_settings
 from newsletter.send_state import Choice
+from newsletter.smtp_client import RateLimit as RateLimit  # re-exported (older imports)
+from newsletter.smtp_client import envelope, quit_client
+from newsletter.smtp_client import open_connection as open_connection
 from newsletter.subscribers import list_subscribers, open_store
 
 log = logging.getLogger(__name__)
@@ -56,135 +54,6 @@ class SendReport:
     recovered_unknown: list[str] = field(default_factory=list)
     summary: journal.Summary | None = None
     seconds: float = 0.0
-
-
-def tls_context(settings: Settings) -> ssl.SSLContext:
-    """Certificate verification always on; a private CA can be added, never verification off."""
-    context = ssl.create_default_context()
-    if settings.smtp.ca_file:
-        context.load_verify_locations(cafile=str(settings.path(settings.smtp.ca_file)))
-    return context
-
-
-def make_client(settings: Settings) -> aiosmtplib.SMTP:
-    """An SMTP client as configured: STARTTLS required, implicit TLS, or plain on loopback."""
-    smtp = settings.smtp
-    if smtp.security == "none" and not is_loopback(smtp.host):
-        raise NewsletterError("SMTP_PLAINTEXT_REFUSED", None, {"host": smtp.host})
-    return aiosmtplib.SMTP(
-        hostname=smtp.host,
-        port=smtp.port,
-        timeout=smtp.timeout,
-        use_tls=smtp.security == "tls",
-        start_tls=smtp.security == "starttls",  # True: STARTTLS required; False: never
-        tls_context=tls_context(settings) if smtp.security != "none" else None,
-    )
-
-
-async def open_connection(settings: Settings) -> aiosmtplib.SMTP:
-    """Connect and log in; NewsletterError with a clear code for each way this fails."""
-    smtp = settings.smtp
-    client = make_client(settings)
-    params = {"host": smtp.host, "port": smtp.port}
-    try:
-        await client.connect()
-    except aiosmtplib.SMTPConnectError as exc:
-        cause = exc.__cause__ or exc.__context__
-        if isinstance(cause, ssl.SSLError) or "certificate" in str(exc).lower():
-            raise NewsletterError("SMTP_TLS_FAILED", None, {**params, "detail": str(exc)}) from None
-        raise NewsletterError("SMTP_UNREACHABLE", None, {**params, "detail": str(exc)}) from None
-    except (aiosmtplib.SMTPException, OSError, ssl.SSLError) as exc:
-        code = (
-            "SMTP_TLS_FAILED"
-            if isinstance(exc, ssl.SSLError) or "TLS" in str(exc)
-            else "SMTP_UNREACHABLE"
-        )
-        raise NewsletterError(code, None, {**params, "detail": str(exc)}) from None
-    if smtp.username:
-        try:
-            await client.login(smtp.username, smtp.password.get_secret_value())
-        except aiosmtplib.SMTPAuthenticationError as exc:
-            await _quit(client)
-            raise NewsletterError(
-                "SMTP_AUTH_FAILED", None, {**params, "user": smtp.username, "detail": exc.message}
-            ) from None
-        except aiosmtplib.SMTPException as exc:
-            await _quit(client)
-            raise NewsletterError(
-                "SMTP_AUTH_FAILED", None, {**params, "user": smtp.username, "detail": str(exc)}
-            ) from None
-    return client
-
-
-async def _quit(client: aiosmtplib.SMTP) -> None:
-    try:
-        await client.quit()
-    except (aiosmtplib.SMTPException, OSError):
-        client.close()
-
-
-class RateLimit:
-    """At most `per_minute` / `per_hour` sends in any sliding window (0: unlimited)."""
-
-    def __init__(
-        self, per_minute: int, per_hour: int, *, minute: float = 60.0, hour: float = 3600.0
-    ) -> None:
-        self.windows = [(w, n) for w, n in ((minute, per_minute), (hour, per_hour)) if n]
-        self.sent: collections.deque[float] = collections.deque()
-        self.lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        """Wait until one more send fits every window."""
-        async with self.lock:
-            while True:
-                now = time.monotonic()
-                longest = max((w for w, _ in self.windows), default=0.0)
-                while self.sent and self.sent[0] <= now - longest:
-                    self.sent.popleft()
-                wait = 0.0
-                for window, limit in self.windows:
-                    recent = [t for t in self.sent if t > now - window]
-                    if len(recent) >= limit:
-                        wait = max(wait, recent[-limit] + window - now)
-                if wait <= 0:
-                    self.sent.append(now)
-                    return
-                await asyncio.sleep(wait)
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """How one message goes: sender and recipient as the relay gets them, SMTPUTF8 or not."""
-
-    sender: str
-    rcpt: str
-    utf8: bool
-
-    @property
-    def options(self) -> list[str]:
-        return ["SMTPUTF8"] if self.utf8 else []
-
-    @property
-    def encoding(self) -> str:
-        return "utf-8" if self.utf8 else "ascii"
-
-
-async def _envelope(client: aiosmtplib.SMTP, address: str, settings: Settings) -> Envelope:
-    """The envelope for `address` on this connection (NewsletterError if it cannot be sent).
-
-    An address whose domain is an IDN goes in its A-label form (punycode), which every relay
-    takes. Only a non-ASCII local part (jörg.bär@…) needs SMTPUTF8 (RFC 6531): then the whole
-    message goes with it, if the relay offers it (asked with EHLO on this very connection).
-    """
-    from_address = settings.sender.from_address
-    ascii_rcpt = ascii_address(address)
-    if ascii_rcpt is not None:
-        return Envelope(envelope_address(from_address, False), ascii_rcpt, False)
-    if client.is_ehlo_or_helo_needed:
-        await client.ehlo()
-    if not client.supports_extension("smtputf8"):
-        raise NewsletterError("SMTP_NO_SMTPUTF8", None, {"address": address})
-    return Envelope(envelope_address(from_address, True), check_address(address), True)
 
 
 class _Run:
@@ -248,7 +117,7 @@ class _Run:
                 client = await self._send_one(client, entry)
         finally:
             if client is not None and client.is_connected:
-                await _quit(client)
+                await quit_client(client)
 
     def _fail(self, entry: journal.Entry, code: int | None, text: str) -> None:
         journal.mark_failed(self.db, entry.id, code, text)
@@ -278,9 +147,9 @@ class _Run:
     ) -> aiosmtplib.SMTP | None:
         db = self.db
         try:
-            envelope = await _envelope(client, entry.address, self.settings)
+            env = await envelope(client, entry.address, self.settings)
             message = self.factory.message(
-                Recipient(envelope.rcpt, entry.token, entry.name or None), utf8=envelope.utf8
+                Recipient(env.rcpt, entry.token, entry.name or None), utf8=env.utf8
             )
         except NewsletterError as exc:  # an address that cannot be mailed (here, or safely)
             self._fail(entry, None, render(exc.code, "de", exc.params))
@@ -296,9 +165,9 @@ class _Run:
             return client
         stage = "mail"
         try:
-            await client.mail(envelope.sender, options=envelope.options, encoding=envelope.encoding)
+            await client.mail(env.sender, options=env.options, encoding=env.encoding)
             stage = "rcpt"
-            await client.rcpt(envelope.rcpt, encoding=envelope.encoding)
+            await client.rcpt(env.rcpt, encoding=env.encoding)
         except aiosmtplib.SMTPResponseException as exc:
             await self._reset(client)
             if stage == "mail" and exc.code >= 500:
@@ -440,7 +309,7 @@ def send_issue(
 
     async def check_relay() -> None:
         client = await open_connection(settings)  # the relay answers and takes the login
-        await _quit(client)
+        await quit_client(client)
 
     issue = MessageFactory(outbox, settings).issue  # NOT_BUILT before anything else
     with run_lock(db_path):
@@ -477,14 +346,14 @@ def send_test(outbox: Path, address: str, settings: Settings) -> str:
     async def main() -> str:
         client = await open_connection(settings)
         try:
-            envelope = await _envelope(client, address, settings)
+            env = await envelope(client, address, settings)
             message = factory.message(
-                Recipient(envelope.rcpt, "test-" + "0" * 16, None),
-                utf8=envelope.utf8,
+                Recipient(env.rcpt, "test-" + "0" * 16, None),
+                utf8=env.utf8,
                 subject_prefix=TEST_SUBJECT,
             )
-            await client.mail(envelope.sender, options=envelope.options, encoding=envelope.encoding)
-            await client.rcpt(envelope.rcpt, encoding=envelope.encoding)
+            await client.mail(env.sender, options=env.options, encoding=env.encoding)
+            await client.rcpt(env.rcpt, encoding=env.encoding)
             reply = await client.data(message)
         except aiosmtplib.SMTPResponseException as exc:
             raise NewsletterError(
@@ -497,7 +366,7 @@ def send_test(outbox: Path, address: str, settings: Settings) -> str:
                 {"host": settings.smtp.host, "port": settings.smtp.port, "detail": str(exc)},
             ) from None
         finally:
-            await _quit(client)
+            await quit_client(client)
         return reply.message
 
     return asyncio.run(main())
