@@ -16,6 +16,9 @@ from collections.abc import Iterable
 
 _GERMAN = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"}
+    # Latin letters that NFKD does not decompose (Turkish, Polish, Nordic names)
+    | {"ı": "i", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "æ": "ae"}
+    | {"Æ": "Ae", "œ": "oe", "Œ": "Oe", "ð": "d", "þ": "th"}
 )
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 60

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
+from newsletter.compose import general_unsubscribe_link
 from newsletter.config import PublisherSettings, SenderSettings, Settings
 
 # Files that are never content (intake ignores them too).
@@ -51,6 +52,8 @@ def issue_inputs(issue_folder: Path, settings: Settings) -> dict[str, Any]:
         name: hashlib.sha256(json.dumps(dump[name], sort_keys=True).encode()).hexdigest()
         for name in SETTINGS_SECTIONS
     }
+    link = general_unsubscribe_link(settings)  # the published copies show it
+    sections["sender.unsubscribe_page"] = hashlib.sha256(link.encode()).hexdigest()
     return {
         "files": _files(issue_folder, ""),
         "templates": templates,

@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote
 
 from newsletter import journal
 from newsletter.errors import NewsletterError
@@ -64,7 +65,7 @@ def snapshot(outbox: Path, root: Path, issue: str, build: str) -> Path:
         folder.chmod(0o700)
     names = ["email.html", "email.txt", "newsletter.pdf"]
     html = (outbox / "email.html").read_text(encoding="utf-8")
-    names += [src for src in _SRC.findall(html) if "://" not in src and ":" not in src[:8]]
+    names += [unquote(src) for src in _SRC.findall(html) if ":" not in src]
     for name in names:
         src = (outbox / name).resolve()
         if src.is_relative_to(outbox.resolve()) and src.is_file():
