@@ -1,6 +1,7 @@
-"""The sign-up service against real servers: wsgiref on 127.0.0.1, an aiosmtpd sink, Chromium.
+"""The sign-up service against real servers: waitress on 127.0.0.1, an aiosmtpd sink, Chromium.
 
-Nothing is mocked: the app runs in a wsgiref server thread, the confirmation mail goes through
+Nothing is mocked: the app runs in a waitress server thread (webapp_server.py, the server
+`newsletter serve` runs), the confirmation mail goes through
 `newsletter.deliver.open_connection` to an aiosmtpd sink, and the form is driven in Debian's
 Chromium through Playwright, as in test_render.py.
 """
@@ -40,7 +41,8 @@ from newsletter.config import ServeSettings, Settings, load_settings
 from newsletter.errors import NewsletterError
 from newsletter.ratelimit import SlidingWindow, ip_key
 from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
-from newsletter.webapp import App, make_wsgi_server
+from newsletter.webapp import App
+from newsletter.webapp_server import make_wsgi_server
 from newsletter.webapp_http import client_ip
 
 URL_RE = re.compile(r"https?://\S+")
@@ -128,10 +130,10 @@ def start(settings: Settings, sink: Sink, **serve: Any) -> Iterator[Service]:
     server = make_wsgi_server(lambda e, s: [], "127.0.0.1", 0)
     port = server.server_address[1]
     base = f"http://127.0.0.1:{port}/newsletter"
-    config = ServeSettings(base_url=base + "/", **serve)
+    config = ServeSettings.model_validate({"base_url": base + "/", **serve})
     app = App(settings, config)
     server.set_app(app)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread = threading.Thread(target=server.serve_forever)
     thread.start()
     try:
         yield Service(settings, config, base, sink, app)
@@ -139,6 +141,7 @@ def start(settings: Settings, sink: Sink, **serve: Any) -> Iterator[Service]:
         server.shutdown()
         server.server_close()
         thread.join()
+        app.close()
 
 
 @pytest.fixture
