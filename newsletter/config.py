@@ -232,6 +232,13 @@ class ServeSettings(_Section):
     pending_days: int = Field(
         30, ge=1, description="Days after which unconfirmed sign-ups are erased."
     )
+    signup_answer_ms: int = Field(
+        50,
+        ge=0,
+        le=5000,
+        description="A sign-up is answered no sooner than this many milliseconds after it "
+        "arrived: new and subscribed addresses take the same time (0: as fast as it goes).",
+    )
     # The server's limits (waitress; see webapp_server.py). A slow or stalled client costs a
     # connection, never a worker thread: requests are read whole before a thread sees them.
     threads: int = Field(

@@ -47,12 +47,13 @@ class Job:
     language: str
 
 
-def scrub(text: str, address: str) -> str:
-    """`text` (a relay's answer, say) with the address and its local part blotted out."""
-    if not address:
-        return text
-    local = address.rpartition("@")[0]
-    for secret in sorted({address, local}, key=len, reverse=True):
+def scrub(text: str, *addresses: str) -> str:
+    """`text` (a relay's answer, say) with the addresses and their local parts blotted out."""
+    secrets = set()
+    for address in addresses:
+        if address:
+            secrets |= {address, address.rpartition("@")[0]}
+    for secret in sorted(secrets, key=len, reverse=True):
         if len(secret) >= 2:
             text = re.sub(re.escape(secret), "‹Adresse›", text, flags=re.IGNORECASE)
     return text
@@ -134,7 +135,8 @@ class ConfirmationQueue:
             detail = " ".join(
                 str(exc.params[k]) for k in ("code", "detail") if exc.params.get(k) is not None
             )
-            self._failed(job, exc.code, scrub(detail, job.outcome.address))
+            to = str(message["To"])
+            self._failed(job, exc.code, scrub(detail, job.outcome.address, to))
 
     def _failed(self, job: Job, code: str, detail: str) -> None:
         """Log without the address and withdraw the confirmation (it was never sent)."""
