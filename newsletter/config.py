@@ -236,8 +236,7 @@ class ServeSettings(_Section):
         50,
         ge=0,
         le=5000,
-        description="A sign-up is answered no sooner than this many milliseconds after it "
-        "arrived: new and subscribed addresses take the same time (0: as fast as it goes).",
+        description="Least time a sign-up's answer takes (ms): subscribed or not looks alike.",
     )
     # The server's limits (waitress; see webapp_server.py). A slow or stalled client costs a
     # connection, never a worker thread: requests are read whole before a thread sees them.
@@ -253,8 +252,7 @@ class ServeSettings(_Section):
     read_timeout_seconds: int = Field(
         60,
         ge=1,
-        description="Most seconds to receive one request (headers and body), however "
-        "slowly it trickles in; then the connection is closed.",
+        description="Most seconds one request (headers and body) may take to arrive.",
     )
     max_header_bytes: int = Field(
         32_768, ge=1024, description="Largest request line plus headers, in bytes (else 431)."
@@ -262,14 +260,12 @@ class ServeSettings(_Section):
     max_body_bytes: int = Field(
         1_048_576,
         ge=1024,
-        description="Largest request body the server reads, in bytes "
-        "(else 413 before it is read); pages with uploads need it larger.",
+        description="Largest request body, in bytes (else 413, unread); uploads need more.",
     )
     max_form_bytes: int = Field(
         16_384,
         ge=1024,
-        description="Largest form without files (sign-up, unsubscribe, "
-        "preferences), in bytes (else 413).",
+        description="Largest form without files (sign-up, unsubscribe), in bytes (else 413).",
     )
     max_form_fields: int = Field(
         100, ge=10, description="Most fields (multipart parts) in one form (else 413)."

@@ -118,7 +118,7 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     out.print(t("pages", lang, base=serve.base_url.rstrip("/")), markup=False)
     previous = None
     if threading.current_thread() is threading.main_thread():  # `kill`: stop cleanly too
-        previous = signal.signal(signal.SIGTERM, lambda *_: server.request_stop())
+        previous = signal.signal(signal.SIGTERM, lambda *_: server.request_stop(wake=False))
     try:
         server.serve_forever()
     except KeyboardInterrupt:

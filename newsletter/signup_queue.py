@@ -18,6 +18,7 @@ address: logs travel further than the store.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import re
@@ -88,6 +89,7 @@ class ConfirmationQueue:
                     target=self._run, name="confirmation-mails", daemon=True
                 )
                 self._thread.start()
+                atexit.register(self.close, 10.0)  # under any WSGI server: drain at exit
         try:
             self.jobs.put_nowait(job)
         except queue.Full:
@@ -100,11 +102,16 @@ class ConfirmationQueue:
     def close(self, timeout: float = 30.0) -> None:
         """Send what is queued (for at most `timeout` seconds), then stop the thread."""
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
             thread = self._thread
         if thread is None:
             return
-        self.jobs.put(None)
+        try:
+            self.jobs.put(None, timeout=timeout)  # after the mails queued before it
+        except queue.Full:
+            pass
         thread.join(timeout)
         if thread.is_alive():
             log.warning("confirmation mails: %d still queued at shutdown", self.jobs.qsize())

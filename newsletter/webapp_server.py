@@ -132,10 +132,11 @@ class Server:
         finally:
             self._stopped.set()
 
-    def request_stop(self) -> None:
-        """Ask `serve_forever` to return (safe from a signal handler)."""
+    def request_stop(self, *, wake: bool = True) -> None:
+        """Ask `serve_forever` to return; `wake=False` (from a signal handler, which must not
+        take the trigger's lock): within LOOP_SECONDS instead of at once."""
         self._stop.set()
-        if self.listeners:
+        if wake and self.listeners:
             self.listeners[0].pull_trigger()  # wakes the event loop at once
 
     def shutdown(self) -> None:

@@ -42,8 +42,8 @@ from newsletter.errors import NewsletterError
 from newsletter.ratelimit import SlidingWindow, ip_key
 from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
 from newsletter.webapp import App
-from newsletter.webapp_server import make_wsgi_server
 from newsletter.webapp_http import client_ip
+from newsletter.webapp_server import make_wsgi_server
 
 URL_RE = re.compile(r"https?://\S+")
 
