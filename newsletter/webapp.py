@@ -162,10 +162,10 @@ class App:
                 "error_title",
                 [text("error_text", lang, contact=self.settings.publisher.email)],
             )
-        for key, value in SECURITY_HEADERS:
-            response.headers[key] = value
+        for key, value in SECURITY_HEADERS:  # a route may set its own (say, a wider CSP)
+            response.headers.setdefault(key, value)
         if self.serve.base_url.startswith("https:"):
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         where = _SECRET_IN_PATH.sub(r"/\1/…", wz.path)
         log.info('"%s %s" %d', wz.method, where, response.status_code)
         return response(environ, start_response)

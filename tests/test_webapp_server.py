@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -326,3 +327,42 @@ def test_sign_up_takes_the_same_time_whether_subscribed_or_not(tmp_path: Path) -
                 [mail] = relay.wait_for(f"neu.{i}@example.org", timeout=15)
                 assert "/confirm/" in mail.get_content()
             assert relay.to("schon.dabei@example.org") == []
+
+
+def test_a_new_route_gets_its_own_form_limits_and_the_same_pages(service: Service) -> None:
+    """How the upload page will join: a rule, a handler, its own (larger) form limits."""
+    from newsletter.webapp_http import Request, Response, html_response
+
+    def upload(req: Request, token: str) -> Response:
+        if req.method != "POST":
+            return html_response(HTTPStatus.OK, f"<h1>Einreichen {token}</h1>".encode())
+        photo = req.wz.files["foto"]
+        size = len(photo.read())
+        return html_response(HTTPStatus.OK, f"<h1>{photo.filename}: {size}</h1>".encode())
+
+    service.app.add_route(
+        "/einreichen/<token>", "einreichen", upload, max_form_bytes=300_000, max_form_fields=20
+    )
+    status, headers, page = service.request("GET", "/einreichen/abc?path=x")
+    assert status == 200 and "Einreichen abc" in page
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    boundary = "grenze"
+
+    def form(size: int) -> bytes:
+        return (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="foto"; '
+                'filename="Foto Straßenfest.JPG"\r\nContent-Type: image/jpeg\r\n\r\n'
+            ).encode()
+            + b"\xff" * size
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+
+    multi = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    status, _, page = service.request("POST", "/einreichen/abc", form(200_000), multi)
+    assert status == 200 and "Foto Straßenfest.JPG: 200000" in page
+    status, _, page = service.request("POST", "/einreichen/abc", form(400_000), multi)
+    assert status == 413 and "Formular zu groß" in page
+    # the sign-up form keeps its own small limit
+    status, _, _ = service.request("POST", "/subscribe", form(20_000), multi)
+    assert status == 413
