@@ -366,3 +366,18 @@ def test_a_new_route_gets_its_own_form_limits_and_the_same_pages(service: Servic
     # the sign-up form keeps its own small limit
     status, _, _ = service.request("POST", "/subscribe", form(20_000), multi)
     assert status == 413
+
+
+def test_the_hourly_cap_answers_every_address_alike(tmp_path: Path, sink: tuple[Sink, int]) -> None:
+    """When `mails_per_hour` is reached, a subscribed address gets the same "try later" page
+    as a new one (on main it got "check your inbox", which told that it was subscribed)."""
+    for svc in start(configure(tmp_path, sink[1]), sink[0], mails_per_hour=1, ip_limit=1000):
+        with svc.db() as db:
+            store.add(db, "abonniert@example.org", consent_version="2026-11", via="test")
+        assert svc.sign_up("erste@example.org")[0] == 200  # the one mail of this hour
+        for address in ("abonniert@example.org", "zweite@example.org"):
+            status, _, page = svc.sign_up(address)
+            assert status == 503 and "Gerade nicht möglich" in page, address
+        assert sink[0].wait_for("erste@example.org")
+        with svc.db() as db:
+            assert store.get(db, "zweite@example.org") is None
