@@ -19,6 +19,7 @@ address: logs travel further than the store.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import queue
 import re
@@ -108,10 +109,8 @@ class ConfirmationQueue:
             thread = self._thread
         if thread is None:
             return
-        try:
-            self.jobs.put(None, timeout=timeout)  # after the mails queued before it
-        except queue.Full:
-            pass
+        with contextlib.suppress(queue.Full):  # None goes after the mails queued before it
+            self.jobs.put(None, timeout=timeout)
         thread.join(timeout)
         if thread.is_alive():
             log.warning("confirmation mails: %d still queued at shutdown", self.jobs.qsize())
