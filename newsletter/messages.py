@@ -719,8 +719,7 @@ CATALOGUE: dict[str, Text] = {
         "'newsletter organisations edit {slug}'.",
     ),
     "ORG_NOT_FOUND": Text(
-        "Die Organisation „{slug}“ ist nicht eingetragen (Liste: „newsletter organisations "
-        "list“).",
+        "Die Organisation „{slug}“ ist nicht eingetragen (Liste: „newsletter organisations list“).",
         "The organisation '{slug}' is not registered (see 'newsletter organisations list').",
     ),
     "ORG_ADDRESS_TAKEN": Text(

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from newsletter import subscribers as store
 from newsletter.errors import NewsletterError
@@ -158,39 +159,52 @@ def make(
 # --- the store -----------------------------------------------------------------------------
 
 
-def _row_to_org(conn: sqlite3.Connection, row: sqlite3.Row) -> Organisation:
-    emails = tuple(
-        r[0]
-        for r in conn.execute(
-            "SELECT address FROM organisation_addresses WHERE organisation_id = ?"
-            " ORDER BY position",
-            (row["id"],),
-        )
-    )
+_SELECT = (
+    "SELECT o.slug, o.name, o.contact, o.language, o.active, o.note, (SELECT group_concat("
+    "address, char(10)) FROM (SELECT address FROM organisation_addresses a"
+    " WHERE a.organisation_id = o.id ORDER BY position)) AS emails FROM organisations o"
+)
+
+
+def _org(row: sqlite3.Row | tuple[object, ...]) -> Organisation:
+    slug, name, contact, language, active, note, emails = tuple(row)
     return Organisation(
-        slug=row["slug"],
-        name=row["name"],
-        emails=emails,
-        language=row["language"],
-        contact=row["contact"],
-        active=bool(row["active"]),
-        note=row["note"],
+        slug=str(slug),
+        name=str(name),
+        emails=tuple(str(emails).split("\n")) if emails else (),
+        language=str(language),
+        contact=str(contact),
+        active=bool(active),
+        note=str(note),
     )
-
-
-_SELECT = "SELECT id, slug, name, contact, language, active, note FROM organisations"
 
 
 def get(conn: sqlite3.Connection, slug: str) -> Organisation | None:
     """The organisation with this slug, or None."""
-    row = conn.execute(f"{_SELECT} WHERE slug = ?", (slug.strip(),)).fetchone()
-    return None if row is None else _row_to_org(conn, row)
+    row = conn.execute(f"{_SELECT} WHERE o.slug = ?", (slug.strip(),)).fetchone()
+    return None if row is None else _org(row)
 
 
 def list_all(conn: sqlite3.Connection, *, active_only: bool = False) -> list[Organisation]:
-    """Every organisation, ordered by slug."""
-    sql = _SELECT + (" WHERE active = 1" if active_only else "") + " ORDER BY slug"
-    return [_row_to_org(conn, row) for row in conn.execute(sql).fetchall()]
+    """Every organisation, ordered by slug (one query)."""
+    sql = _SELECT + (" WHERE o.active = 1" if active_only else "") + " ORDER BY o.slug"
+    return [_org(row) for row in conn.execute(sql).fetchall()]
+
+
+def read_only(path: Path) -> list[Organisation]:
+    """The register without writing anything (no migration, no lock): [] without a register."""
+    if not path.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
+    except sqlite3.Error:
+        return []
+    try:
+        return list_all(conn)
+    except sqlite3.OperationalError:  # a store from before the register: no organisations yet
+        return []
+    finally:
+        conn.close()
 
 
 def owner_of(conn: sqlite3.Connection, address: str) -> str | None:
