@@ -102,8 +102,8 @@ def _columns(header: list[str]) -> tuple[dict[str, int], tuple[str, ...]]:
 
 def read_csv(
     path: Path,
-) -> tuple[list[tuple[int, orgs.Organisation]], list[RowProblem], dict[str, object]]:
-    """The checked rows (line, organisation), the rejected rows, and facts about the file."""
+) -> tuple[list[tuple[int, orgs.Organisation]], list[RowProblem], tuple[str, str, tuple[str, ...]]]:
+    """The checked rows (line, organisation), rejected rows, (encoding, delimiter, ignored)."""
     text, encoding = csv_read.read_text(path)
     sheet = csv_read.sheet(text, _HEADERS, path)
     index, ignored = _columns(sheet.first) if sheet.is_header else ({}, ())
@@ -146,12 +146,7 @@ def read_csv(
         for a in org.emails:
             first_address[a.lower()] = (line, org.slug)
         good.append((line, org))
-    facts: dict[str, object] = {
-        "encoding": encoding,
-        "delimiter": sheet.delimiter,
-        "ignored": ignored,
-    }
-    return good, problems, facts
+    return good, problems, (encoding, sheet.delimiter, ignored)
 
 
 class _DryRun(Exception):
@@ -160,7 +155,7 @@ class _DryRun(Exception):
 
 def import_csv(conn: sqlite3.Connection, path: Path, *, dry_run: bool = False) -> OrgImport:
     """Read, check and apply an import file in one transaction (rolled back when `dry_run`)."""
-    good, problems, facts = read_csv(path)
+    good, problems, (encoding, delimiter, ignored) = read_csv(path)
     added: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
@@ -180,7 +175,7 @@ def import_csv(conn: sqlite3.Connection, path: Path, *, dry_run: bool = False) -
                     None,
                 )
                 if taken is not None:
-                    params = {"address": taken[0], "slug": taken[1]}
+                    params: dict[str, object] = {"address": taken[0], "slug": taken[1]}
                     problems.append(RowProblem(line, org.slug, "ORG_ADDRESS_TAKEN", params))
                     continue
                 old = orgs.get(conn, org.slug)
@@ -212,9 +207,9 @@ def import_csv(conn: sqlite3.Connection, path: Path, *, dry_run: bool = False) -
         pass
     return OrgImport(
         path,
-        str(facts["encoding"]),
-        str(facts["delimiter"]),
-        tuple(facts["ignored"]),  # type: ignore[call-overload]
+        encoding,
+        delimiter,
+        ignored,
         tuple(added),
         tuple(updated),
         tuple(unchanged),
