@@ -174,7 +174,7 @@ def run(
         data, message_id = message_bytes(
             mail, settings, issue=st.issue, round_=target.round, id_key=key
         )
-        return data, message_id, mail.lang
+        return data, message_id, "+".join(dict.fromkeys(p.lang for p in mail.paras))
 
     today = now.astimezone(tz).date()
     if dry_run:

@@ -56,8 +56,8 @@ _T: dict[str, tuple[str, str]] = {
     "state": ("Stand", "State"),
     "received": ("Eingang", "Received"),
     "errors": ("Fehler", "Errors"),
-    "warnings": ("Warnungen", "Warnings"),
-    "note": ("Hinweis", "Note"),
+    "warnings": ("Warn.", "Warn."),
+    "note": ("Name, Hinweis", "Name, note"),
 }
 
 
@@ -111,14 +111,15 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     out.print(f"[bold]{escape(deadline_line(st, lang))}[/]")
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("")
-    table.add_column(t("organisation", lang), overflow="fold")
+    table.add_column(t("organisation", lang), no_wrap=True)
     table.add_column(t("state", lang), no_wrap=True)
     table.add_column(t("received", lang), no_wrap=True)
-    table.add_column(t("errors", lang), justify="right")
-    table.add_column(t("warnings", lang), justify="right")
-    table.add_column(t("note", lang), overflow="fold")
+    for key in ("errors", "warnings"):
+        header = t(key, lang)
+        table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+    table.add_column(t("note", lang), overflow="fold", min_width=12)
     for r in st.rows:
-        notes = []
+        notes = [r.name] if r.name else []
         if not r.registered:
             notes.append(t("unregistered", lang))
         elif r.organisation is not None:
@@ -127,18 +128,16 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
             if not r.organisation.emails:
                 notes.append(t("no_address", lang))
         style = STATE_STYLE[r.state]
-        received = (
-            r.received.strftime("%Y-%m-%d %H:%M" if en else "%d.%m.%Y %H:%M") if r.received else ""
-        )
-        name = escape(r.slug) + (f" [dim]{escape(r.name)}[/]" if r.name else "")
+        fmt = "%Y-%m-%d %H:%M" if en else "%d.%m.%Y %H:%M"
+        received = r.received.strftime(fmt) if r.received else ""
         table.add_row(
             f"[{style}]{_MARK[r.state]}[/]",
-            name,
+            escape(r.slug),
             f"[{style}]{state_word(r.state, lang)}[/]",
             received,
             str(r.errors) if r.state != "missing" else "",
             str(r.warnings) if r.state != "missing" else "",
-            escape(", ".join(notes)),
+            escape(" · ".join(notes)),
         )
     out.print(table)
     general = [f for f in st.report.findings if f.submission is None]
