@@ -201,8 +201,13 @@ def read_only(path: Path) -> list[Organisation]:
         return []
     try:
         return list_all(conn)
-    except sqlite3.OperationalError:  # a store from before the register: no organisations yet
-        return []
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # a store from before the register: nobody in it yet
+            return []
+        raise NewsletterError("SUBSCRIBERS_DB_ERROR", path, {"path": path, "detail": exc}) from None
+    except sqlite3.DatabaseError as exc:
+        code = "SUBSCRIBERS_DB_INVALID" if "not a database" in str(exc) else "SUBSCRIBERS_DB_ERROR"
+        raise NewsletterError(code, path, {"path": path, "detail": exc}) from None
     finally:
         conn.close()
 

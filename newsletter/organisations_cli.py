@@ -229,6 +229,9 @@ def _remove(
     args: argparse.Namespace, conn: sqlite3.Connection, s: Settings, lang: str, out: Console
 ) -> int:
     org, journal = orgs.remove(conn, args.slug)
+    # dry-run messages of remind/feedback hold the addresses too (remind.private_folder)
+    for eml in s.path(s.cache_dir).glob(f"private/*/*/{org.slug}.eml"):
+        eml.unlink()
     out.print(t("removed", lang, slug=org.slug, journal=journal), markup=False)
     return EXIT_OK
 

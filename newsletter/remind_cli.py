@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +76,14 @@ class _Command:
         p.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     def run(self, args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
+        path = settings.path(settings.subscribers.database)
+        try:
+            return self._run(args, settings, lang, out)
+        except sqlite3.Error as exc:
+            params = {"path": path, "detail": exc}
+            raise NewsletterError("SUBSCRIBERS_DB_ERROR", path, params) from None
+
+    def _run(self, args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
         kind = self.COMMAND
         if not args.dry_run:
             preview = remind.run(kind, args.issue, settings, dry_run=True)

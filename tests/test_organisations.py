@@ -187,3 +187,24 @@ def test_store_of_an_older_version_gains_the_register(tmp_path: Path) -> None:
         assert schema_version(db) == SCHEMA_VERSION
         orgs.add(db, orgs.make("a-verein", emails="a@example.org"))
         assert orgs.owner_of(db, "A@EXAMPLE.ORG") == "a-verein"
+
+
+def test_a_damaged_store_is_a_clear_message(
+    chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    DB.write_bytes(b"kein SQLite " * 100)
+    assert nl("organisations", "list") == 2
+    assert "keine Abonnenten-Datenbank" in capsys.readouterr().err
+    (chdir_tmp / "submissions" / "2026-12").mkdir(parents=True)
+    assert nl("status", "2026-12") == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "subscribers.sqlite3" in err
+
+
+def test_remove_also_deletes_its_dry_run_messages(chdir_tmp: Path) -> None:
+    nl("organisations", "add", "a-verein", "--email", "a@example.org")
+    eml = chdir_tmp / ".cache" / "private" / "2026-12" / "remind" / "a-verein.eml"
+    eml.parent.mkdir(parents=True)
+    eml.write_bytes(b"To: a@example.org\r\n\r\nHallo")
+    assert nl("organisations", "remove", "a-verein") == 0
+    assert not eml.exists()

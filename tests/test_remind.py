@@ -180,6 +180,8 @@ def test_a_refused_address_is_recorded_and_the_others_go_on(
 def test_without_a_relay_a_clear_message_and_nothing_marked(
     network: IssueDir, chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert main(["remind", "2099-01", "--dry-run"]) == 2
+    assert "gibt es nicht" in capsys.readouterr().err
     configure(chdir_tmp, 25, host="")
     assert main(["remind", "2026-12", "--yes"]) == 2
     assert "kein Mailserver eingerichtet" in capsys.readouterr().err
