@@ -15,6 +15,7 @@ It is `check` plus one read of the register, so it costs what `check` costs (ben
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -89,10 +90,11 @@ class IssueStatus:
 def received_time(report: CheckReport, slug: str) -> dt.datetime | None:
     """When a submission arrived, as check knows it ([received], else the newest file)."""
     recorded = getattr(report, "received", None)  # check's own record, where it has one
-    if callable(recorded):
-        value = recorded(slug)
-        if isinstance(value, dt.datetime):
-            return value
+    value = recorded(slug) if callable(recorded) else None
+    if isinstance(recorded, Mapping):
+        value = recorded.get(slug)
+    if isinstance(value, dt.datetime):
+        return value
     for sub in report.intake.issue.submissions:
         if sub.slug == slug:
             return sub.received

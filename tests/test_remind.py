@@ -278,3 +278,19 @@ def test_kill_9_in_the_middle_nobody_is_reminded_twice(chdir_tmp: Path) -> None:
         else:
             assert counts[address] == 1, slug
             assert states[slug] == "sent"
+
+
+def test_arabic_feedback_sets_the_german_and_english_findings_left_to_right(
+    network: IssueDir, chdir_tmp: Path
+) -> None:
+    network.add("fehlt-ar", update={"organisation": None})
+    handler = Sink()
+    with smtp_server(handler) as port:
+        configure(chdir_tmp, port)
+        main(["feedback", "2026-12", "--yes"])
+    text, html = parts(handler.to("ar@example.org")[0])
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<div lang="de" dir="ltr"' in html and '<div lang="en" dir="ltr"' in html
+    assert "الملاحظات بالتفصيل (بالألمانية والإنجليزية)" in text
+    german = next(line for line in text.splitlines() if line.startswith("Bitte ändern"))
+    assert not german.startswith(RLM)  # a German paragraph stays left to right
