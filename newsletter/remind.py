@@ -34,7 +34,7 @@ import aiosmtplib
 
 from newsletter import orgmail_journal as oj
 from newsletter.config import Settings
-from newsletter.deliver import _quit, open_connection, run_lock
+from newsletter.deliver import RateLimit, _quit, open_connection, run_lock
 from newsletter.errors import NewsletterError
 from newsletter.journal import message_id_key
 from newsletter.orgmail import Kind, compose, message_bytes, result_hash
@@ -227,6 +227,7 @@ async def _send(
     """One connection, one organisation after the other; the relay is checked first."""
     client: aiosmtplib.SMTP | None = await open_connection(settings)  # before anything is marked
     sender = settings.sender.from_address
+    rate = RateLimit(settings.smtp.per_minute, settings.smtp.per_hour)  # the relay's limits
     try:
         for target in targets:
             org = target.row.organisation
@@ -242,6 +243,7 @@ async def _send(
                     report.outcomes.append(Outcome(org.slug, name, "pending", exc.code, lang))
                     client = None
                     continue
+            await rate.acquire()
             oj.begin(conn, entry, message_id)  # durable before anything leaves
             outcome, client = await _one(client, conn, entry, sender, org.emails, data)
             outcome.slug, outcome.name, outcome.lang = org.slug, name, lang
