@@ -35,8 +35,8 @@ _T: dict[str, tuple[str, str]] = {
         "not in the register ('newsletter organisations learn')",
     ),
     "written": ("geschrieben", "written"),
-    "ask_remind": ("{n} Erinnerungen senden? [j/N] ", "Send {n} reminders? [y/N] "),
-    "ask_feedback": ("{n} Rückmeldungen senden? [j/N] ", "Send {n} feedback messages? [y/N] "),
+    "ask_remind": ("{n} Erinnerung(en) senden? [j/N] ", "Send {n} reminder(s)? [y/N] "),
+    "ask_feedback": ("{n} Rückmeldung(en) senden? [j/N] ", "Send {n} feedback message(s)? [y/N] "),
     "nobody": ("Niemand zu benachrichtigen.", "Nobody to write to."),
     "dry_run": (
         "Probelauf: {n} Nachrichten nach {folder} geschrieben (privat, nicht veröffentlichen), "
