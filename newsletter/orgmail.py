@@ -188,9 +188,24 @@ def compose(
     title: str,
     deadline: dt.datetime | None,
     settings: Settings,
+    lang: str | None = None,
 ) -> Mail:
-    """The reminder or feedback for one organisation, in its language."""
-    lang = org.mail_language  # without a catalogue every paragraph comes in German and English
+    """The reminder or feedback for one organisation, in its language.
+
+    A language without a catalogue gets the whole mail in German, then the whole mail in
+    English (a paragraph a catalogue lacks comes in both, one after the other).
+    """
+    lang = lang or org.mail_language
+    if lang != "de" and i18n.catalogue(lang) is None:
+        german, english = (
+            compose(
+                kind, org, row, issue=issue, title=title, deadline=deadline, settings=settings,
+                lang=both,
+            )
+            for both in ("de", "en")
+        )  # fmt: skip
+        subject = f"{german.subject} / {english.subject}"
+        return Mail(kind, org, "de", subject, german.paras + english.paras)
     name = org.name or org.slug
     paras: list[Para] = []
     if org.contact:
@@ -227,8 +242,7 @@ def compose(
             paras += _findings(tuple(f for f in row.findings if f.code != "LATE"), lang)
     paras += say(T.SIGNATURE, lang, sender=settings.publisher.name)
     paras += say(T.FOOTER, lang, name=name, title=title or settings.sender.from_name)
-    mail_lang = lang if lang == "de" or i18n.catalogue(lang) is not None else "de"
-    return Mail(kind, org, mail_lang, subject.replace("\n", " "), tuple(paras))
+    return Mail(kind, org, lang, subject.replace("\n", " "), tuple(paras))
 
 
 def result_hash(row: Row) -> str:

@@ -294,3 +294,24 @@ def test_arabic_feedback_sets_the_german_and_english_findings_left_to_right(
     assert "الملاحظات بالتفصيل (بالألمانية والإنجليزية)" in text
     german = next(line for line in text.splitlines() if line.startswith("Bitte ändern"))
     assert not german.startswith(RLM)  # a German paragraph stays left to right
+
+
+def test_a_language_without_catalogue_gets_german_then_english(
+    network: IssueDir, chdir_tmp: Path
+) -> None:
+    with open_store(chdir_tmp / "subscribers.sqlite3") as conn:
+        orgs.edit(conn, "fehlt-de", language="ru")
+    handler = Sink()
+    with smtp_server(handler) as port:
+        configure(chdir_tmp, port)
+        main(["remind", "2026-12", "--yes"])
+    msg = handler.to("fehlt@example.org")[0]
+    assert msg["Subject"] == (
+        "Erinnerung: Ihr Beitrag für den Newsletter 2026-12 / "
+        "Reminder: your contribution to the newsletter 2026-12"
+    )
+    assert msg["Content-Language"] == "de, en"
+    text, html = parts(msg)
+    german, english = text.index("Guten Tag Jörg,"), text.index("Hello Jörg,")
+    assert german < text.index("Vielen Dank") < english < text.index("kind regards")
+    assert '<html lang="de" dir="ltr">' in html and '<div lang="en" dir="ltr"' in html
