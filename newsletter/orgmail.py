@@ -30,6 +30,7 @@ from jinja2 import Environment
 
 from newsletter import i18n
 from newsletter import orgmail_texts as T
+from newsletter.compose import SIGNED_HEADERS
 from newsletter.config import Settings
 from newsletter.models import Finding
 from newsletter.organisations import Organisation
@@ -283,4 +284,18 @@ def message_bytes(
     msg.set_content(mail.text(), cte="quoted-printable")
     msg.add_alternative(mail.html(), subtype="html", cte="quoted-printable")
     msg["Content-Language"] = ", ".join(dict.fromkeys(p.lang for p in mail.paras))
-    return msg.as_bytes(), message_id
+    data = msg.as_bytes()
+    if sender.dkim_key_file:  # signed like the newsletter itself: these exact bytes are sent
+        import dkim
+
+        signature = dkim.sign(
+            data,
+            sender.dkim_selector.encode(),
+            (sender.dkim_domain or domain).encode(),
+            settings.path(sender.dkim_key_file).read_bytes(),
+            include_headers=[h for h in SIGNED_HEADERS if not h.startswith(b"list-")]
+            + [b"content-language", b"auto-submitted"],
+            canonicalize=(b"relaxed", b"simple"),
+        )
+        data = bytes(signature) + data
+    return data, message_id

@@ -315,3 +315,30 @@ def test_a_language_without_catalogue_gets_german_then_english(
     german, english = text.index("Guten Tag Jörg,"), text.index("Hello Jörg,")
     assert german < text.index("Vielen Dank") < english < text.index("kind regards")
     assert '<html lang="de" dir="ltr">' in html and '<div lang="en" dir="ltr"' in html
+
+
+def test_with_a_dkim_key_the_mails_are_signed(network: IssueDir, chdir_tmp: Path) -> None:
+    import base64
+
+    import dkim
+
+    key = chdir_tmp / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    public = subprocess.run(
+        ["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    assert main(["remind", "2026-12", "--dry-run"]) == 0
+    (chdir_tmp / "newsletter.toml").write_text(
+        f'[sender]\ndkim_key_file = "{key}"\n', encoding="utf-8"
+    )
+    assert main(["remind", "2026-12", "--dry-run"]) == 0
+    folder = chdir_tmp / ".cache" / "private" / "2026-12" / "remind"
+    raw = (folder / "fehlt-ar.eml").read_bytes()
+    assert raw.startswith(b"DKIM-Signature:")
+    assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: record)
+    signed = parse(raw)["DKIM-Signature"].split("h=")[1].split(";")[0].lower()
+    for header in ("from", "to", "subject", "date", "message-id", "content-language"):
+        assert header in signed
