@@ -133,6 +133,23 @@ def _read_only(path: Path) -> sqlite3.Connection | None:
         return None
 
 
+def _select_read_only(
+    kind: Kind, st: IssueStatus, db_path: Path, today: dt.date
+) -> tuple[list[_Target], list[Outcome], bytes]:
+    """`select` against the journal without writing (a dry run writes nothing to the store)."""
+    conn = _read_only(db_path)
+    try:
+        targets, outcomes = select(kind, st, conn, today)
+        key = message_id_key(conn) if conn is not None else secrets.token_bytes(32)
+    except sqlite3.Error:  # a store from before the register: nothing journaled yet
+        targets, outcomes = select(kind, st, None, today)
+        key = secrets.token_bytes(32)
+    finally:
+        if conn is not None:
+            conn.close()
+    return targets, outcomes, key
+
+
 def private_folder(settings: Settings, issue: str, kind: Kind) -> Path:
     """Where a dry run writes: under the cache, owner-only, never in the published outbox."""
     base = settings.path(settings.cache_dir) / "private"
@@ -149,9 +166,13 @@ def run(
     settings: Settings,
     *,
     dry_run: bool = False,
+    count_only: bool = False,
     now: dt.datetime | None = None,
 ) -> RunReport:
-    """Remind or give feedback: send (journaled), or with `dry_run` write .eml files."""
+    """Remind or give feedback: send (journaled), or with `dry_run` write .eml files.
+
+    `count_only`: who would get a message (as `pending` outcomes); nothing written anywhere.
+    """
     tz = ZoneInfo(settings.timezone)
     now = now or dt.datetime.now(tz)
     st = issue_status(issue_arg, settings, now=now)
@@ -177,17 +198,13 @@ def run(
         return data, message_id, "+".join(dict.fromkeys(p.lang for p in mail.paras))
 
     today = now.astimezone(tz).date()
-    if dry_run:
-        conn = _read_only(db_path)
-        try:
-            targets, report.outcomes = select(kind, st, conn, today)
-            key = message_id_key(conn) if conn is not None else secrets.token_bytes(32)
-        except sqlite3.Error:  # a store from before the register: nothing journaled yet
-            targets, report.outcomes = select(kind, st, None, today)
-            key = secrets.token_bytes(32)
-        finally:
-            if conn is not None:
-                conn.close()
+    if dry_run or count_only:
+        targets, report.outcomes, key = _select_read_only(kind, st, db_path, today)
+        if count_only:
+            report.outcomes += [
+                Outcome(x.row.slug, x.row.name or x.row.slug, "pending") for x in targets
+            ]
+            return report
         folder = report.folder = private_folder(settings, st.issue, kind)
         for old in folder.glob("*.eml"):
             old.unlink()

@@ -86,8 +86,8 @@ class _Command:
     def _run(self, args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
         kind = self.COMMAND
         if not args.dry_run:
-            preview = remind.run(kind, args.issue, settings, dry_run=True)
-            n = preview.count("written")
+            preview = remind.run(kind, args.issue, settings, count_only=True)
+            n = preview.count("pending")
             if n and not args.yes and not _confirm(t(f"ask_{kind}", lang, n=n)):
                 raise NewsletterError("SEND_NOT_CONFIRMED")
         report = remind.run(kind, args.issue, settings, dry_run=args.dry_run)

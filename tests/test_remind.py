@@ -196,6 +196,7 @@ def test_without_a_relay_a_clear_message_and_nothing_marked(
         assert main(["remind", "2026-12"]) == 2  # no terminal and no --yes: not confirmed
         assert "--yes" in capsys.readouterr().err
         assert handler.rcpts == []
+        assert not (chdir_tmp / ".cache").exists()  # counting who would get one writes nothing
 
 
 def test_dry_run_writes_private_files_outside_the_outbox_and_sends_nothing(
