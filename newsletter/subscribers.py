@@ -214,11 +214,18 @@ def _v3_confirmations(conn: sqlite3.Connection) -> None:
     v3(conn)
 
 
+def _v4_organisations(conn: sqlite3.Connection) -> None:
+    from newsletter.organisations import migration  # organisations imports this module
+
+    migration(conn)
+
+
 # Append only: a file at version n gets MIGRATIONS[n:] applied, each in the same transaction.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_subscribers,
     _v2_send_journal,
     _v3_confirmations,
+    _v4_organisations,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -724,3 +724,28 @@ def test_another_origin_cannot_frame_the_preview(browser: Browser, preview: Prev
         context.close()
         server.shutdown()
         server.server_close()
+
+
+def test_page_shows_the_organisations_like_status_once_there_is_a_register(
+    preview: Preview,
+) -> None:
+    from newsletter import organisations as orgs
+    from newsletter.preview_page import Variant
+    from newsletter.subscribers import open_store
+
+    assert 'id="organisationen"' not in preview.render_page(Variant())  # no register: no section
+    settings = preview.rebuilder.settings
+    with open_store(settings.path(settings.subscribers.database)) as conn:
+        orgs.add_many(
+            conn,
+            [
+                orgs.make("lernimpuls-nordstadt", name="Lernimpuls (Verzeichnis)"),
+                orgs.make("frauentreff-oststadt", name="Frauentreff Oststadt", language="ar"),
+            ],
+        )
+    page = preview.render_page(Variant())
+    section = page.split('id="organisationen"', 1)[1].split("</section>", 1)[0]
+    assert "Frauentreff Oststadt" in section and "fehlt" in section
+    assert "Lernimpuls (Verzeichnis)" in section
+    assert "nicht im Verzeichnis" in section  # the other folders of the issue
+    assert "Organisationen: 1 fehlen" in section
