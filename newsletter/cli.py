@@ -66,9 +66,28 @@ def t(key: str, lang: str, **kw: Any) -> str:
 
 def _sub_clis() -> tuple[Any, ...]:
     """Commands with a module of their own: each has COMMAND, add_parser(sub) and run(...)."""
-    from newsletter import mailbox_cli, preview_cli, serve_cli, subscribers_cli
+    from newsletter import (
+        issue_cli,
+        mailbox_cli,
+        organisations_cli,
+        preview_cli,
+        remind_cli,
+        serve_cli,
+        status_cli,
+        subscribers_cli,
+    )
 
-    return subscribers_cli, serve_cli, mailbox_cli, preview_cli
+    return (
+        subscribers_cli,
+        serve_cli,
+        mailbox_cli,
+        preview_cli,
+        organisations_cli,
+        issue_cli,
+        status_cli,
+        remind_cli.REMIND,
+        remind_cli.FEEDBACK,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

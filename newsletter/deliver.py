@@ -40,6 +40,7 @@ from newsletter.smtp_client import open_connection as open_connection
 from newsletter.subscribers import list_subscribers, open_store
 
 log = logging.getLogger(__name__)
+_quit = quit_client  # the name remind.py imports
 
 BATCH = 50  # rows taken from the journal at a time (each is marked `sending` on its own)
 POLL_SECONDS = 5.0  # while waiting for a retry: how often to look who has left meanwhile

@@ -214,6 +214,12 @@ def _v3_confirmations(conn: sqlite3.Connection) -> None:
     v3(conn)
 
 
+def _v4_organisations(conn: sqlite3.Connection) -> None:
+    from newsletter.organisations import migration  # organisations imports this module
+
+    migration(conn)
+
+
 def _send_runs_and_skipped_rows(conn: sqlite3.Connection) -> None:
     """One row per issue's send run (its build, fixed recipients); journal rows may be skipped.
 
@@ -230,6 +236,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_subscribers,
     _v2_send_journal,
     _v3_confirmations,
+    _v4_organisations,
     _send_runs_and_skipped_rows,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
