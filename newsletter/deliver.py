@@ -316,7 +316,9 @@ def send_issue(
     with run_lock(db_path):
         asyncio.run(check_relay())
         with open_store(db_path) as db:
-            folder, build, first = send_state.prepare_run(db, db_path, outbox, issue, build_choice)
+            folder, build, first = send_state.prepare_run(
+                db, db_path, outbox, issue, build_choice, adding=add_new_subscribers
+            )
             factory = MessageFactory(folder, settings, id_key=journal.message_id_key(db))
             report.recovered_unknown = journal.recover(db, issue)
             if resend_unknown:

@@ -76,12 +76,19 @@ def snapshot(outbox: Path, root: Path, issue: str, build: str) -> Path:
 
 
 def prepare_run(
-    db: sqlite3.Connection, db_path: Path, outbox: Path, issue: str, choice: Choice
+    db: sqlite3.Connection,
+    db_path: Path,
+    outbox: Path,
+    issue: str,
+    choice: Choice,
+    *,
+    adding: bool = False,
 ) -> tuple[Path, str, bool]:
     """The folder this run sends from, its build id, and whether this is the issue's first run.
 
     NewsletterError SEND_BUILD_CHANGED when outbox/ISSUE/ holds another build than the run
-    started with and the editor has not chosen which one to send.
+    started with and the editor has not chosen which one to send. A complete run with
+    nobody to add has nothing to send, whatever the build: no question is asked then.
     """
     current = build_id(outbox)
     run = journal.get_run(db, issue)
@@ -96,6 +103,8 @@ def prepare_run(
             kept = snapshot(outbox, root, issue, current)
             journal.save_run(db, issue, current, str(kept))
         return kept, current, False
+    if run.finished_at is not None and choice is None and not adding:
+        return outbox, current, False  # nobody is open: nothing will be sent
     if choice == "original":
         if not (kept / "manifest.json").is_file():
             raise NewsletterError("SEND_ORIGINAL_GONE", None, {"issue": issue})
