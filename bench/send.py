@@ -56,9 +56,25 @@ def prepare(root: Path, n: int, connections: int) -> tuple[Settings, Path]:
     key = root / "dkim.pem"
     subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
     settings = load_settings(root=root)
+    # a real send refuses the shipped example identity (Impressum): give it one of its own
+    identity = {
+        "from_address": "newsletter@beispielstadt-netz.de",
+        "reply_to": "integration@beispielstadt-netz.de",
+        "unsubscribe_url": "https://beispielstadt-netz.de/newsletter/unsubscribe/{token}",
+        "unsubscribe_mailto": "abmelden@beispielstadt-netz.de",
+    }
+    publisher = {
+        "name": "Integrationsnetzwerk Beispielstadt",
+        "address": "Marktplatz 3, 58452 Beispielstadt",
+        "email": "integration@beispielstadt-netz.de",
+        "website": "https://beispielstadt-netz.de",
+        "responsible": "Anna Schmidt",
+        "base_url": "https://beispielstadt-netz.de/newsletter/",
+    }
     settings = settings.model_copy(
         update={
-            "sender": settings.sender.model_copy(update={"dkim_key_file": key}),
+            "sender": settings.sender.model_copy(update={"dkim_key_file": key, **identity}),
+            "publisher": settings.publisher.model_copy(update=publisher),
             "cache_dir": ROOT / ".cache",  # reuse the renditions of earlier builds
         }
     )
@@ -97,7 +113,9 @@ def main() -> int:
             t0 = time.perf_counter()
             with smtplib.SMTP("127.0.0.1", port) as client:
                 for i in range(args.n):
-                    client.sendmail("newsletter@example.org", [f"leser{i:05d}@example.org"], one)
+                    client.sendmail(
+                        settings.sender.from_address, [f"leser{i:05d}@example.org"], one
+                    )
             base = time.perf_counter() - t0
 
             t0 = time.perf_counter()

@@ -11,9 +11,11 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import hashlib
+import html
 import json
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -25,11 +27,15 @@ from zoneinfo import ZoneInfo
 
 from newsletter import ics
 from newsletter.check import CheckReport, run_check
+from newsletter.compose import general_unsubscribe_link, place_personal
 from newsletter.config import Settings
 from newsletter.content import Placed, build_view
 from newsletter.errors import NewsletterError
+from newsletter.filenames import ascii_slug
+from newsletter.intake import resolve_issue
 from newsletter.models import Finding
 from newsletter.render import fit_email, render_text, render_web
+from newsletter.send_guard import issue_inputs
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +81,8 @@ def build_issue(
     from newsletter.images import issue_renditions
 
     started = time.perf_counter()
+    # hashed before reading: an edit in between makes the build look outdated, never current
+    inputs = issue_inputs(resolve_issue(issue_arg, settings), settings)
     report = run_check(issue_arg, settings)
     left_out = _refuse_or_leave_out(report, force)
     issue = report.intake.issue
@@ -91,13 +99,29 @@ def build_issue(
         placed: dict[tuple[str, str, Any], Placed] = {}
         for r in renditions.renditions:
             folder = "images" if r.kind == "email" else "print"
-            rel = _unique(tmp, f"{folder}/{r.submission}/{Path(r.source).stem}.{_ext(r.format)}")
+            # the pipeline names its files (filenames.py), never the contributor
+            stem = ascii_slug(Path(r.source).stem, fallback="bild")
+            sub_dir = ascii_slug(r.submission, fallback="einreichung")
+            rel = _unique(tmp, f"{folder}/{sub_dir}/{stem}.{_ext(r.format)}")
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(r.path, tmp / rel)
             placed[(r.submission, r.source, r.kind)] = Placed(rel, r.width, r.height, r.bytes)
         included = frozenset(s.slug for s in issue.submissions) - set(left_out)
         view = build_view(issue, settings, placed, include=included, left_out=left_out)
-        email_html, email_view = fit_email(view, settings)
+        # The reader's own unsubscribe link goes only where the template puts it: a marker no
+        # submission can contain (random, made after the content was read) marks the places,
+        # the published files get the general link there, the manifest records where.
+        marker = "personal-link-" + secrets.token_hex(16)
+        general = general_unsubscribe_link(settings)
+        email_html, email_view = fit_email(view, settings, unsubscribe_url=marker)
+        email_html, html_at = place_personal(email_html, marker, html.escape(general))
+        email_text, text_at = place_personal(
+            render_text(view, settings, unsubscribe_url=marker), marker, general
+        )
+        personal = {
+            "email.html": {"link": html.escape(general), "at": html_at},
+            "email.txt": {"link": general, "at": text_at},
+        }
         size = len(email_html.encode())
         if size > settings.email.max_html_bytes:
             findings.append(
@@ -109,7 +133,7 @@ def build_issue(
                 )
             )
         _write(tmp / "email.html", email_html.encode())
-        _write(tmp / "email.txt", render_text(view, settings).encode())
+        _write(tmp / "email.txt", email_text.encode())
         _write(tmp / "web" / "index.html", render_web(view, settings).encode())
         tz = ZoneInfo(settings.timezone)
         stamp = issue.date or (issue.deadline.date() if issue.deadline else None)
@@ -132,6 +156,8 @@ def build_issue(
             email_view.shortened,
             settings,
         )
+        manifest["personal"] = personal
+        manifest["inputs"] = inputs
         _write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
         swap_into_place(tmp, final)
     except BaseException:

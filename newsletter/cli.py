@@ -130,6 +130,32 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Nachrichten mit ungewissem Verbleib (nach einem Abbruch) erneut senden",
     )
+    sd.add_argument(
+        "--add-new-subscribers",
+        action="store_true",
+        help="auch an Abonnentinnen und Abonnenten senden, die nach Versandbeginn dazukamen",
+    )
+    sd.add_argument(
+        "--allow-outdated",
+        action="store_true",
+        help="senden, obwohl sich Einreichungen, Vorlagen oder Einstellungen seit dem Bau "
+        "geändert haben",
+    )
+    which = sd.add_mutually_exclusive_group()
+    which.add_argument(
+        "--original-build",
+        action="store_const",
+        const="original",
+        dest="build_choice",
+        help="einen unterbrochenen Versand mit dem Bau beenden, mit dem er begann",
+    )
+    which.add_argument(
+        "--new-build",
+        action="store_const",
+        const="new",
+        dest="build_choice",
+        help="einen unterbrochenen Versand bewusst mit dem neuen Bau fortsetzen",
+    )
     sd.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     for module in _sub_clis():
@@ -309,11 +335,21 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
 
     from newsletter import deliver
     from newsletter.intake import resolve_issue
+    from newsletter.send_guard import example_settings
     from newsletter.subscribers import list_subscribers, open_store
 
     en = lang == "en"
-    slug = resolve_issue(args.issue, settings).name
+    folder = resolve_issue(args.issue, settings)
+    slug = folder.name
     outbox = settings.path(settings.outbox_dir) / slug
+    if not args.allow_outdated and args.build_choice != "original":
+        _refuse_outdated(outbox, folder, settings)
+    if args.test or args.dry_run:
+        keys = example_settings(settings)
+        if keys:
+            out.print(render("SETTINGS_EXAMPLE", lang, {"keys": ", ".join(keys)}), markup=False)
+    else:
+        deliver.refuse_example_settings(settings)  # before asking: the answer would not matter
     if args.test:
         reply = deliver.send_test(outbox, args.test, settings)
         out.print(
@@ -360,6 +396,8 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
             outbox,
             settings,
             resend_unknown=args.resend_unknown,
+            add_new_subscribers=args.add_new_subscribers,
+            build_choice=args.build_choice,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     summary = report.summary
@@ -368,11 +406,12 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
     out.print(
         (
             f"Sent {report.sent} now; in all: {c['sent']} sent, {c['failed']} failed, "
-            f"{c['pending']} waiting, {c['unknown']} unknown ({report.seconds:.1f} s)."
+            f"{c['pending']} waiting, {c['unknown']} unknown, {c['skipped']} skipped "
+            f"(unsubscribed meanwhile) ({report.seconds:.1f} s)."
             if en
             else f"Jetzt {report.sent} versandt; insgesamt {c['sent']} versandt, "
-            f"{c['failed']} fehlgeschlagen, {c['pending']} wartend, {c['unknown']} ungewiss "
-            f"({report.seconds:.1f} s)."
+            f"{c['failed']} fehlgeschlagen, {c['pending']} wartend, {c['unknown']} ungewiss, "
+            f"{c['skipped']} ausgelassen (inzwischen abgemeldet) ({report.seconds:.1f} s)."
         ),
         markup=False,
     )
@@ -394,6 +433,20 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
         for address in summary.unknown:
             out.print(f"  ? {address}", markup=False)
     return EXIT_OK if not summary.failed and not summary.unknown else EXIT_FINDINGS
+
+
+def _refuse_outdated(outbox: Path, folder: Path, settings: Settings) -> None:
+    """BUILD_OUTDATED when the sources changed since outbox/ISSUE/ was built."""
+    from newsletter.send_guard import outdated
+
+    try:
+        manifest = json.loads((outbox / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise NewsletterError("NOT_BUILT", outbox, {"path": str(outbox)}) from None
+    changes = outdated(manifest, folder, settings)
+    if changes:
+        shown = ", ".join(changes[:8]) + (f" (+{len(changes) - 8})" if len(changes) > 8 else "")
+        raise NewsletterError("BUILD_OUTDATED", outbox, {"changes": shown})
 
 
 def cmd_new(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:

@@ -21,6 +21,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import html as html_lib
 import json
 import re
 import secrets
@@ -28,13 +29,13 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 from email_validator import EmailNotValidError, validate_email
 
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import explain_email_error
-from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
 
 SIGNED_HEADERS = (
     b"from",
@@ -80,21 +81,45 @@ def _header(value: str) -> str:
     return Header(value, "utf-8", maxlinelen=998).encode(linesep="\r\n")
 
 
-def check_address(address: str) -> str:
-    """The address in normalised form; NewsletterError for anything unusable or injected."""
+def _validated(address: str) -> tuple[str, str | None]:
     if _UNSAFE.search(address):
         raise NewsletterError("HEADER_INJECTION", None, {"value": address[:60]})
     try:
-        return str(validate_email(address, check_deliverability=False).normalized)
+        valid = validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
         de, en = explain_email_error(str(exc))
         raise NewsletterError(
             "ADDRESS_INVALID", None, {"value": address[:80], "detail": de, "detail_en": en}
         ) from None
+    return str(valid.normalized), valid.ascii_email
 
 
-def _mailbox(address: str, name: str | None) -> str:
-    addr = check_address(address)
+def check_address(address: str) -> str:
+    """The address in normalised form; NewsletterError for anything unusable or injected."""
+    return _validated(address)[0]
+
+
+def ascii_address(address: str) -> str | None:
+    """The address as any relay takes it: the domain as A-labels (punycode).
+
+    None when the local part itself is not ASCII (jörg.bär@…): such an address can only be
+    sent with SMTPUTF8 (RFC 6531).
+    """
+    return _validated(address)[1]
+
+
+def envelope_address(address: str, utf8: bool) -> str:
+    """The form of `address` for the envelope and headers of a message (SMTPUTF8 or not)."""
+    normalized, ascii_form = _validated(address)
+    if utf8:
+        return normalized
+    if ascii_form is None:
+        raise NewsletterError("ADDRESS_NEEDS_SMTPUTF8", None, {"value": address[:80]})
+    return ascii_form
+
+
+def _mailbox(address: str, name: str | None, utf8: bool = False) -> str:
+    addr = envelope_address(address, utf8)
     if not name:
         return addr
     if _UNSAFE.search(name):
@@ -102,9 +127,49 @@ def _mailbox(address: str, name: str | None) -> str:
     local, _, domain = addr.rpartition("@")
     return (
         str(Address(display_name=name, username=local, domain=domain))
-        if name.isascii()
+        if name.isascii() and addr.isascii()
         else f"{_header(name)} <{addr}>"
     )
+
+
+def general_unsubscribe_link(settings: Settings) -> str:
+    """Where the published email.html and web copy send a reader who wants to leave.
+
+    A published copy has no reader, so no personal link: `sender.unsubscribe_page`, or else a
+    mail to `sender.unsubscribe_mailto` (the editor's mailbox; see mailbox.py).
+    """
+    sender = settings.sender
+    if sender.unsubscribe_page:
+        return sender.unsubscribe_page
+    return f"mailto:{sender.unsubscribe_mailto}?subject=Abbestellen"
+
+
+def place_personal(rendered: str, marker: str, general: str) -> tuple[str, list[int]]:
+    """`rendered` with every `marker` replaced by `general`, and where each one now starts.
+
+    The marker is random per build (build.py), so only the template's own places carry it:
+    whatever a contributor writes ("%%UNSUBSCRIBE_URL%%" included) stays text. Compose puts a
+    reader's personal link at exactly these places and nowhere else.
+    """
+    pieces = rendered.split(marker)
+    spots, out, pos = [], [pieces[0]], len(pieces[0])
+    for piece in pieces[1:]:
+        spots.append(pos)
+        out += [general, piece]
+        pos += len(general) + len(piece)
+    return "".join(out), spots
+
+
+def _split_at(text: str, spots: list[int], general: str) -> list[str] | None:
+    """`text` cut at the personal places (each holding `general`); None if they do not."""
+    parts, last = [], 0
+    for start in spots:
+        if start < last or text[start : start + len(general)] != general:
+            return None
+        parts.append(text[last:start])
+        last = start + len(general)
+    parts.append(text[last:])
+    return parts
 
 
 class MessageFactory:
@@ -130,10 +195,12 @@ class MessageFactory:
         except (ValueError, KeyError, TypeError, OSError):  # a broken or half-copied outbox
             raise NewsletterError("NOT_BUILT", outbox, {"path": str(outbox)}) from None
         sender = settings.sender
-        self.domain = sender.from_address.rpartition("@")[2]
+        self.domain = (ascii_address(sender.from_address) or "@").rpartition("@")[2]
         html = (outbox / "email.html").read_text(encoding="utf-8")
-        self.text = (outbox / "email.txt").read_text(encoding="utf-8")
-        self.subject = _header(self._subject(html))
+        text = (outbox / "email.txt").read_text(encoding="utf-8")
+        self.subject_text = self._subject(html)
+        _header(self.subject_text)  # refuse a subject that cannot go into a header, now
+        html_parts, self.text_parts = self._personal_places(outbox, html, text)
         seed = hashlib.sha256(f"{self.issue}|{boundary_seed}".encode()).hexdigest()[:24]
         self.b_alt, self.b_rel, self.b_mix = (f"=_alt_{seed}", f"=_rel_{seed}", f"=_mix_{seed}")
         self.images: list[bytes] = []
@@ -151,9 +218,10 @@ class MessageFactory:
             return f"{match.group(1)}cid:{cid}{match.group(3)}"
 
         self._cids: dict[str, str] = {}
-        self.html = _IMG.sub(cid_for, html)
+        # the personal places hold no <img>: each part is rewritten on its own
+        self.html_parts = [_IMG.sub(cid_for, part) for part in html_parts]
         for cid, href in self._cids.items():
-            path = (outbox / href).resolve()
+            path = (outbox / unquote(href)).resolve()
             if not path.is_relative_to(outbox.resolve()) or not path.is_file():
                 raise NewsletterError("NOT_BUILT", outbox, {"path": href})
             ctype = _CTYPES.get(path.suffix.lower(), "application/octet-stream")
@@ -169,10 +237,23 @@ class MessageFactory:
             settings.path(sender.dkim_key_file).read_bytes() if sender.dkim_key_file else None
         )
 
+    @staticmethod
+    def _personal_places(outbox: Path, html: str, text: str) -> tuple[list[str], list[str]]:
+        """email.html and email.txt cut where the build put the unsubscribe link (manifest)."""
+        manifest = json.loads((outbox / "manifest.json").read_text(encoding="utf-8"))
+        out = []
+        for name, content in (("email.html", html), ("email.txt", text)):
+            place = (manifest.get("personal") or {}).get(name)
+            parts = None
+            if isinstance(place, dict) and isinstance(place.get("at"), list) and place["at"]:
+                parts = _split_at(content, [int(i) for i in place["at"]], str(place["link"]))
+            if parts is None:  # built by an older version, or edited by hand: rebuild
+                raise NewsletterError("NOT_BUILT", outbox, {"path": str(outbox / name)})
+            out.append(parts)
+        return out[0], out[1]
+
     def _subject(self, html: str) -> str:
         m = re.search(r"<title>(.*?)</title>", html, re.S)
-        import html as html_lib
-
         return html_lib.unescape(m.group(1)).strip() if m else self.issue
 
     def _pdf_part(self) -> bytes:
@@ -205,20 +286,33 @@ class MessageFactory:
         """The recipient's one-click unsubscribe URL."""
         return self.settings.sender.unsubscribe_url.replace("{token}", token)
 
-    def message(self, recipient: Recipient, *, now: dt.datetime | None = None) -> bytes:
-        """The complete message for one recipient, DKIM-signed where a key is configured."""
+    def message(
+        self,
+        recipient: Recipient,
+        *,
+        now: dt.datetime | None = None,
+        utf8: bool = False,
+        subject_prefix: str = "",
+    ) -> bytes:
+        """The complete message for one recipient, DKIM-signed where a key is configured.
+
+        `utf8`: the message goes with SMTPUTF8 (RFC 6531/6532), so addresses stay in Unicode
+        in the headers; otherwise every address is in its ASCII form (punycode domain) and an
+        address whose local part is not ASCII is refused (ADDRESS_NEEDS_SMTPUTF8).
+        """
         sender = self.settings.sender
         if not re.fullmatch(r"[A-Za-z0-9_-]{8,200}", recipient.token):
             raise NewsletterError("TOKEN_INVALID", None, {"value": recipient.address})
-        to = _mailbox(recipient.address, recipient.name)
+        to = _mailbox(recipient.address, recipient.name, utf8)
         url = self.unsubscribe_url(recipient.token)
-        mailto = f"mailto:{sender.unsubscribe_mailto}?subject=unsubscribe-{recipient.token}"
+        mailto = f"mailto:{ascii_address(sender.unsubscribe_mailto) or sender.unsubscribe_mailto}"
+        mailto += f"?subject=unsubscribe-{recipient.token}"
         now = now or dt.datetime.now(dt.UTC)
         headers = [
-            ("From", _mailbox(sender.from_address, sender.from_name)),
-            ("Reply-To", check_address(sender.reply_to)),
+            ("From", _mailbox(sender.from_address, sender.from_name, utf8)),
+            ("Reply-To", envelope_address(sender.reply_to, utf8)),
             ("To", to),
-            ("Subject", self.subject),
+            ("Subject", _header(subject_prefix + self.subject_text)),
             ("Date", format_datetime(now.astimezone(dt.UTC))),
             ("Message-ID", self.message_id(recipient.address)),
             ("List-Id", f"<{sender.list_id}>"),
@@ -226,8 +320,9 @@ class MessageFactory:
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
             ("MIME-Version", "1.0"),
         ]
-        text = self.text.replace(UNSUBSCRIBE_PLACEHOLDER, url)
-        html = self.html.replace(UNSUBSCRIBE_PLACEHOLDER, url)
+        # only at the places the template put the link (see place_personal)
+        text = url.join(self.text_parts)
+        html = html_lib.escape(url).join(self.html_parts)
         body = self._body(text, html)
         if self.pdf_part:
             headers.append(("Content-Type", f'multipart/mixed; boundary="{self.b_mix}"'))

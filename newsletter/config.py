@@ -140,6 +140,11 @@ class SenderSettings(_Section):
     unsubscribe_mailto: str = Field(
         "abmelden@example.org", description="Address for unsubscribe requests by e-mail."
     )
+    unsubscribe_page: str = Field(
+        "",
+        description="Unsubscribe link of published copies (email.html, web version), which "
+        "have no reader's token; empty: a mail to unsubscribe_mailto.",
+    )
     dkim_key_file: Path | None = Field(
         None, description="PEM file with the DKIM private key; no signing when empty."
     )

@@ -16,6 +16,7 @@ from typing import Literal
 
 from newsletter import markup
 from newsletter.config import Settings
+from newsletter.filenames import ascii_slug, unique
 from newsletter.models import Issue, Submission
 
 Kind = Literal["email", "print"]
@@ -260,16 +261,20 @@ def build_view(
             location=e.location,
             description=e.description,
             url=e.url,
-            ics=f"termine/{i:02d}-{anchor('t', e.title)[2:][:40]}.ics",
+            ics=f"termine/{i:02d}-{ascii_slug(e.title, 'termin', 40)}.ics",
         )
         for i, e in enumerate(sorted(issue.events, key=lambda e: (e.date, e.time or "")), 1)
     )
     attachments = []
+    names: list[str] = []
     for a in issue.attachments:
         if a.file.path is None:
             continue
         size = a.file.path.stat().st_size
-        name = a.file.path.name
+        suffix = ascii_slug(a.file.path.suffix, "", 10)
+        name = ascii_slug(a.file.path.stem, "anlage") + (f".{suffix}" if suffix else "")
+        name = unique(name, names)
+        names.append(name)
         attachments.append(
             AttachmentView(
                 title=a.title,

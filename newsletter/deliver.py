@@ -1,23 +1,25 @@
 """`newsletter send`: deliver a built issue over SMTP, journaled so that nobody gets it twice.
 
-See journal.py for the states. A run: recover rows an interrupted run left `sending` (they
-become `unknown` and are listed), queue every active subscriber not yet in the journal, check
-that the relay answers and accepts the login (nothing is claimed before), then send over
-`smtp.connections` connections at once within the relay's rate limits. Temporary failures
-(4xx, a connection lost before DATA) are retried with backoff; permanent ones (5xx) are
-recorded; a connection lost *during* DATA makes the row `unknown`.
+See journal.py for the states. A run: refuse the shipped example settings, check that the
+relay answers and accepts the login (nothing is claimed before), settle which build this
+issue's send run sends (send_state.py), recover rows an interrupted run left `sending` (they
+become `unknown` and are listed), queue the recipients (every active subscriber, once: at the
+issue's first run, later only on the editor's word), then send over `smtp.connections`
+connections at once within the relay's rate limits. Temporary failures (4xx, a connection lost
+before DATA) are retried with backoff; permanent ones (5xx) are recorded; a connection lost
+*during* DATA makes the row `unknown`. Whatever happens with one recipient settles that row
+only; people who leave during the run are skipped at once, and the run ends when nobody
+deliverable is left.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import datetime as dt
 import fcntl
 import logging
 import sqlite3
-import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,16 +27,23 @@ from pathlib import Path
 
 import aiosmtplib
 
-from newsletter import journal
+from newsletter import journal, send_state
 from newsletter.compose import MessageFactory, Recipient, check_address
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
-from newsletter.net import is_loopback
+from newsletter.messages import render
+from newsletter.send_guard import example_settings
+from newsletter.send_state import Choice
+from newsletter.smtp_client import RateLimit as RateLimit  # re-exported (older imports)
+from newsletter.smtp_client import envelope, quit_client
+from newsletter.smtp_client import open_connection as open_connection
 from newsletter.subscribers import list_subscribers, open_store
 
 log = logging.getLogger(__name__)
+_quit = quit_client  # the name remind.py imports
 
 BATCH = 50  # rows taken from the journal at a time (each is marked `sending` on its own)
+POLL_SECONDS = 5.0  # while waiting for a retry: how often to look who has left meanwhile
 
 
 @dataclass
@@ -48,100 +57,6 @@ class SendReport:
     seconds: float = 0.0
 
 
-def tls_context(settings: Settings) -> ssl.SSLContext:
-    """Certificate verification always on; a private CA can be added, never verification off."""
-    context = ssl.create_default_context()
-    if settings.smtp.ca_file:
-        context.load_verify_locations(cafile=str(settings.path(settings.smtp.ca_file)))
-    return context
-
-
-def make_client(settings: Settings) -> aiosmtplib.SMTP:
-    """An SMTP client as configured: STARTTLS required, implicit TLS, or plain on loopback."""
-    smtp = settings.smtp
-    if smtp.security == "none" and not is_loopback(smtp.host):
-        raise NewsletterError("SMTP_PLAINTEXT_REFUSED", None, {"host": smtp.host})
-    return aiosmtplib.SMTP(
-        hostname=smtp.host,
-        port=smtp.port,
-        timeout=smtp.timeout,
-        use_tls=smtp.security == "tls",
-        start_tls=smtp.security == "starttls",  # True: STARTTLS required; False: never
-        tls_context=tls_context(settings) if smtp.security != "none" else None,
-    )
-
-
-async def open_connection(settings: Settings) -> aiosmtplib.SMTP:
-    """Connect and log in; NewsletterError with a clear code for each way this fails."""
-    smtp = settings.smtp
-    client = make_client(settings)
-    params = {"host": smtp.host, "port": smtp.port}
-    try:
-        await client.connect()
-    except aiosmtplib.SMTPConnectError as exc:
-        cause = exc.__cause__ or exc.__context__
-        if isinstance(cause, ssl.SSLError) or "certificate" in str(exc).lower():
-            raise NewsletterError("SMTP_TLS_FAILED", None, {**params, "detail": str(exc)}) from None
-        raise NewsletterError("SMTP_UNREACHABLE", None, {**params, "detail": str(exc)}) from None
-    except (aiosmtplib.SMTPException, OSError, ssl.SSLError) as exc:
-        code = (
-            "SMTP_TLS_FAILED"
-            if isinstance(exc, ssl.SSLError) or "TLS" in str(exc)
-            else "SMTP_UNREACHABLE"
-        )
-        raise NewsletterError(code, None, {**params, "detail": str(exc)}) from None
-    if smtp.username:
-        try:
-            await client.login(smtp.username, smtp.password.get_secret_value())
-        except aiosmtplib.SMTPAuthenticationError as exc:
-            await _quit(client)
-            raise NewsletterError(
-                "SMTP_AUTH_FAILED", None, {**params, "user": smtp.username, "detail": exc.message}
-            ) from None
-        except aiosmtplib.SMTPException as exc:
-            await _quit(client)
-            raise NewsletterError(
-                "SMTP_AUTH_FAILED", None, {**params, "user": smtp.username, "detail": str(exc)}
-            ) from None
-    return client
-
-
-async def _quit(client: aiosmtplib.SMTP) -> None:
-    try:
-        await client.quit()
-    except (aiosmtplib.SMTPException, OSError):
-        client.close()
-
-
-class RateLimit:
-    """At most `per_minute` / `per_hour` sends in any sliding window (0: unlimited)."""
-
-    def __init__(
-        self, per_minute: int, per_hour: int, *, minute: float = 60.0, hour: float = 3600.0
-    ) -> None:
-        self.windows = [(w, n) for w, n in ((minute, per_minute), (hour, per_hour)) if n]
-        self.sent: collections.deque[float] = collections.deque()
-        self.lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        """Wait until one more send fits every window."""
-        async with self.lock:
-            while True:
-                now = time.monotonic()
-                longest = max((w for w, _ in self.windows), default=0.0)
-                while self.sent and self.sent[0] <= now - longest:
-                    self.sent.popleft()
-                wait = 0.0
-                for window, limit in self.windows:
-                    recent = [t for t in self.sent if t > now - window]
-                    if len(recent) >= limit:
-                        wait = max(wait, recent[-limit] + window - now)
-                if wait <= 0:
-                    self.sent.append(now)
-                    return
-                await asyncio.sleep(wait)
-
-
 class _Run:
     """One send run over several connections."""
 
@@ -152,6 +67,7 @@ class _Run:
         conn: sqlite3.Connection,
         progress: Callable[[int, int], None] | None,
         total: int,
+        build_id: str = "",
     ) -> None:
         self.settings = settings
         self.factory = factory
@@ -163,6 +79,7 @@ class _Run:
         self.rate = RateLimit(settings.smtp.per_minute, settings.smtp.per_hour)
         self.queue: asyncio.Queue[journal.Entry | None] = asyncio.Queue()
         self.envelope_from = check_address(settings.sender.from_address)
+        self.build_id = build_id
         self.stopped: tuple[int, str] | None = None  # the relay refused the sender
 
     def _tick(self) -> None:
@@ -183,58 +100,75 @@ class _Run:
             journal.mark_retry(db, entry.id, code, text, self._retry_at(entry.attempts))
 
     async def worker(self) -> None:
-        db = self.db
         client: aiosmtplib.SMTP | None = None
         try:
             while (entry := await self.queue.get()) is not None:
                 if self.stopped:
                     continue  # drain the queue: the rows stay pending
-                try:
-                    message = self.factory.message(
-                        Recipient(entry.address, entry.token, entry.name or None)
-                    )
-                except NewsletterError as exc:  # an address that cannot be mailed safely
-                    journal.mark_failed(db, entry.id, None, exc.code)
-                    self._tick()
-                    continue
                 await self.rate.acquire()
                 if client is None or not client.is_connected:
                     try:
                         client = await open_connection(self.settings)
                     except NewsletterError as exc:
                         journal.mark_retry(
-                            db, entry.id, None, exc.code, self._retry_at(entry.attempts)
+                            self.db, entry.id, None, exc.code, self._retry_at(entry.attempts)
                         )
                         client = None
                         continue
-                client = await self._send_one(client, entry, message)
+                client = await self._send_one(client, entry)
         finally:
             if client is not None and client.is_connected:
-                await _quit(client)
+                await quit_client(client)
+
+    def _fail(self, entry: journal.Entry, code: int | None, text: str) -> None:
+        journal.mark_failed(self.db, entry.id, code, text)
+        self._tick()
 
     async def _send_one(
-        self, client: aiosmtplib.SMTP, entry: journal.Entry, message: bytes
+        self, client: aiosmtplib.SMTP, entry: journal.Entry
+    ) -> aiosmtplib.SMTP | None:
+        """One recipient, whatever happens: this row is settled, no other row is touched."""
+        try:
+            return await self._try_one(client, entry)
+        except Exception as exc:  # a defect must not end the run or leave others "unknown"
+            log.warning("recipient row %d: %s: %s", entry.id, type(exc).__name__, exc)
+            row = self.db.execute(
+                "SELECT state FROM send_journal WHERE id = ?", (entry.id,)
+            ).fetchone()
+            if row is not None and row[0] == "sending":  # DATA may have begun: fate unknown
+                journal.mark_unknown(self.db, entry.id, f"{type(exc).__name__}: {exc}")
+                self._tick()
+            elif row is not None and row[0] == "pending":
+                self._fail(entry, None, f"{type(exc).__name__}: {exc}")
+            client.close()
+            return None
+
+    async def _try_one(
+        self, client: aiosmtplib.SMTP, entry: journal.Entry
     ) -> aiosmtplib.SMTP | None:
         db = self.db
+        try:
+            env = await envelope(client, entry.address, self.settings)
+            message = self.factory.message(
+                Recipient(env.rcpt, entry.token, entry.name or None), utf8=env.utf8
+            )
+        except NewsletterError as exc:  # an address that cannot be mailed (here, or safely)
+            self._fail(entry, None, render(exc.code, "de", exc.params))
+            return client
+        except (aiosmtplib.SMTPException, OSError) as exc:  # EHLO failed: nothing was sent
+            self._temporary(entry, None, f"Verbindung verloren vor DATA: {exc}")
+            client.close()
+            return None
         message_id = self.factory.message_id(entry.address)
-        options: list[str] = []
-        if not entry.address.isascii():  # an internationalised local part needs SMTPUTF8
-            if not client.supports_extension("smtputf8"):
-                journal.mark_failed(
-                    db,
-                    entry.id,
-                    None,
-                    "Der Server unterstützt kein SMTPUTF8 (Adresse mit Sonderzeichen)",
-                )
-                self._tick()
-                return client
-            options.append("SMTPUTF8")
-        journal.begin(db, entry.id, message_id)  # durable before anything leaves
+        if not journal.begin(db, entry.id, message_id, self.build_id):  # durable before sending
+            journal.skip_inactive(db, self.factory.issue)  # the person left meanwhile
+            self._tick()
+            return client
         stage = "mail"
         try:
-            await client.mail(self.envelope_from, options=options)
+            await client.mail(env.sender, options=env.options, encoding=env.encoding)
             stage = "rcpt"
-            await client.rcpt(entry.address)
+            await client.rcpt(env.rcpt, encoding=env.encoding)
         except aiosmtplib.SMTPResponseException as exc:
             await self._reset(client)
             if stage == "mail" and exc.code >= 500:
@@ -249,6 +183,11 @@ class _Run:
             self._temporary(entry, None, f"Verbindung verloren vor DATA: {exc}")
             client.close()
             return None
+        except (aiosmtplib.SMTPException, UnicodeError, ValueError) as exc:
+            # refused by the client library before it reached the server: nothing was sent
+            await self._reset(client)
+            self._fail(entry, None, f"{type(exc).__name__}: {exc}")
+            return client if client.is_connected else None
         try:
             response = await client.data(message)
         except aiosmtplib.SMTPResponseException as exc:
@@ -284,25 +223,28 @@ async def _deliver(
     settings: Settings,
     factory: MessageFactory,
     db_path: Path,
-    issue: str,
+    build: str,
     progress: Callable[[int, int], None] | None,
 ) -> int:
+    issue = factory.issue
     with open_store(db_path) as db:
         todo = journal.summary(db, issue).counts["pending"]
-        run = _Run(settings, factory, db, progress, todo)
+        run = _Run(settings, factory, db, progress, todo, build)
         deadline = time.monotonic() + settings.smtp.retry_window
         while True:
+            # people who left since the last look are closed at once, not waited for
+            journal.skip_inactive(db, issue)
             batch = journal.due(
                 db, issue, BATCH * settings.smtp.connections, dt.datetime.now(dt.UTC)
             )
             if not batch:
                 due = journal.next_due(db, issue)
                 if due is None:
-                    break
+                    break  # nothing deliverable is left
                 wait = (due - dt.datetime.now(dt.UTC)).total_seconds()
                 if time.monotonic() + max(0.0, wait) > deadline:
                     break  # what is left stays pending: the next `send` picks it up
-                await asyncio.sleep(max(0.05, wait))
+                await asyncio.sleep(min(max(0.05, wait), POLL_SECONDS))
                 continue
             for entry in batch:
                 run.queue.put_nowait(entry)
@@ -339,66 +281,106 @@ def run_lock(db_path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def refuse_example_settings(settings: Settings) -> None:
+    """A real send with the shipped example settings would carry a false Impressum."""
+    keys = example_settings(settings)
+    if keys:
+        raise NewsletterError("SEND_EXAMPLE_SETTINGS", None, {"keys": ", ".join(keys)})
+
+
 def send_issue(
     outbox: Path,
     settings: Settings,
     *,
     progress: Callable[[int, int], None] | None = None,
     resend_unknown: bool = False,
+    add_new_subscribers: bool = False,
+    build_choice: Choice = None,
 ) -> SendReport:
-    """Send the built issue in `outbox` to every active subscriber not yet served."""
+    """Send the built issue in `outbox` to its recipients not yet served.
+
+    The recipients are fixed when the issue's first real send starts (later sign-ups only
+    with `add_new_subscribers`); every run sends the build that run started with (a private
+    copy, see send_state.py); `build_choice` settles a rebuild in between.
+    """
     started = time.perf_counter()
+    refuse_example_settings(settings)
     db_path = settings.path(settings.subscribers.database)
-    with open_store(db_path) as db:
-        key = journal.message_id_key(db)
-    factory = MessageFactory(outbox, settings, id_key=key)
-    issue = factory.issue
     report = SendReport()
 
-    async def main() -> int:
+    async def check_relay() -> None:
         client = await open_connection(settings)  # the relay answers and takes the login
-        await _quit(client)
-        return await _deliver(settings, factory, db_path, issue, progress)
+        await quit_client(client)
 
+    issue = MessageFactory(outbox, settings).issue  # NOT_BUILT before anything else
     with run_lock(db_path):
+        asyncio.run(check_relay())
         with open_store(db_path) as db:
+            folder, build, first = send_state.prepare_run(
+                db, db_path, outbox, issue, build_choice, adding=add_new_subscribers
+            )
+            factory = MessageFactory(folder, settings, id_key=journal.message_id_key(db))
             report.recovered_unknown = journal.recover(db, issue)
             if resend_unknown:
                 journal.release_unknown(db, issue)
-            report.queued = journal.enqueue(db, issue, list_subscribers(db, ["active"]))
-            journal.drop_inactive(db, issue)
-        report.sent = asyncio.run(main())
+            # the recipients are fixed by the first run that has any (see README)
+            if first or add_new_subscribers or not sum(journal.summary(db, issue).counts.values()):
+                report.queued = journal.enqueue(db, issue, list_subscribers(db, ["active"]))
+            journal.skip_inactive(db, issue)
+        report.sent = asyncio.run(_deliver(settings, factory, db_path, build, progress))
         with open_store(db_path) as db:
             report.summary = journal.summary(db, issue)
+            send_state.release(db, issue)
     report.seconds = time.perf_counter() - started
     return report
 
 
+TEST_SUBJECT = "[TEST] "
+
+
 def send_test(outbox: Path, address: str, settings: Settings) -> str:
-    """One copy to `address` (not journaled); returns the server's reply."""
+    """One copy to `address`, "[TEST]" before the subject (not journaled); the server's reply.
+
+    The preview's test mail comes through here too, so both send the same thing.
+    """
     factory = MessageFactory(outbox, settings)
-    addr = check_address(address)
-    message = factory.message(Recipient(addr, "test-" + "0" * 16, None))
+    check_address(address)
 
     async def main() -> str:
         client = await open_connection(settings)
         try:
-            _, reply = await client.sendmail(
-                check_address(settings.sender.from_address), [addr], message
+            env = await envelope(client, address, settings)
+            message = factory.message(
+                Recipient(env.rcpt, "test-" + "0" * 16, None),
+                utf8=env.utf8,
+                subject_prefix=TEST_SUBJECT,
             )
+            await client.mail(env.sender, options=env.options, encoding=env.encoding)
+            await client.rcpt(env.rcpt, encoding=env.encoding)
+            reply = await client.data(message)
         except aiosmtplib.SMTPResponseException as exc:
             raise NewsletterError(
                 "SMTP_REFUSED", None, {"code": exc.code, "detail": exc.message}
             ) from None
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise NewsletterError(
+                "SMTP_UNREACHABLE",
+                None,
+                {"host": settings.smtp.host, "port": settings.smtp.port, "detail": str(exc)},
+            ) from None
         finally:
-            await _quit(client)
-        return reply
+            await quit_client(client)
+        return reply.message
 
     return asyncio.run(main())
 
 
 def dry_run(outbox: Path, settings: Settings) -> list[Path]:
-    """Write every active subscriber's message as .eml into outbox/messages/; send nothing."""
+    """Write every active subscriber's message as .eml into outbox/messages/; send nothing.
+
+    Each message is the one a relay with SMTPUTF8 would get (an IDN domain in punycode all
+    the same; a non-ASCII local part in UTF-8).
+    """
     with open_store(settings.path(settings.subscribers.database)) as db:
         factory = MessageFactory(outbox, settings, id_key=journal.message_id_key(db))
     folder = outbox / "messages"
@@ -412,13 +394,18 @@ def dry_run(outbox: Path, settings: Settings) -> list[Path]:
     with open_store(settings.path(settings.subscribers.database)) as db:
         for s in list_subscribers(db, ["active"]):
             path = folder / f"{s.id:06d}.eml"
+            address = s.address_ascii or s.address_normalized
+            try:
+                message = factory.message(
+                    Recipient(address, s.unsubscribe_token, s.name or None),
+                    utf8=s.address_ascii is None,
+                )
+            except NewsletterError as exc:  # one unusable row does not end the dry run
+                log.warning("subscriber %d: no message (%s)", s.id, exc.code)
+                continue
             tmp = path.with_suffix(".tmp")
             tmp.touch(mode=0o600)
-            tmp.write_bytes(
-                factory.message(
-                    Recipient(s.address_normalized, s.unsubscribe_token, s.name or None)
-                )
-            )
+            tmp.write_bytes(message)
             tmp.replace(path)
             written.append(path)
     return written

@@ -3,9 +3,10 @@
 States and the one rule that makes a crash safe:
 
     pending --begin--> sending --250--> sent
-                          |  \\--5xx--> failed
-                          |   \\--4xx / connection lost before DATA--> pending (retry later)
-                          \\--lost during DATA, or the process died--> unknown
+       |                  |  \\--5xx--> failed
+       |                  |   \\--4xx / connection lost before DATA--> pending (retry later)
+       |                  \\--lost during DATA, or the process died--> unknown
+       \\--the person unsubscribed or bounced meanwhile--> skipped
 
 A row is durably `sending` (the database file synced) *before* its message leaves; it becomes
 `sent` only after the server's 250. A row still `sending` when a run starts was interrupted
@@ -21,11 +22,108 @@ import datetime as dt
 import hmac
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from newsletter.subscribers import Subscriber, timestamp, transaction
 
-STATES = ("pending", "sending", "sent", "failed", "unknown")
+STATES = ("pending", "sending", "sent", "failed", "unknown", "skipped")
+
+
+def migrate_send_runs(conn: sqlite3.Connection) -> None:
+    """Schema step (subscribers.MIGRATIONS): the send_runs table; send_journal with `skipped`."""
+    conn.execute(
+        """CREATE TABLE send_journal_new (
+            id INTEGER PRIMARY KEY,
+            issue TEXT NOT NULL,
+            address_key TEXT NOT NULL,          -- as in subscribers: one row per person
+            address TEXT NOT NULL,              -- the address the message went to
+            subscriber_id INTEGER REFERENCES subscribers (id) ON DELETE SET NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            last_reply_code INTEGER,
+            last_reply_text TEXT,
+            message_id TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            last_attempt_at TEXT,
+            next_attempt_at TEXT,
+            sent_at TEXT,
+            build_id TEXT,                      -- the build this row's message came from
+            UNIQUE (issue, address_key)
+        ) STRICT"""
+    )
+    conn.execute(
+        "INSERT INTO send_journal_new (id, issue, address_key, address, subscriber_id, state,"
+        " attempts, last_reply_code, last_reply_text, message_id, created_at, updated_at,"
+        " last_attempt_at, next_attempt_at, sent_at) SELECT id, issue, address_key, address,"
+        " subscriber_id, state, attempts, last_reply_code, last_reply_text, message_id,"
+        " created_at, updated_at, last_attempt_at, next_attempt_at, sent_at FROM send_journal"
+    )
+    conn.execute("DROP TABLE send_journal")
+    conn.execute("ALTER TABLE send_journal_new RENAME TO send_journal")
+    conn.execute("CREATE INDEX send_journal_state ON send_journal (issue, state)")
+    conn.execute("CREATE INDEX send_journal_subscriber ON send_journal (subscriber_id)")
+    conn.execute(
+        """CREATE TABLE send_runs (
+            issue TEXT PRIMARY KEY,
+            build_id TEXT NOT NULL,             -- hash of the build's manifest (file list)
+            snapshot TEXT NOT NULL,             -- where its message inputs are kept
+            started_at TEXT NOT NULL,           -- recipients were fixed at this moment
+            updated_at TEXT NOT NULL,
+            finished_at TEXT                    -- nothing pending or unknown any more
+        ) STRICT"""
+    )
+
+
+@dataclass(frozen=True)
+class Run:
+    """An issue's send run: the build it sends and where that build's inputs are kept."""
+
+    issue: str
+    build_id: str
+    snapshot: str
+    started_at: str
+    finished_at: str | None
+
+
+def get_run(conn: sqlite3.Connection, issue: str) -> Run | None:
+    """The issue's send run, if its first real send has started."""
+    row = conn.execute(
+        "SELECT issue, build_id, snapshot, started_at, finished_at FROM send_runs WHERE issue = ?",
+        (issue,),
+    ).fetchone()
+    return Run(*row) if row else None
+
+
+def save_run(conn: sqlite3.Connection, issue: str, build_id: str, snapshot: str) -> None:
+    """Record (or move to another build, on the editor's word) the issue's send run."""
+    now = timestamp()
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO send_runs (issue, build_id, snapshot, started_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (issue) DO UPDATE SET build_id ="
+            " excluded.build_id, snapshot = excluded.snapshot, updated_at = excluded.updated_at,"
+            " finished_at = NULL",
+            (issue, build_id, snapshot, now, now),
+        )
+
+
+def finish_run(conn: sqlite3.Connection, issue: str) -> bool:
+    """Mark the run finished when nobody is pending, sending or unknown; whether it is."""
+    open_rows = conn.execute(
+        "SELECT COUNT(*) FROM send_journal WHERE issue = ? AND state IN"
+        " ('pending', 'sending', 'unknown')",
+        (issue,),
+    ).fetchone()[0]
+    if open_rows:
+        return False
+    with transaction(conn):
+        conn.execute(
+            "UPDATE send_runs SET finished_at = COALESCE(finished_at, ?) WHERE issue = ?",
+            (timestamp(), issue),
+        )
+    return True
 
 
 @dataclass(frozen=True)
@@ -84,14 +182,16 @@ def release_unknown(conn: sqlite3.Connection, issue: str) -> int:
     return cur.rowcount
 
 
-def drop_inactive(conn: sqlite3.Connection, issue: str) -> int:
-    """Pending rows of people who left (or bounced) since they were queued: never sent."""
+def skip_inactive(conn: sqlite3.Connection, issue: str) -> int:
+    """Close the pending rows of people who left (or bounced) since they were queued."""
     with transaction(conn):
         cur = conn.execute(
-            "DELETE FROM send_journal WHERE issue = ? AND state = 'pending' AND NOT EXISTS "
-            "(SELECT 1 FROM subscribers s WHERE s.id = send_journal.subscriber_id "
-            "AND s.status = 'active')",
-            (issue,),
+            "UPDATE send_journal SET state = 'skipped', updated_at = ?, next_attempt_at = NULL,"
+            " last_reply_text = COALESCE((SELECT s.status FROM subscribers s WHERE s.id ="
+            " send_journal.subscriber_id), 'removed') WHERE issue = ? AND state = 'pending'"
+            " AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id ="
+            " send_journal.subscriber_id AND s.status = 'active')",
+            (timestamp(), issue),
         )
     return cur.rowcount
 
@@ -109,16 +209,22 @@ def due(conn: sqlite3.Connection, issue: str, limit: int, now: dt.datetime) -> l
     return [Entry(r[0], r[1], r[2], r[3], r[4] + 1) for r in rows]
 
 
-def begin(conn: sqlite3.Connection, entry_id: int, message_id: str) -> None:
-    """Mark one row `sending` with its Message-ID, synced to disk, before the message leaves."""
+def begin(conn: sqlite3.Connection, entry_id: int, message_id: str, build_id: str = "") -> bool:
+    """Mark one row `sending` with its Message-ID, synced to disk, before the message leaves.
+
+    False (and nothing is sent) when the row is no longer pending for an active subscriber:
+    the person left after the row was taken from the journal.
+    """
     stamp = timestamp()
     with transaction(conn):  # the connection runs with synchronous = FULL
-        conn.execute(
+        cur = conn.execute(
             "UPDATE send_journal SET state = 'sending', attempts = attempts + 1,"
-            " last_attempt_at = ?, updated_at = ?, message_id = ?"
-            " WHERE id = ? AND state = 'pending'",
-            (stamp, stamp, message_id, entry_id),
+            " last_attempt_at = ?, updated_at = ?, message_id = ?, build_id = ?"
+            " WHERE id = ? AND state = 'pending' AND EXISTS (SELECT 1 FROM subscribers s"
+            " WHERE s.id = send_journal.subscriber_id AND s.status = 'active')",
+            (stamp, stamp, message_id, build_id or None, entry_id),
         )
+    return cur.rowcount == 1
 
 
 def message_id_key(conn: sqlite3.Connection) -> bytes:
@@ -196,10 +302,11 @@ def mark_unknown(conn: sqlite3.Connection, entry_id: int, text: str) -> None:
 
 
 def next_due(conn: sqlite3.Connection, issue: str) -> dt.datetime | None:
-    """When the earliest waiting retry is due (None: nothing pending)."""
+    """When the earliest waiting retry of an active subscriber is due (None: nothing left)."""
     row = conn.execute(
-        "SELECT MIN(COALESCE(next_attempt_at, '')) FROM send_journal"
-        " WHERE issue = ? AND state = 'pending'",
+        "SELECT MIN(COALESCE(j.next_attempt_at, '')) FROM send_journal j"
+        " JOIN subscribers s ON s.id = j.subscriber_id AND s.status = 'active'"
+        " WHERE j.issue = ? AND j.state = 'pending'",
         (issue,),
     ).fetchone()
     if row is None or row[0] is None:
@@ -217,6 +324,7 @@ class Summary:
     failed: list[tuple[str, int | None, str]]
     unknown: list[str]
     pending: list[tuple[str, int | None, str]]
+    skipped: list[tuple[str, int | None, str]] = field(default_factory=list)
 
 
 def summary(conn: sqlite3.Connection, issue: str) -> Summary:
@@ -242,4 +350,5 @@ def summary(conn: sqlite3.Connection, issue: str) -> Summary:
         failed=rows("failed"),
         unknown=[a for a, _, _ in rows("unknown")],
         pending=rows("pending"),
+        skipped=rows("skipped"),
     )

@@ -212,6 +212,13 @@ CATALOGUE: dict[str, Text] = {
         "The text contains HTML ({snippet}); it is shown as plain text. For emphasis write "
         "**bold** or *italic*.",
     ),
+    "CONTENT_PLACEHOLDER": Text(
+        "„{key}“ enthält {placeholder}. Solche Platzhalter werden nie ersetzt, sondern so "
+        "gedruckt, wie sie dastehen; persönliche Links setzt nur die Vorlage ein. Bitte "
+        "entfernen.",
+        "'{key}' contains {placeholder}. Such placeholders are never filled in but shown as "
+        "written; only the template puts personal links in. Please remove it.",
+    ),
     "TEXT_IMAGE": Text(
         "Der Text enthält {count} Bild(er) (![…](…)); sie werden nicht übernommen, nur ihre "
         "Beschreibung. Fotos bitte als Datei in den Ordner legen und unter photos: mit "
@@ -396,6 +403,12 @@ CATALOGUE: dict[str, Text] = {
     "TOKEN_INVALID": Text(
         "Für {value} fehlt ein gültiger Abmelde-Schlüssel; ohne ihn wird nicht versandt.",
         "{value} has no valid unsubscribe token; nothing is sent without it.",
+    ),
+    "ADDRESS_NEEDS_SMTPUTF8": Text(
+        "Die Adresse {value} hat Zeichen außerhalb von ASCII vor dem @ und kann nur mit "
+        "SMTPUTF8 versandt werden.",
+        "The address {value} has non-ASCII characters before the @ and can only be sent "
+        "with SMTPUTF8.",
     ),
     "BUDGET_LOWERED": Text(
         "Die Fotos der E-Mail wären zusammen {before_bytes} groß, mehr als die vorgesehenen "
@@ -597,6 +610,46 @@ CATALOGUE: dict[str, Text] = {
         "Nicht versandt: Bitte mit „j“ bestätigen oder --yes angeben.",
         "Not sent: confirm with 'y' or pass --yes.",
     ),
+    "SMTP_NO_SMTPUTF8": Text(
+        "Der Mailserver bietet kein SMTPUTF8 an; die Adresse {address} hat Zeichen außerhalb "
+        "von ASCII vor dem @ und kann ohne SMTPUTF8 nicht zugestellt werden.",
+        "The mail server does not offer SMTPUTF8; the address {address} has non-ASCII "
+        "characters before the @ and cannot be delivered without it.",
+    ),
+    "SEND_EXAMPLE_SETTINGS": Text(
+        "Nicht versandt: Diese Einstellungen stehen noch auf den Beispielwerten: {keys}. "
+        "Impressum, Absender und Abmeldelink wären falsch. Bitte in newsletter.toml eintragen.",
+        "Not sent: these settings still have their example values: {keys}. The Impressum, "
+        "sender and unsubscribe link would be false. Set them in newsletter.toml.",
+    ),
+    "SETTINGS_EXAMPLE": Text(
+        "Achtung: Diese Einstellungen stehen noch auf den Beispielwerten: {keys}. Ein echter "
+        "Versand wird so verweigert.",
+        "Note: these settings still have their example values: {keys}. A real send is "
+        "refused like this.",
+    ),
+    "BUILD_OUTDATED": Text(
+        "Der Bau in outbox/ ist veraltet; seitdem hat sich geändert: {changes}. Bitte neu "
+        "bauen („newsletter build“) oder den alten Stand mit --allow-outdated bewusst senden.",
+        "The build in outbox/ is out of date; changed since: {changes}. Build again "
+        "('newsletter build') or send the old state on purpose with --allow-outdated.",
+    ),
+    "SEND_BUILD_CHANGED": Text(
+        "Der Versand von {issue} hat am {started} mit einem anderen Bau begonnen ({old}; "
+        "{sent} schon versandt), outbox/ enthält jetzt {new}. Entweder mit --original-build "
+        "mit dem ursprünglichen Bau fertig senden (er ist aufbewahrt), oder mit --new-build "
+        "bewusst den neuen an alle noch offenen Empfänger senden.",
+        "Sending {issue} began on {started} with another build ({old}; {sent} sent "
+        "already); outbox/ now holds {new}. Either finish with the original build using "
+        "--original-build (it was kept), or send the new one to everyone still open on "
+        "purpose with --new-build.",
+    ),
+    "SEND_ORIGINAL_GONE": Text(
+        "Der ursprüngliche Bau von {issue} ist nicht mehr aufbewahrt (der Versand war "
+        "abgeschlossen). Mit --new-build den jetzigen Bau senden.",
+        "The original build of {issue} is no longer kept (its send was complete). Send the "
+        "current build with --new-build.",
+    ),
     # --- sign-up service and mailbox -------------------------------------------------------
     "SIGNUP_TOKEN_UNKNOWN": Text(
         "Diesen Bestätigungslink kennen wir nicht. Bitte den Link vollständig aus der "
@@ -788,6 +841,7 @@ WARNINGS = frozenset(
         "FILE_NAME_CASE",
         "TEXT_ENCODING",
         "TEXT_HTML",
+        "CONTENT_PLACEHOLDER",
         "TEXT_TWO_SOURCES",
         "ALT_FROM_CAPTION",
         "IMAGE_ANIMATED",
@@ -797,6 +851,7 @@ WARNINGS = frozenset(
         "SVG_EXTERNAL",
         "LATE_ACCEPTED",
         "EMAIL_TOO_LARGE",
+        "SETTINGS_EXAMPLE",
         "ORG_NO_ADDRESS",
     }
 )

@@ -16,7 +16,9 @@ from newsletter.content import IssueView, display_url, phone_href, shorten
 
 log = logging.getLogger(__name__)
 
-# Filled in per recipient at send time (compose); a build shows it as it is.
+# What a render without a link to put there shows. A build renders with a random marker of its
+# own instead and records where it ended up (compose.place_personal): never this text, which
+# anyone could type into a submission.
 UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
 TEXT_WIDTH = 72
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -86,14 +88,18 @@ def compact(html: str) -> str:
 
 
 def fit_email(
-    view: IssueView, settings: Settings, *, img: Callable[[str], str] = _identity
+    view: IssueView,
+    settings: Settings,
+    *,
+    img: Callable[[str], str] = _identity,
+    unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER,
 ) -> tuple[str, IssueView]:
     """Render the email; if it is over the size limit, shorten the texts until it fits.
 
     Returns the HTML and the view it was made from (`shortened` says whether it was cut).
     """
     limit = settings.email.max_html_bytes
-    html = render_email_html(view, settings, img=img)
+    html = render_email_html(view, settings, img=img, unsubscribe_url=unsubscribe_url)
     chars = settings.email.excerpt_chars
     while len(html.encode()) > limit and chars >= 80:
         log.info(
@@ -103,7 +109,7 @@ def fit_email(
             chars,
         )
         view = shorten(view, chars)
-        html = render_email_html(view, settings, img=img)
+        html = render_email_html(view, settings, img=img, unsubscribe_url=unsubscribe_url)
         chars //= 2
     return html, view
 

@@ -63,6 +63,7 @@ def judge_submission(sub: Submission, issue: Issue, settings: Settings) -> list[
     _text(sub, settings, add)
     _photos(sub, settings, add)
     _logo(sub, settings, add)
+    _placeholders(sub, add)
     return out
 
 
@@ -336,3 +337,14 @@ def _logo(sub: Submission, settings: Settings, add: _Add) -> None:
         settings.layout, "logo", None, sub.logo.name, info.width, info.height
     ):
         add(severity, code, sub.logo.name, **params)
+
+
+_PLACEHOLDER = re.compile(r"%%[^%\s]{1,60}%%")
+
+
+def _placeholders(sub: Submission, add: _Add) -> None:
+    """`%%…%%` in content: never filled in (compose personalises only the template's places)."""
+    for key, value in [*_walk_fields(sub), ("text", sub.text)]:
+        if isinstance(value, str) and (m := _PLACEHOLDER.search(value)) is not None:
+            file = sub.text_file if key == "text" else "submission.md"
+            add("warning", "CONTENT_PLACEHOLDER", file, key=key, placeholder=m.group(0))

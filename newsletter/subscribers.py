@@ -220,12 +220,24 @@ def _v4_organisations(conn: sqlite3.Connection) -> None:
     migration(conn)
 
 
+def _send_runs_and_skipped_rows(conn: sqlite3.Connection) -> None:
+    """One row per issue's send run (its build, fixed recipients); journal rows may be skipped.
+
+    SQLite cannot change a CHECK constraint, so send_journal is rebuilt with the new state
+    `skipped` (the person left during the run) and the build each row was sent with.
+    """
+    from newsletter.journal import migrate_send_runs  # journal imports this module
+
+    migrate_send_runs(conn)
+
+
 # Append only: a file at version n gets MIGRATIONS[n:] applied, each in the same transaction.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_subscribers,
     _v2_send_journal,
     _v3_confirmations,
     _v4_organisations,
+    _send_runs_and_skipped_rows,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -424,3 +424,73 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# --------------------------------------------------------------------------- a built outbox
+
+
+def write_built_email(out: Path, html: str, text: str, issue: str = "2026-12") -> Path:
+    """email.html, email.txt and manifest.json in `out` as `build` writes them.
+
+    UNSUBSCRIBE_PLACEHOLDER in `html` and `text` stands for the template's own places of the
+    personal link: the files get the general link there and the manifest records where.
+    """
+    import html as html_lib
+    import json
+
+    from newsletter.compose import place_personal
+    from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
+
+    general = "mailto:abmelden@example.org?subject=Abbestellen"
+    html, html_at = place_personal(html, UNSUBSCRIBE_PLACEHOLDER, html_lib.escape(general))
+    text, text_at = place_personal(text, UNSUBSCRIBE_PLACEHOLDER, general)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "email.html").write_text(html, encoding="utf-8")
+    (out / "email.txt").write_text(text, encoding="utf-8")
+    files = [
+        {
+            "path": p.relative_to(out).as_posix(),
+            "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
+        }
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    ]
+    manifest = {
+        "issue": issue,
+        "files": files,
+        "personal": {
+            "email.html": {"link": html_lib.escape(general), "at": html_at},
+            "email.txt": {"link": general, "at": text_at},
+        },
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return out
+
+
+# The publisher and sender of a real installation (a real send refuses the shipped examples).
+REAL_IDENTITY = {
+    "publisher": {
+        "name": "Integrationsnetzwerk Beispielstadt",
+        "address": "Marktplatz 3, 58452 Beispielstadt",
+        "email": "integration@beispielstadt-netz.de",
+        "website": "https://beispielstadt-netz.de",
+        "responsible": "Anna Schmidt",
+        "base_url": "https://beispielstadt-netz.de/newsletter/",
+    },
+    "sender": {
+        "from_address": "newsletter@beispielstadt-netz.de",
+        "reply_to": "integration@beispielstadt-netz.de",
+        "unsubscribe_url": "https://beispielstadt-netz.de/newsletter/unsubscribe/{token}",
+        "unsubscribe_mailto": "abmelden@beispielstadt-netz.de",
+    },
+}
+
+
+def real_identity(settings: Settings) -> Settings:
+    """`settings` with a publisher and sender of its own instead of the shipped examples."""
+    return settings.model_copy(
+        update={
+            name: getattr(settings, name).model_copy(update=values)
+            for name, values in REAL_IDENTITY.items()
+        }
+    )

@@ -225,3 +225,18 @@ def test_editing_a_text_changes_email_and_pdf(
         text=True,
     ).stdout
     assert "Adventsbasar" in text
+
+
+def test_output_names_are_ascii_slugs_chosen_by_the_pipeline() -> None:
+    from newsletter.filenames import ascii_slug, unique
+
+    assert ascii_slug("WhatsApp Image 2027-01-12 at 14.32.10") == (
+        "whatsapp-image-2027-01-12-at-14-32-10"
+    )
+    assert ascii_slug("Für Ehrenamtliche: Straße") == "fuer-ehrenamtliche-strasse"
+    assert (
+        ascii_slug("Çağrı Öğüt Ñandú") == "cagri-oeguet-nandu"
+    )  # ö is written out, ğ loses its mark
+    assert ascii_slug("شعار الجمعية", fallback="bild") == "bild"  # no ASCII form at all
+    assert ascii_slug("a" * 30 + " " + "b" * 40, max_length=40) == "a" * 30  # between words
+    assert unique("foto.jpg", ["foto.jpg", "foto-2.jpg"]) == "foto-3.jpg"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import email
-import json
 import os
 import signal
 import subprocess
@@ -27,7 +26,7 @@ import pytest
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from conftest import Sink as RecordingSink
-from conftest import free_port, smtp_server
+from conftest import free_port, real_identity, smtp_server, write_built_email
 
 from newsletter import journal
 from newsletter.compose import MessageFactory, Recipient
@@ -93,21 +92,17 @@ def make_outbox(folder: Path) -> Path:
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
         )
     )
-    (out / "email.html").write_text(
+    return write_built_email(
+        out,
         "<!DOCTYPE html><html><head><title>Newsletter – Ausgabe 38</title></head><body>"
         '<img src="images/logo.png" alt="Logo" width="1" height="1">'
         f'<p>Hallo</p><a href="{UNSUBSCRIBE_PLACEHOLDER}">Abbestellen</a></body></html>',
-        encoding="utf-8",
+        f"Hallo\n\nAbbestellen: {UNSUBSCRIBE_PLACEHOLDER}\n",
     )
-    (out / "email.txt").write_text(
-        f"Hallo\n\nAbbestellen: {UNSUBSCRIBE_PLACEHOLDER}\n", encoding="utf-8"
-    )
-    (out / "manifest.json").write_text(json.dumps({"issue": "2026-12"}), encoding="utf-8")
-    return out
 
 
 def configure(tmp: Path, port: int, **smtp: Any) -> Settings:
-    settings = load_settings(root=tmp)
+    settings = real_identity(load_settings(root=tmp))
     return settings.model_copy(
         update={
             "smtp": settings.smtp.model_copy(
@@ -377,7 +372,7 @@ def test_unsubscribed_in_between_are_not_sent_and_empty_list_is_fine(
 
 def test_an_issue_that_has_not_been_built_is_refused(tmp_path: Path) -> None:
     with pytest.raises(NewsletterError) as caught:
-        send_issue(tmp_path / "outbox" / "nothing", load_settings(root=tmp_path))
+        send_issue(tmp_path / "outbox" / "nothing", real_identity(load_settings(root=tmp_path)))
     assert caught.value.code == "NOT_BUILT"
 
 
@@ -444,8 +439,10 @@ import sys
 from pathlib import Path
 from newsletter.config import load_settings
 from newsletter.deliver import send_issue
+sys.path.insert(0, "tests")
+from conftest import real_identity
 root, port = Path(sys.argv[1]), int(sys.argv[2])
-s = load_settings(root=root)
+s = real_identity(load_settings(root=root))
 s = s.model_copy(update={"smtp": s.smtp.model_copy(update={"port": port, "connections": 2})})
 send_issue(root / "outbox" / "2026-12", s)
 """

@@ -12,7 +12,6 @@ import email
 import grp
 import hashlib
 import imaplib
-import json
 import os
 import pwd
 import shutil
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Sink, free_port, smtp_server
+from conftest import Sink, free_port, real_identity, smtp_server, write_built_email
 from rich.console import Console
 
 from newsletter import signup
@@ -312,7 +311,7 @@ def personal(subject: str) -> bytes:
 
 
 def configure(tmp: Path, smtp_port: int = 1025) -> Settings:
-    settings = load_settings(root=tmp)
+    settings = real_identity(load_settings(root=tmp))
     settings = settings.model_copy(
         update={
             "smtp": settings.smtp.model_copy(
@@ -352,15 +351,13 @@ def status(settings: Settings, address: str) -> store.Subscriber:
 
 
 def make_outbox(folder: Path, issue: str = "2026-12") -> Path:
-    out = folder / "outbox" / issue
-    out.mkdir(parents=True)
-    (out / "email.html").write_text(
+    return write_built_email(
+        folder / "outbox" / issue,
         "<!DOCTYPE html><html><head><title>Newsletter</title></head><body>"
-        f'<a href="{UNSUBSCRIBE_PLACEHOLDER}">Abbestellen</a></body></html>'
+        f'<a href="{UNSUBSCRIBE_PLACEHOLDER}">Abbestellen</a></body></html>',
+        f"Abbestellen: {UNSUBSCRIBE_PLACEHOLDER}\n",
+        issue,
     )
-    (out / "email.txt").write_text(f"Abbestellen: {UNSUBSCRIBE_PLACEHOLDER}\n")
-    (out / "manifest.json").write_text(json.dumps({"issue": issue}))
-    return out
 
 
 def send_earlier(settings: Settings, folder: Path, issue: str = "2026-11") -> dict[str, str]:
@@ -385,7 +382,7 @@ def send_earlier(settings: Settings, folder: Path, issue: str = "2026-11") -> di
 def public_message_id(issue: str, address: str) -> str:
     """A Message-ID made up from public facts only: the scheme before the IDs were keyed."""
     digest = hashlib.sha256(f"{issue}|{address}".encode()).hexdigest()[:24]
-    return f"<{issue}.{digest}@example.org>"
+    return f"<{issue}.{digest}@beispielstadt-netz.de>"
 
 
 # --- the whole run -------------------------------------------------------------------------

@@ -517,6 +517,7 @@ def test_send_test_mail_reaches_a_real_smtp_server(page: Page, smtp: tuple[Sink,
     assert rcpts == ["redaktion@example.org"]
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert "Newsletter des Integrationsnetzwerks" in str(message["Subject"])
+    assert str(message["Subject"]).startswith("[TEST] ")  # as `send --test`: the same function
     assert message.get_content_type() == "multipart/alternative"
 
 

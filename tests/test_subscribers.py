@@ -108,8 +108,27 @@ def test_new_store_is_a_private_wal_file_at_the_newest_version(db: Path) -> None
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store.schema_version(conn) == store.SCHEMA_VERSION == len(store.MIGRATIONS)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"subscribers", "send_journal"} <= tables
+        assert {"subscribers", "send_journal", "send_runs"} <= tables
     assert stat.S_IMODE(db.stat().st_mode) == 0o600  # personal data: the owner only
+
+
+def test_send_runs_migration_keeps_journal_rows_and_allows_skipped(db: Path) -> None:
+    step = store.MIGRATIONS.index(store._send_runs_and_skipped_rows)
+    db.parent.mkdir()
+    raw = sqlite3.connect(db, isolation_level=None)
+    store.migrate(raw, target=step)  # the file as it was before this step
+    raw.execute(
+        "INSERT INTO send_journal (issue, address_key, address, state, attempts, message_id,"
+        " created_at, updated_at) VALUES ('2026-11', 'a@example.org', 'a@example.org', 'sent',"
+        " 1, '<x@example.org>', ?, ?)",
+        (STAMP, STAMP),
+    )
+    raw.close()
+    with store.open_store(db) as conn:
+        row = conn.execute("SELECT issue, state, message_id, build_id FROM send_journal").fetchone()
+        assert tuple(row) == ("2026-11", "sent", "<x@example.org>", None)
+        conn.execute("UPDATE send_journal SET state = 'skipped'")  # the new state is allowed
+        assert conn.execute("SELECT COUNT(*) FROM send_runs").fetchone()[0] == 0
 
 
 def test_v1_file_is_upgraded_keeping_its_subscribers(db: Path) -> None:

@@ -12,7 +12,6 @@ import email
 import hashlib
 import http.client
 import ipaddress
-import json
 import logging
 import re
 import socket
@@ -30,7 +29,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from conftest import Sink, free_port, smtp_server
+from conftest import Sink, free_port, smtp_server, write_built_email
 from playwright.sync_api import Browser
 from rich.console import Console
 
@@ -351,16 +350,12 @@ def test_a_relay_failure_is_logged_without_the_address_and_does_not_count(
 
 def make_outbox(folder: Path) -> Path:
     """A minimal built issue, as in test_deliver.py."""
-    out = folder / "outbox" / "2026-12"
-    out.mkdir(parents=True)
-    (out / "email.html").write_text(
+    return write_built_email(
+        folder / "outbox" / "2026-12",
         "<!DOCTYPE html><html><head><title>Newsletter – Ausgabe 38</title></head><body>"
         f'<p>Hallo</p><a href="{UNSUBSCRIBE_PLACEHOLDER}">Abbestellen</a></body></html>',
-        encoding="utf-8",
+        f"Hallo\n\nAbbestellen: {UNSUBSCRIBE_PLACEHOLDER}\n",
     )
-    (out / "email.txt").write_text(f"Hallo\n\nAbbestellen: {UNSUBSCRIBE_PLACEHOLDER}\n")
-    (out / "manifest.json").write_text(json.dumps({"issue": "2026-12"}), encoding="utf-8")
-    return out
 
 
 def header_url(service: Service, tmp: Path, address: str, token: str) -> str:

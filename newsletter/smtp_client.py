@@ -1,0 +1,150 @@
+"""The SMTP side of sending: a verified connection, the relay's rate limits, the envelope.
+
+Certificate verification is always on (a private CA can be added, never verification off);
+plaintext only to a server on this machine. `envelope` decides per recipient whether a message
+needs SMTPUTF8 (RFC 6531) and asks the relay on that very connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import ssl
+import time
+from dataclasses import dataclass
+
+import aiosmtplib
+
+from newsletter.compose import ascii_address, check_address, envelope_address
+from newsletter.config import Settings
+from newsletter.errors import NewsletterError
+from newsletter.net import is_loopback
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """Certificate verification always on; a private CA can be added, never verification off."""
+    context = ssl.create_default_context()
+    if settings.smtp.ca_file:
+        context.load_verify_locations(cafile=str(settings.path(settings.smtp.ca_file)))
+    return context
+
+
+def make_client(settings: Settings) -> aiosmtplib.SMTP:
+    """An SMTP client as configured: STARTTLS required, implicit TLS, or plain on loopback."""
+    smtp = settings.smtp
+    if smtp.security == "none" and not is_loopback(smtp.host):
+        raise NewsletterError("SMTP_PLAINTEXT_REFUSED", None, {"host": smtp.host})
+    return aiosmtplib.SMTP(
+        hostname=smtp.host,
+        port=smtp.port,
+        timeout=smtp.timeout,
+        use_tls=smtp.security == "tls",
+        start_tls=smtp.security == "starttls",  # True: STARTTLS required; False: never
+        tls_context=tls_context(settings) if smtp.security != "none" else None,
+    )
+
+
+async def open_connection(settings: Settings) -> aiosmtplib.SMTP:
+    """Connect and log in; NewsletterError with a clear code for each way this fails."""
+    smtp = settings.smtp
+    client = make_client(settings)
+    params = {"host": smtp.host, "port": smtp.port}
+    try:
+        await client.connect()
+    except aiosmtplib.SMTPConnectError as exc:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, ssl.SSLError) or "certificate" in str(exc).lower():
+            raise NewsletterError("SMTP_TLS_FAILED", None, {**params, "detail": str(exc)}) from None
+        raise NewsletterError("SMTP_UNREACHABLE", None, {**params, "detail": str(exc)}) from None
+    except (aiosmtplib.SMTPException, OSError, ssl.SSLError) as exc:
+        code = (
+            "SMTP_TLS_FAILED"
+            if isinstance(exc, ssl.SSLError) or "TLS" in str(exc)
+            else "SMTP_UNREACHABLE"
+        )
+        raise NewsletterError(code, None, {**params, "detail": str(exc)}) from None
+    if smtp.username:
+        try:
+            await client.login(smtp.username, smtp.password.get_secret_value())
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            await quit_client(client)
+            raise NewsletterError(
+                "SMTP_AUTH_FAILED", None, {**params, "user": smtp.username, "detail": exc.message}
+            ) from None
+        except aiosmtplib.SMTPException as exc:
+            await quit_client(client)
+            raise NewsletterError(
+                "SMTP_AUTH_FAILED", None, {**params, "user": smtp.username, "detail": str(exc)}
+            ) from None
+    return client
+
+
+async def quit_client(client: aiosmtplib.SMTP) -> None:
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()
+
+
+class RateLimit:
+    """At most `per_minute` / `per_hour` sends in any sliding window (0: unlimited)."""
+
+    def __init__(
+        self, per_minute: int, per_hour: int, *, minute: float = 60.0, hour: float = 3600.0
+    ) -> None:
+        self.windows = [(w, n) for w, n in ((minute, per_minute), (hour, per_hour)) if n]
+        self.sent: collections.deque[float] = collections.deque()
+        self.lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Wait until one more send fits every window."""
+        async with self.lock:
+            while True:
+                now = time.monotonic()
+                longest = max((w for w, _ in self.windows), default=0.0)
+                while self.sent and self.sent[0] <= now - longest:
+                    self.sent.popleft()
+                wait = 0.0
+                for window, limit in self.windows:
+                    recent = [t for t in self.sent if t > now - window]
+                    if len(recent) >= limit:
+                        wait = max(wait, recent[-limit] + window - now)
+                if wait <= 0:
+                    self.sent.append(now)
+                    return
+                await asyncio.sleep(wait)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """How one message goes: sender and recipient as the relay gets them, SMTPUTF8 or not."""
+
+    sender: str
+    rcpt: str
+    utf8: bool
+
+    @property
+    def options(self) -> list[str]:
+        return ["SMTPUTF8"] if self.utf8 else []
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8" if self.utf8 else "ascii"
+
+
+async def envelope(client: aiosmtplib.SMTP, address: str, settings: Settings) -> Envelope:
+    """The envelope for `address` on this connection (NewsletterError if it cannot be sent).
+
+    An address whose domain is an IDN goes in its A-label form (punycode), which every relay
+    takes. Only a non-ASCII local part (jörg.bär@…) needs SMTPUTF8 (RFC 6531): then the whole
+    message goes with it, if the relay offers it (asked with EHLO on this very connection).
+    """
+    from_address = settings.sender.from_address
+    ascii_rcpt = ascii_address(address)
+    if ascii_rcpt is not None:
+        return Envelope(envelope_address(from_address, False), ascii_rcpt, False)
+    if client.is_ehlo_or_helo_needed:
+        await client.ehlo()
+    if not client.supports_extension("smtputf8"):
+        raise NewsletterError("SMTP_NO_SMTPUTF8", None, {"address": address})
+    return Envelope(envelope_address(from_address, True), check_address(address), True)
