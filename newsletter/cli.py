@@ -8,16 +8,23 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-
-from newsletter import __version__
-from newsletter.config import Settings, load_settings
+from newsletter import __version__, lazy
 from newsletter.errors import ConfigError, NewsletterError
 from newsletter.messages import render
-from newsletter.models import Finding, status_of
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+    from rich.table import Table
+
+    from newsletter.config import Settings, load_settings
+    from newsletter.models import Finding, status_of
+else:
+    Console = lazy.function("rich.console", "Console")
+    Table = lazy.function("rich.table", "Table")
+    load_settings = lazy.function("newsletter.config", "load_settings")
+    status_of = lazy.function("newsletter.models", "status_of")
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,19 @@ import argparse
 import json
 import sqlite3
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
-from newsletter.config import Settings
+from newsletter import lazy
 from newsletter.errors import NewsletterError
-from newsletter.mailbox import MailboxReport, mailbox_settings, process_mailbox
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+
+    from newsletter.config import Settings
+    from newsletter.mailbox import MailboxReport, mailbox_settings, process_mailbox
+else:
+    mailbox_settings = lazy.function("newsletter.mailbox", "mailbox_settings")
+    process_mailbox = lazy.function("newsletter.mailbox", "process_mailbox")
 
 EXIT_OK, EXIT_ATTENTION = 0, 1
 

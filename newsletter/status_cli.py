@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from newsletter import lazy
 
-from newsletter.config import Settings
-from newsletter.status import IssueStatus, issue_status
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from newsletter.config import Settings
+    from newsletter.status import IssueStatus, issue_status
+else:
+    escape = lazy.function("rich.markup", "escape")
+    Table = lazy.function("rich.table", "Table")
+    issue_status = lazy.function("newsletter.status", "issue_status")
 
 COMMAND = "status"
 
