@@ -114,6 +114,33 @@ class _Run:
         self.build_id = build_id
         # a short pause for a relay that failed: the others take its recipients meanwhile
         self.pause = min(settings.smtp.retry_seconds, 30.0)
+        self.begins: list[tuple[int, str, asyncio.Future[bool]]] = []
+
+    async def begin(self, entry: journal.Entry, message_id: str) -> bool:
+        """journal.begin, in a group commit with the other connections' rows of this moment.
+
+        The connections that are ready to send in the same turn of the event loop have their
+        rows synced to disk together, once; each row is still durable before its message goes.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self.begins.append((entry.id, message_id, future))
+        if len(self.begins) == 1:
+            loop.call_soon(self._flush_begins)
+        return await future
+
+    def _flush_begins(self) -> None:
+        batch, self.begins = self.begins, []
+        try:
+            done = journal.begin_many(self.db, [(i, m) for i, m, _ in batch], self.build_id)
+        except Exception as exc:  # each waiting worker gets the error, as with begin()
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, _, future), ok in zip(batch, done, strict=True):
+            if not future.done():
+                future.set_result(ok)
 
     @property
     def stopped(self) -> tuple[int, str] | None:
@@ -246,7 +273,7 @@ class _Run:
             client.close()
             return None
         message_id = self.factory.message_id(entry.address)
-        if not journal.begin(db, entry.id, message_id, self.build_id):  # durable before sending
+        if not await self.begin(entry, message_id):  # durable before sending
             journal.skip_inactive(db, self.factory.issue)  # the person left meanwhile
             self._tick()
             return client

@@ -97,14 +97,16 @@ def servers(*handlers: Sink) -> Iterator[list[int]]:
 def relays(tmp: Path, ports: list[int], weights: list[int] | None = None, **kw: Any) -> Settings:
     settings = configure(tmp, ports[0], **kw)
     confs = [
-        RelaySettings(
-            name=f"relay-{i}",
-            host="127.0.0.1",
-            port=port,
-            security="none",
-            password_env="",
-            connections=2,
-            weight=(weights or [1] * len(ports))[i],
+        RelaySettings.model_validate(
+            dict(
+                name=f"relay-{i}",
+                host="127.0.0.1",
+                port=port,
+                security="none",
+                password_env="",
+                connections=2,
+                weight=(weights or [1] * len(ports))[i],
+            )
         )
         for i, port in enumerate(ports)
     ]
