@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import sys
+from typing import Any
 
 from _common import corpus
 from PIL import Image
