@@ -44,6 +44,7 @@ _quit = quit_client  # the name remind.py imports
 
 BATCH = 50  # rows taken from the journal at a time (each is marked `sending` on its own)
 POLL_SECONDS = 5.0  # while waiting for a retry: how often to look who has left meanwhile
+GROUP_COMMIT_SECONDS = 0.005  # longest a row about to leave waits for others to sync with it
 
 
 @dataclass
@@ -115,6 +116,8 @@ class _Run:
         # a short pause for a relay that failed: the others take its recipients meanwhile
         self.pause = min(settings.smtp.retry_seconds, 30.0)
         self.begins: list[tuple[int, str, asyncio.Future[bool]]] = []
+        self.flush: asyncio.Handle | None = None
+        self.workers = 0  # running workers: when all of them wait to begin, sync at once
 
     async def begin(self, entry: journal.Entry, message_id: str) -> bool:
         """journal.begin, in a group commit with the other connections' rows of this moment.
@@ -125,12 +128,19 @@ class _Run:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         self.begins.append((entry.id, message_id, future))
-        if len(self.begins) == 1:
-            loop.call_soon(self._flush_begins)
+        if len(self.begins) >= self.workers:  # nobody else could join: sync now
+            if self.flush is not None:
+                self.flush.cancel()
+            self.flush = loop.call_soon(self._flush_begins)
+        elif self.flush is None:
+            self.flush = loop.call_later(GROUP_COMMIT_SECONDS, self._flush_begins)
         return await future
 
     def _flush_begins(self) -> None:
+        self.flush = None
         batch, self.begins = self.begins, []
+        if not batch:
+            return
         try:
             done = journal.begin_many(self.db, [(i, m) for i, m, _ in batch], self.build_id)
         except Exception as exc:  # each waiting worker gets the error, as with begin()
@@ -196,6 +206,7 @@ class _Run:
 
     async def worker(self, relay: _Relay, queue: asyncio.Queue[journal.Entry | None]) -> None:
         client: aiosmtplib.SMTP | None = relay.idle.pop() if relay.idle else None
+        self.workers += 1
         try:
             while (entry := await queue.get()) is not None:
                 if not relay.usable(time.monotonic()):
@@ -218,6 +229,10 @@ class _Run:
                         continue
                 client = await self._send_one(client, entry, relay)
         finally:
+            self.workers -= 1
+            if self.begins and len(self.begins) >= self.workers and self.flush is not None:
+                self.flush.cancel()  # the others wait for a worker that has ended
+                self.flush = asyncio.get_running_loop().call_soon(self._flush_begins)
             if client is not None and client.is_connected:
                 if relay.usable(time.monotonic()):
                     relay.idle.append(client)  # the next batch goes on with it
