@@ -60,7 +60,9 @@ def main() -> int:
             for _ in range(args.repeat)
         )
         md = next(issue.glob("*/submission.md"))
-        md.write_text(md.read_text(encoding="utf-8") + "\nNeu: Sommerfest.\n", encoding="utf-8")
+        text = md.read_text(encoding="utf-8")  # one word changed, the length kept
+        assert " und " in text
+        md.write_text(text.replace(" und ", " bzw ", 1), encoding="utf-8")
         edited = timed(lambda: subprocess.run(cli, cwd=root, capture_output=True, check=True))
         photos = sum(
             1
