@@ -375,6 +375,7 @@ async def _deliver(
         todo = journal.summary(db, issue).counts["pending"]
         run = _Run(settings, factory, db, progress, todo, build)
         deadline = time.monotonic() + settings.smtp.retry_window
+        next_skip = 0.0
         try:
             while True:
                 if run.stopped:
@@ -389,9 +390,13 @@ async def _deliver(
                             "sent": run.sent,
                         },
                     )
-                # people who left since the last look are closed at once, not waited for
-                journal.skip_inactive(db, issue)
+                # people who left since the last look are closed, not waited for (a scan of
+                # every open row: every few seconds, not every batch; `due` and `begin` pass
+                # over them meanwhile)
                 now = time.monotonic()
+                if now >= next_skip:
+                    journal.skip_inactive(db, issue)
+                    next_skip = now + POLL_SECONDS
                 live = [r for r in run.relays if r.usable(now)]
                 if not live:  # every relay rests: wait for the first to be back
                     back = min(r.down_until for r in run.relays if r.refused_sender is None)
@@ -420,6 +425,7 @@ async def _deliver(
                         queue.put_nowait(None)
                     workers += [asyncio.create_task(run.worker(relay, queue)) for _ in range(n)]
                 await asyncio.gather(*workers)
+            journal.skip_inactive(db, issue)
         finally:
             await run.close()
             for relay in run.relays:
