@@ -14,6 +14,7 @@ with each time's ratio to the baseline, the email's size, and what the PDF took.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -62,7 +63,9 @@ def main() -> int:
         md = next(issue.glob("*/submission.md"))
         text = md.read_text(encoding="utf-8")  # one word changed, the length kept
         assert " und " in text
+        stamp = md.stat()
         md.write_text(text.replace(" und ", " bzw ", 1), encoding="utf-8")
+        os.utime(md, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # still received on time
         edited = timed(lambda: subprocess.run(cli, cwd=root, capture_output=True, check=True))
         photos = sum(
             1
