@@ -168,6 +168,10 @@ def _refuse_or_leave_out(report: CheckReport, force: bool) -> tuple[str, ...]:
     )
     if bad and not force:
         raise NewsletterError("BUILD_REFUSED", None, {"slugs": ", ".join(bad), "count": len(bad)})
+    issue = report.intake.issue
+    if not issue.editorials and not {s.slug for s in issue.submissions} - set(bad):
+        # --force must not turn "everything is broken" into an empty newsletter
+        raise NewsletterError("BUILD_EMPTY", None, {"slugs": ", ".join(bad), "count": len(bad)})
     return tuple(bad)
 
 
@@ -216,6 +220,7 @@ def _manifest(
         "issue": report.intake.issue.slug,
         "submissions": [s.slug for s in report.intake.issue.submissions if s.slug not in left_out],
         "left_out": list(left_out),
+        "editorials": [e.name for e in report.intake.issue.editorials],
         "email": {
             "html_bytes": len(email_html.encode()),
             "limit_bytes": settings.email.max_html_bytes,

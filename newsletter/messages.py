@@ -375,6 +375,14 @@ CATALOGUE: dict[str, Text] = {
         "Not built: {count} submission(s) have errors ({slugs}). Correct them ('newsletter "
         "check' says what to do) or build without them using --force.",
     ),
+    "BUILD_EMPTY": Text(
+        "Nicht gebaut: Keine Einreichung kann aufgenommen werden ({count} mit Fehlern: "
+        "{slugs}), und es gibt keine Beiträge der Redaktion; der Newsletter wäre leer. Bitte "
+        "die Fehler korrigieren („newsletter check“ zeigt, was zu tun ist).",
+        "Not built: no submission can go in ({count} with errors: {slugs}) and there are no "
+        "editorial articles; the newsletter would be empty. Correct the errors ('newsletter "
+        "check' says what to do).",
+    ),
     "PDF_FILE_MISSING": Text(
         "Für die PDF-Ausgabe fehlt die Datei {file}. Bitte „newsletter build“ erneut ausführen.",
         "The file {file} is missing for the PDF edition. Run 'newsletter build' again.",
@@ -382,6 +390,12 @@ CATALOGUE: dict[str, Text] = {
     "NOT_BUILT": Text(
         "Die Ausgabe ist noch nicht gebaut ({path}). Bitte zuerst „newsletter build“ ausführen.",
         "The issue has not been built yet ({path}). Run 'newsletter build' first.",
+    ),
+    "SEND_EMPTY": Text(
+        "Nicht versandt: Die gebaute Ausgabe ({path}) enthält weder Einreichungen noch Beiträge "
+        "der Redaktion. Bitte die Fehler korrigieren und neu bauen („newsletter build“).",
+        "Not sent: the built issue ({path}) has neither submissions nor editorial articles. "
+        "Correct the errors and build again ('newsletter build').",
     ),
     "HEADER_INJECTION": Text(
         "„{value}“ enthält einen Zeilenumbruch oder ein Steuerzeichen und kann nicht in eine "

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import IssueDir
 
 from newsletter import build as build_module
 from newsletter.build import build_issue
@@ -225,3 +226,29 @@ def test_editing_a_text_changes_email_and_pdf(
         text=True,
     ).stdout
     assert "Adventsbasar" in text
+
+
+def test_force_with_every_submission_in_error_builds_nothing(
+    issue: IssueDir, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    issue.add("ohne-name", update={"organisation": None})
+    issue.add("ohne-text", body="")
+    with pytest.raises(NewsletterError) as refused:
+        build_issue(str(issue.folder), settings, force=True)
+    assert refused.value.code == "BUILD_EMPTY"
+    assert "ohne-name" in str(refused.value.params["slugs"])
+    outbox = settings.path(settings.outbox_dir)
+    assert not (outbox / issue.folder.name).exists()
+    # the command line says it in German and exits with 2, not 0
+    assert main(["build", str(issue.folder), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "Nicht gebaut" in err and "leer" in err and "Traceback" not in err
+    # an editorial article is content: then --force builds it without the broken submissions
+    (issue.folder / "editorial").mkdir()
+    (issue.folder / "editorial" / "10-gruss.md").write_text(
+        "## Grüße\n\nDie Redaktion grüßt.\n", encoding="utf-8"
+    )
+    result = build_issue(str(issue.folder), settings, force=True, with_pdf=False)
+    assert result.manifest["submissions"] == []
+    assert result.manifest["editorials"] == ["10-gruss"]
+    assert "Die Redaktion grüßt" in (result.outbox / "email.html").read_text(encoding="utf-8")
