@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from newsletter import frontmatter, textfiles
+from newsletter import frontmatter, placeholders, textfiles
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import explain_validation
@@ -413,9 +413,9 @@ def _read_submission(
     if alternatives:
         alt = sorted(alternatives, key=lambda k: TEXT_FILES.index(k.casefold()))[0]
         named.add(alt)
-        if text:
+        if text and not placeholders.samples(settings).only_template(text):
             add("TEXT_TWO_SOURCES", "warning", other=alt)
-        else:
+        else:  # nothing, or only the template's example text, in submission.md
             text, text_file = _read_text_file(files[alt], alt, slug, settings, findings), alt
 
     def ref(value: Any) -> FileRef | None:

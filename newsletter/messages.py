@@ -226,6 +226,20 @@ CATALOGUE: dict[str, Text] = {
         "There is text in submission.md and in {other}. The text of submission.md is used; "
         "remove one of the two.",
     ),
+    "TEMPLATE_BODY": Text(
+        "Der Text enthält noch den Beispieltext der Vorlage („{snippet}“). Bitte durch Ihren "
+        "eigenen Text ersetzen: Wer sind Sie, was machen Sie, für wen, wann und wo? Wer lieber "
+        "in Word schreibt, löscht den Beispieltext und legt text.docx in den Ordner.",
+        "The text still contains the template's example text ('{snippet}'). Replace it with "
+        "your own text: who you are, what you do, for whom, when and where. To write in Word "
+        "instead, delete the example text and put text.docx into the folder.",
+    ),
+    "TEMPLATE_TEXT": Text(
+        "Das Feld „{key}“ enthält noch das Beispiel aus der Vorlage („{value}“). Bitte durch "
+        "Ihre eigene Angabe ersetzen oder das Feld leer lassen.",
+        "The field '{key}' still holds the template's example ('{value}'). Replace it with "
+        "your own entry or leave the field empty.",
+    ),
     "DOCX_UNREADABLE": Text(
         "Die Word-Datei lässt sich nicht lesen ({detail}). Bitte als .docx neu speichern oder "
         "den Text in submission.md einfügen.",

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 
-from newsletter import layout, markup
+from newsletter import layout, markup, placeholders
 from newsletter.config import Settings
 from newsletter.intake import suggestion
 from newsletter.messages import explain_email_error
@@ -61,6 +61,7 @@ def judge_submission(sub: Submission, issue: Issue, settings: Settings) -> list[
     _deadline(sub, issue, settings, add)
     _fields(sub, settings, add)
     _text(sub, settings, add)
+    _template(sub, settings, add)
     _photos(sub, settings, add)
     _logo(sub, settings, add)
     return out
@@ -202,6 +203,24 @@ def _text(sub: Submission, settings: Settings, add: _Add) -> None:
         add("warning", "TEXT_HTML", file, snippet=html[0][:40])
     for target in dict.fromkeys(markup.links(sub.text) + _MD_TARGET.findall(sub.text)):
         _url(target, add, file=file)
+
+
+def _template(sub: Submission, settings: Settings, add: _Add) -> None:
+    """Example text of `newsletter new`'s template that nobody replaced would be published."""
+    samples = placeholders.samples(settings)
+    found = samples.sentences_in(sub.text)
+    if found:
+        add("error", "TEMPLATE_BODY", sub.text_file, snippet=_snippet(found[0]), count=len(found))
+    for key, value in _walk_fields(sub):
+        if key in ("organisation", "logo", "language") or key.endswith(".file"):
+            continue
+        if isinstance(value, str) and samples.is_sample(value):
+            add("error", "TEMPLATE_TEXT", key=key, value=_snippet(value))
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _photos(sub: Submission, settings: Settings, add: _Add) -> None:

@@ -34,7 +34,7 @@ def _photo(name: str = "foto.jpg", **kw: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "file": name,
         "caption": "Sommerfest",
-        "alt": "Kinder spielen auf einer Wiese",
+        "alt": "Kinder spielen Fußball auf einer Wiese",
         "consent": True,
     }
     for key, value in kw.items():
