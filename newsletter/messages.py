@@ -177,6 +177,57 @@ CATALOGUE: dict[str, Text] = {
         "Die Adresse „{value}“ ist nicht erlaubt: nur https://, http:// und mailto: sind möglich.",
         "The address '{value}' is not allowed: only https://, http:// and mailto: are possible.",
     ),
+    "URL_USERINFO": Text(
+        "Die Adresse „{value}“ führt zu {host}, nicht zu „{userinfo}“: Alles vor dem @ wird "
+        "übergangen. So sehen gefälschte Links aus; bitte die richtige Adresse angeben.",
+        "The address '{value}' leads to {host}, not to '{userinfo}': everything before the @ "
+        "is skipped. That is what forged links look like; give the real address.",
+    ),
+    "URL_MIXED_SCRIPT": Text(
+        "Die Adresse „{value}“ mischt in „{label}“ Buchstaben verschiedener Schriften "
+        "({scripts}). Sie sieht aus wie eine bekannte Adresse, führt aber woandershin. Bitte "
+        "die Adresse neu eintippen.",
+        "The address '{value}' mixes letters of different scripts in '{label}' ({scripts}). It "
+        "looks like a familiar address but leads elsewhere. Type the address again.",
+    ),
+    "URL_HIDDEN_CHAR": Text(
+        "Die Adresse „{value}“ enthält ein unsichtbares Zeichen ({char}); sie führt "
+        "woandershin, als sie aussieht. Bitte die Adresse neu eintippen.",
+        "The address '{value}' contains an invisible character ({char}); it leads somewhere "
+        "else than it looks. Type the address again.",
+    ),
+    "LINK_TEXT_HOST": Text(
+        "Der Link zeigt „{shown}“, führt aber zu {host}. Bitte als Linktext die Adresse "
+        "schreiben, zu der er führt, oder einen Text ohne Adresse (z. B. „unsere Webseite“).",
+        "The link shows '{shown}' but leads to {host}. Write the address it leads to as its "
+        "text, or a text without an address (e.g. 'our website').",
+    ),
+    "BIDI_CONTROL": Text(
+        "{where} enthält ein unsichtbares Zeichen, das die Schreibrichtung umkehrt ({char}), "
+        "bei „{context}“: Damit sieht Text anders aus, als er ist. Bitte die Stelle neu "
+        "eintippen.",
+        "{where} contains an invisible character that reverses the writing direction ({char}), "
+        "at '{context}': it makes text look other than it is. Type that part again.",
+    ),
+    "HIDDEN_CHAR": Text(
+        "{where} enthält ein unsichtbares Zeichen ({char}) bei „{context}“. So kann ein Name "
+        "wie ein anderer aussehen; bitte die Stelle neu eintippen.",
+        "{where} contains an invisible character ({char}) at '{context}'. It can make a name "
+        "look like another; type that part again.",
+    ),
+    "HIDDEN_CHAR_TEXT": Text(
+        "{where} enthält ein unsichtbares Zeichen ({char}) bei „{context}“, oft beim Kopieren "
+        "aus einer Webseite mitgenommen. Bitte prüfen und die Stelle neu eintippen.",
+        "{where} contains an invisible character ({char}) at '{context}', often copied along "
+        "from a web page. Check it and type that part again.",
+    ),
+    "HIDDEN_JOINER": Text(
+        "{where} enthält ein unsichtbares Verbindungszeichen ({char}) bei „{context}“. In "
+        "persischer, arabischer oder indischer Schrift gehört es oft zur Rechtschreibung; "
+        "bitte nur prüfen, ob es gewollt ist.",
+        "{where} contains an invisible joining character ({char}) at '{context}'. In Persian, "
+        "Arabic or Indic scripts it is often part of the spelling; just check it is intended.",
+    ),
     "CONTACT_MISSING": Text(
         "Es fehlt ein Kontaktweg. Bitte unter contact: mindestens E-Mail, Telefon oder "
         "Webseite angeben.",
@@ -739,6 +790,8 @@ WARNINGS = frozenset(
         "TEXT_ENCODING",
         "TEXT_HTML",
         "TEXT_TWO_SOURCES",
+        "HIDDEN_CHAR_TEXT",
+        "HIDDEN_JOINER",
         "ALT_FROM_CAPTION",
         "IMAGE_ANIMATED",
         "PHOTO_EMAIL_SMALL",
@@ -875,7 +928,7 @@ def _derived(params: Mapping[str, Any], lang: str) -> dict[str, str]:
         out["hint"] = f" Did you mean '{s}'?" if en else f" Meinten Sie „{s}“?"
     else:
         out["hint"] = ""
-    for key in ("detail", "expected", "thing", "actual"):
+    for key in ("detail", "expected", "thing", "actual", "where", "scripts"):
         if en and f"{key}_en" in params:
             out[key] = str(params[f"{key}_en"])
     return out

@@ -6,6 +6,7 @@ texts); all problems are collected, none stops the others.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 
-from newsletter import layout, markup, placeholders
+from newsletter import deceptive, layout, markup, placeholders
 from newsletter.config import Settings
 from newsletter.intake import suggestion
 from newsletter.messages import explain_email_error
@@ -46,6 +47,7 @@ _MD_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
 def check_issue(intake: Intake, settings: Settings) -> list[Finding]:
     """Every finding for an issue: intake's parse problems, then every rule."""
     findings = list(intake.findings)
+    findings.extend(_editor_texts(intake.issue))
     for sub in intake.issue.submissions:
         findings.extend(judge_submission(sub, intake.issue, settings))
     return findings
@@ -65,6 +67,69 @@ def judge_submission(sub: Submission, issue: Issue, settings: Settings) -> list[
     _photos(sub, settings, add)
     _logo(sub, settings, add)
     return out
+
+
+def _editor_texts(issue: Issue) -> list[Finding]:
+    """The editor's own texts: a title that breaks the Subject, deceptive links in articles."""
+    out: list[Finding] = []
+
+    def add(severity: Severity, code: str, file: str | None, **p: Any) -> None:
+        out.append(Finding(severity=severity, code=code, file=file, params=p))
+
+    if _CONTROL.search(issue.title):
+        add(
+            "error",
+            "ISSUE_TOML_FIELD",
+            "issue.toml",
+            key="title",
+            detail="enthält einen Zeilenumbruch oder ein Steuerzeichen; bitte eine Zeile",
+            detail_en="contains a line break or control character; write it on one line",
+        )
+    for severity, code, params in deceptive.text_problems(issue.title, strict=True):
+        add(severity, code, "issue.toml", **params, **_where("title"))
+    for event in issue.events:
+        if event.url:
+            for severity, code, params in deceptive.url_problems(event.url):
+                add(severity, code, "issue.toml", **params)
+    for ed in issue.editorials:
+        _markdown_problems(ed.text, functools.partial(_add_to, add, f"editorial/{ed.path.name}"))
+    return out
+
+
+def _add_to(add: Any, file: str, severity: Severity, code: str, **params: Any) -> None:
+    add(severity, code, file, **params)
+
+
+def _where(key: str | None) -> dict[str, str]:
+    """Who contains the problem, for the messages: a field, or the text."""
+    if key is None:
+        return {"where": "Der Text", "where_en": "The text"}
+    return {"where": f"Das Feld „{key}“", "where_en": f"The field '{key}'"}
+
+
+def _markdown_problems(text: str, add: Any) -> None:
+    """Invisible characters, deceptive links and addresses in Markdown (body or article)."""
+    for severity, code, params in deceptive.text_problems(markup.visible_text(text), strict=False):
+        add(severity, code, **params, **_where(None))
+    seen: set[tuple[Any, ...]] = set()
+    targets = dict.fromkeys(markup.links(text) + _MD_TARGET.findall(text))
+    problems = [p for t in targets for p in deceptive.url_problems(t)]
+    problems += [
+        p
+        for href, label in markup.link_texts(text)
+        for p in deceptive.link_text_problems(label, href)
+    ]
+    for severity, code, params in problems:
+        key = (
+            code,
+            params.get("label"),
+            params.get("host"),
+            params.get("char"),
+            params.get("shown"),
+        )
+        if key not in seen:
+            seen.add(key)
+            add(severity, code, **params)
 
 
 class _Add(Protocol):  # the shape of the `add` callback
@@ -135,8 +200,11 @@ def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
         if not isinstance(value, str):
             add("error", "FIELD_TYPE", key=key, expected="ein Text", expected_en="text")
             continue
-        if _CONTROL.search(value.strip()):
+        # a name goes into headers and the table of contents: not even a trailing line break
+        if _CONTROL.search(value if key in ("organisation", "contact.name") else value.strip()):
             add("error", "FIELD_CONTROL_CHAR", key=key)
+        for severity, code, params in deceptive.text_problems(value, strict=True):
+            add(severity, code, **params, **_where(key))
         if (m := _MARKUP.search(value)) is not None:
             add("error", "FIELD_MARKUP", key=key, snippet=m.group(0)[:40])
         limit = FIELD_LIMITS.get(key.split(".", 1)[-1] if key.startswith("photos") else key)
@@ -152,6 +220,9 @@ def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
             validate_email(c.email, check_deliverability=False)
         except EmailNotValidError as exc:
             add("error", "EMAIL_INVALID", value=c.email, **_reason(exc))
+        else:
+            for severity, code, params in deceptive.url_problems(f"mailto:{c.email}"):
+                add(severity, code, **{**params, "value": c.email})
     if c.website:
         _url(c.website, add, web_only=True)
     if not _LANG.match(sub.language):
@@ -177,6 +248,9 @@ def _url(value: str, add: _Add, *, web_only: bool = False, file: str = "submissi
             validate_email(parts.path, check_deliverability=False)
         except EmailNotValidError as exc:
             add("error", "EMAIL_INVALID", file, value=parts.path, **_reason(exc))
+    if web_only and scheme in URL_SCHEMES:  # a text's links are judged once each, with it
+        for severity, code, params in deceptive.url_problems(value):
+            add(severity, code, file, **params)
 
 
 def _text(sub: Submission, settings: Settings, add: _Add) -> None:
@@ -203,6 +277,7 @@ def _text(sub: Submission, settings: Settings, add: _Add) -> None:
         add("warning", "TEXT_HTML", file, snippet=html[0][:40])
     for target in dict.fromkeys(markup.links(sub.text) + _MD_TARGET.findall(sub.text)):
         _url(target, add, file=file)
+    _markdown_problems(sub.text, functools.partial(_add_to, add, file))
 
 
 def _template(sub: Submission, settings: Settings, add: _Add) -> None:
