@@ -14,7 +14,7 @@ import stat
 import tomllib
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -452,9 +452,10 @@ def _read_submission(
     logo = ref(data.get("logo"))
     for name in sorted(set(files) - named):
         add("FILE_UNLISTED", "warning", file=name)
-    if received is None:
+    received_from: Literal["issue.toml", "files"] = "issue.toml"
+    if received is None:  # receipts.py replaces this with the time recorded at first sight
         newest = max(p.lstat().st_mtime for p in files.values())
-        received = dt.datetime.fromtimestamp(newest, tz)
+        received, received_from = dt.datetime.fromtimestamp(newest, tz), "files"
     return Submission(
         slug=slug,
         folder=folder,
@@ -470,6 +471,7 @@ def _read_submission(
         text_file=text_file,
         files=tuple(sorted(files)),
         received=received,
+        received_from=received_from,
     )
 
 

@@ -765,6 +765,13 @@ CATALOGUE: dict[str, Text] = {
         "done; the next run carries on.",
     ),
     # --- deadline -----------------------------------------------------------------------------
+    "RECEIPTS_NOT_RECORDED": Text(
+        "Die Eingangszeiten konnten nicht in {path} gespeichert werden ({detail}); es gilt "
+        "das Änderungsdatum der Dateien. Eine spätere Korrektur kann eine Einreichung dann "
+        "verspätet erscheinen lassen.",
+        "The times of receipt could not be recorded in {path} ({detail}); the files' dates "
+        "count. A later correction can then make a submission look late.",
+    ),
     "LATE": Text(
         "Eingegangen am {received}, nach dem Einsendeschluss {deadline}. Die Einreichung wird "
         "nicht aufgenommen, außer die Redaktion trägt sie in issue.toml unter accepted_late ein.",
@@ -799,6 +806,7 @@ WARNINGS = frozenset(
         "LOGO_SMALL",
         "SVG_EXTERNAL",
         "LATE_ACCEPTED",
+        "RECEIPTS_NOT_RECORDED",
         "EMAIL_TOO_LARGE",
     }
 )
