@@ -279,6 +279,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
             + ", ".join(result.left_out),
             markup=False,
         )
+    for f in result.photos_left_out:  # named, so nobody wonders where the photo went
+        out.print(f"  {f.submission}: {f.message(lang)}", markup=False)
     for f in result.image_findings:
         where = "/".join(p for p in (f.submission, f.file) if p) or t("general", lang)
         out.print(f"  {where}: {f.message(lang)}", markup=False)

@@ -418,10 +418,11 @@ def _read_submission(
         else:  # nothing, or only the template's example text, in submission.md
             text, text_file = _read_text_file(files[alt], alt, slug, settings, findings), alt
 
-    def ref(value: Any) -> FileRef | None:
+    def ref(value: Any, *, quiet: bool = False) -> FileRef | None:
         if not isinstance(value, str) or not value.strip():
             return None
-        r = _resolve(folder, value, findings, slug, files=files)
+        # a photo without a release is left out: whether its file is there does not matter
+        r = _resolve(folder, value, [] if quiet else findings, slug, files=files)
         if r.path is not None:
             named.add(r.name)
         elif nfc(value.strip()) in files:  # named but refused (a link): not "unlisted" too
@@ -442,7 +443,7 @@ def _read_submission(
             photos.append(
                 Photo(
                     index=i,
-                    file=ref(e.get("file")),
+                    file=ref(e.get("file"), quiet=e.get("consent") is not True),
                     caption=_str(e.get("caption")),
                     alt=_str(e.get("alt")),
                     credit=_str(e.get("credit")),

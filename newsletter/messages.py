@@ -316,20 +316,21 @@ CATALOGUE: dict[str, Text] = {
     ),
     "CONSENT_MISSING": Text(
         "Foto {index} ({name}): Es fehlt „consent: true“. Ohne Fotofreigabe aller abgebildeten "
-        "Personen wird das Foto nicht veröffentlicht.",
+        "Personen wird das Foto weggelassen; Text, Logo und freigegebene Fotos erscheinen.",
         "Photo {index} ({name}): 'consent: true' is missing. Without a photo release from "
-        "everyone shown, the photo is not published.",
+        "everyone shown, the photo is left out; the text, logo and released photos appear.",
     ),
     "CONSENT_FALSE": Text(
         "Foto {index} ({name}): Für dieses Foto liegt keine Fotofreigabe vor (consent: false); "
-        "es wird nicht veröffentlicht.",
-        "Photo {index} ({name}): there is no photo release (consent: false); it is not published.",
+        "es wird weggelassen. Text, Logo und freigegebene Fotos erscheinen.",
+        "Photo {index} ({name}): there is no photo release (consent: false); it is left out. "
+        "The text, logo and released photos appear.",
     ),
     "CONSENT_NOT_BOOL": Text(
         "Foto {index} ({name}): „consent“ muss genau true oder false sein, nicht „{value}“. "
-        "Ohne eindeutige Freigabe wird das Foto nicht veröffentlicht.",
+        "Ohne eindeutige Freigabe wird das Foto weggelassen; der Rest erscheint.",
         "Photo {index} ({name}): 'consent' must be exactly true or false, not '{value}'. "
-        "Without a clear release the photo is not published.",
+        "Without a clear release the photo is left out; the rest appears.",
     ),
     "ALT_FROM_CAPTION": Text(
         "Foto {index} ({name}): Es fehlt die Bildbeschreibung „alt:“ für blinde Leserinnen und "
@@ -799,6 +800,9 @@ WARNINGS = frozenset(
         "TEXT_TWO_SOURCES",
         "HIDDEN_CHAR_TEXT",
         "HIDDEN_JOINER",
+        "CONSENT_MISSING",
+        "CONSENT_FALSE",
+        "CONSENT_NOT_BOOL",
         "ALT_FROM_CAPTION",
         "IMAGE_ANIMATED",
         "PHOTO_EMAIL_SMALL",

@@ -303,8 +303,9 @@ def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
     if raw is not None and not isinstance(raw, list):
         add("error", "PHOTOS_NOT_LIST")
         return
-    if len(sub.photos) > settings.rules.max_photos:
-        add("error", "PHOTOS_TOO_MANY", count=len(sub.photos), limit=settings.rules.max_photos)
+    published = sum(p.publishable for p in sub.photos)  # the limit is on what appears
+    if published > settings.rules.max_photos:
+        add("error", "PHOTOS_TOO_MANY", count=published, limit=settings.rules.max_photos)
     seen: dict[str, int] = {}
     for photo, entry in zip(sub.photos, raw or [], strict=False):
         name = photo.file.name if photo.file else "?"
@@ -317,6 +318,22 @@ def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
                         key=f"photos[{photo.index}].{key}",
                         **suggestion(str(key), PHOTO_KEYS),
                     )
+        # Without a release the photo is left out, never read, never published; the rest of
+        # the submission goes in, so these are warnings, and nothing else about it matters.
+        if photo.consent is None:
+            add("warning", "CONSENT_MISSING", index=photo.index, name=name)
+        elif photo.consent is False:
+            add("warning", "CONSENT_FALSE", index=photo.index, name=name)
+        elif photo.consent is not True:
+            add(
+                "warning",
+                "CONSENT_NOT_BOOL",
+                index=photo.index,
+                name=name,
+                value=str(photo.consent)[:40],
+            )
+        if not photo.publishable:
+            continue
         if photo.file is None:
             add("error", "PHOTO_FILE_MISSING", index=photo.index)
         elif photo.file.name in seen:
@@ -330,18 +347,6 @@ def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
             )
         else:
             seen[photo.file.name] = photo.index
-        if photo.consent is None:
-            add("error", "CONSENT_MISSING", index=photo.index, name=name)
-        elif photo.consent is False:
-            add("error", "CONSENT_FALSE", index=photo.index, name=name)
-        elif photo.consent is not True:
-            add(
-                "error",
-                "CONSENT_NOT_BOOL",
-                index=photo.index,
-                name=name,
-                value=str(photo.consent)[:40],
-            )
         if not photo.alt:
             code = "ALT_FROM_CAPTION" if photo.caption else "ALT_MISSING"
             add("warning" if photo.caption else "error", code, index=photo.index, name=name)

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -252,3 +253,77 @@ def test_force_with_every_submission_in_error_builds_nothing(
     assert result.manifest["submissions"] == []
     assert result.manifest["editorials"] == ["10-gruss"]
     assert "Die Redaktion grüßt" in (result.outbox / "email.html").read_text(encoding="utf-8")
+
+
+def test_a_photo_without_a_release_is_left_out_and_the_rest_goes_in(
+    issue: IssueDir,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # geheim.jpg is no picture at all: if anything decoded or even probed it, the build would
+    # report IMAGE_UNREADABLE and refuse
+    photos = [
+        {
+            "file": "foto.jpg",
+            "caption": "Freigegebenes Sommerfest",
+            "alt": "Kinder am Grill",
+            "consent": True,
+        },
+        {"file": "geheim.jpg", "caption": "Geheime Bildunterschrift", "consent": False},
+        {"file": "ohne.jpg", "caption": "Ohne Angabe"},
+        {"file": "Ja Foto.JPG", "caption": "Mit ja", "consent": "ja"},
+    ]
+    issue.add(
+        "elterncafe",
+        update={"photos": photos},
+        files={"geheim.jpg": b"\xff\xd8 nicht lesbar", "Ja Foto.JPG": b"kaputt"},
+    )
+    check_out = subprocess.run(
+        [sys.executable, "-m", "newsletter", "check", str(issue.folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=settings.root,
+        env={k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")},
+    )
+    assert check_out.returncode == 0, check_out.stdout + check_out.stderr  # warnings only
+    assert "geheim.jpg" in check_out.stdout and "weggelassen" in check_out.stdout
+
+    result = build_issue(str(issue.folder), settings)  # no --force needed
+    assert result.left_out == ()
+    assert {f.params["name"] for f in result.photos_left_out} == {
+        "geheim.jpg",
+        "ohne.jpg",
+        "Ja Foto.JPG",
+    }
+    assert {p["file"] for p in result.manifest["photos_left_out"]} == {
+        "geheim.jpg",
+        "ohne.jpg",
+        "Ja Foto.JPG",
+    }
+    html = (result.outbox / "email.html").read_text(encoding="utf-8")
+    assert "Lernimpuls Beispiel e.V." in html and "Lernhilfe" in html
+    assert "Freigegebenes Sommerfest" in html
+    assert "Geheime Bildunterschrift" not in html and "geheim" not in html
+    assert len(re.findall(r"<img [^>]*src=\"images/elterncafe/", html)) == 2  # logo + photo
+    sources = {r["source"] for r in result.manifest["images"]["renditions"]}
+    assert sources == {"logo.png", "foto.jpg"}
+    web = (result.outbox / "web" / "index.html").read_text(encoding="utf-8")
+    assert "Geheime Bildunterschrift" not in web and "Freigegebenes Sommerfest" in web
+    pdf = result.outbox / "newsletter.pdf"
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Lernimpuls Beispiel e.V." in text and "Freigegebenes Sommerfest" in text
+    assert "Geheime Bildunterschrift" not in text
+    images = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(images) == 2  # logo and the released photo
+
+    # the build command names each photo it left out
+    monkeypatch.chdir(settings.root)
+    assert main(["build", str(issue.folder)]) == 0
+    out = capsys.readouterr().out
+    assert "geheim.jpg" in out and "ohne.jpg" in out and "Ja Foto.JPG" in out

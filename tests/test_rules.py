@@ -330,8 +330,8 @@ def test_consent_must_be_exactly_true(
     issue.add("verein", "\n".join(lines))
     findings = run_rules(issue.folder, settings)
     f = the(findings, code, "verein", "submission.md")
-    assert f.severity == "error"
-    assert "foto.jpg" in f.message("de")
+    assert f.severity == "warning"  # the photo is left out, the organisation is not
+    assert "foto.jpg" in f.message("de") and "weggelassen" in f.message("de")
     assert _only(findings, "verein") == [code]
     photo = read_issue(issue.folder, settings).issue.submission("verein").photos[0]
     assert photo.publishable is False
