@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import IssueDir
+from conftest import IssueDir, png
 
 from newsletter import build as build_module
 from newsletter.build import build_issue
@@ -327,3 +327,48 @@ def test_a_photo_without_a_release_is_left_out_and_the_rest_goes_in(
     assert main(["build", str(issue.folder)]) == 0
     out = capsys.readouterr().out
     assert "geheim.jpg" in out and "ohne.jpg" in out and "Ja Foto.JPG" in out
+
+
+def test_a_wide_logo_fits_a_box_and_stays_readable_in_email_web_and_pdf(
+    issue: IssueDir, settings: Settings
+) -> None:
+    issue.add("banner", files={"logo.png": png(2400, 300)})  # a banner logo, 8:1
+    issue.add("quadrat", files={"logo.png": png(600, 600)})
+    result = build_issue(str(issue.folder), settings)
+    html = (result.outbox / "email.html").read_text(encoding="utf-8")
+
+    def logo_tag(page: str, slug: str) -> tuple[int, int]:
+        m = re.search(rf'<img [^>]*src="[^"]*{slug}/logo[^"]*"[^>]*>', page)
+        assert m is not None, slug
+        tag = m.group(0)
+        w = re.search(r'width="(\d+)"', tag)
+        h = re.search(r'height="(\d+)"', tag)
+        assert w and h
+        return int(w.group(1)), int(h.group(1))
+
+    # the email: a box of at most 320 x 80 CSS px; the banner 320 x 40, not 160 x 20
+    assert logo_tag(html, "banner") == (320, 40)
+    assert logo_tag(html, "quadrat") == (80, 80)
+    web = (result.outbox / "web" / "index.html").read_text(encoding="utf-8")
+    assert logo_tag(web, "banner") == (320, 40) and logo_tag(web, "quadrat") == (80, 80)
+    # the renditions are made for the box at 2x (email) and 300 ppi (print), no larger
+    sizes = {
+        (r["submission"], r["kind"]): (r["width"], r["height"])
+        for r in result.manifest["images"]["renditions"]
+        if r["source"] == "logo.png"
+    }
+    assert sizes[("banner", "email")] == (640, 80)
+    assert sizes[("quadrat", "email")] == (160, 160)
+    assert sizes[("banner", "print")] == (827, 103)  # 70 mm at 300 ppi
+    assert sizes[("quadrat", "print")] == (260, 260)  # 22 mm at 300 ppi
+    # the PDF shows them at 300 ppi: the banner 70 mm wide, the square one 22 mm high
+    rows = subprocess.run(
+        ["pdfimages", "-list", str(result.outbox / "newsletter.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()[2:]
+    logos = {(int(r.split()[3]), int(r.split()[4])): r.split() for r in rows}
+    for size in ((827, 103), (260, 260)):
+        x_ppi, y_ppi = int(logos[size][12]), int(logos[size][13])
+        assert 295 <= x_ppi <= 305 and 295 <= y_ppi <= 305, logos[size]

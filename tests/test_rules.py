@@ -681,3 +681,13 @@ def test_no_deadline_means_nothing_is_late(issue: IssueDir, settings: Settings) 
     issue.deadline = None
     issue.write_toml()
     assert run_rules(issue.folder, settings) == []
+
+
+def test_logo_is_judged_for_its_shape_in_the_box(issue: IssueDir, settings: Settings) -> None:
+    issue.add("banner", files={"logo.png": png(2400, 300)})  # 640 x 80 needed: plenty
+    issue.add("schmal", files={"logo.png": png(480, 60)})  # 640 px wide needed at 2x
+    issue.add("quadrat", files={"logo.png": png(200, 200)})  # 160 x 160 needed: enough
+    findings = run_rules(issue.folder, settings)
+    assert codes(findings, "banner") == [] and codes(findings, "quadrat") == []
+    f = the(findings, "LOGO_SMALL", "schmal", "logo.png")
+    assert f.params["needed"] == 827  # 70 mm at 300 ppi for the print box
