@@ -108,6 +108,8 @@ def text_problems(text: str, *, strict: bool) -> list[Problem]:
                 code, severity = "HIDDEN_JOINER", "warning"
             elif c == "\ufeff" and i == 0:
                 continue  # a byte order mark at the very start is how some editors save
+            elif c == "\u00ad" and not strict:
+                continue  # Word's optional hyphen: at home in running German text
             else:
                 code = "HIDDEN_CHAR" if strict else "HIDDEN_CHAR_TEXT"
                 severity = "error" if strict else "warning"

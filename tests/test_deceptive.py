@@ -41,6 +41,7 @@ def test_zero_width_characters_error_where_they_deceive_warning_where_innocent(
 ) -> None:
     issue.add("name", update={"organisation": f"Pay{ZWSP}Pal Freundeskreis"})
     issue.add("kopiert", body=f"Wir treffen uns{ZWSP} jeden Montag.\n\n" + VALID_BODY)
+    issue.add("word", body="Hausaufgaben\u00adbetreuung jeden Montag.\n\n" + VALID_BODY)
     # Persian: "می‌خواهیم" (we want) is spelled with a zero-width non-joiner
     persian = f"ما می{ZWNJ}خواهیم با هم یاد بگیریم. کلاس‌ها هر هفته برگزار می{ZWNJ}شوند.\n"
     issue.add("farsi", update={"language": "fa", "goal": f"می{ZWNJ}خواهیم کمک کنیم"}, body=persian)
@@ -52,6 +53,7 @@ def test_zero_width_characters_error_where_they_deceive_warning_where_innocent(
     assert {f.severity for f in findings if f.submission == "farsi"} == {"warning"}
     assert set(codes(findings, "farsi")) == {"HIDDEN_JOINER"}
     assert codes(findings, "emoji") == []
+    assert codes(findings, "word") == []  # Word's optional hyphen in running text
 
 
 def test_a_link_that_shows_one_host_and_leads_to_another(
