@@ -3,7 +3,8 @@
 Files say when they were last changed, not when they arrived: an editor who fixes a typo on
 2 December, or saves an attachment from an e-mail, would make a submission of 20 November
 "late". So the first time the pipeline (`check`, `build`, the preview) sees a submission
-complete — submission.md read and an organisation named — it records the newest file's
+complete — submission.md read, an organisation named and a text that is not just the
+template's example — it records the newest file's
 modification time as that moment in the project's store (the `receipts` table of the SQLite
 file in `[subscribers] database`; never under `submissions/`), and from then on that time is
 the receipt, whatever happens to the files. The newest mtime at first sight, not the clock:
@@ -19,6 +20,7 @@ import logging
 import sqlite3
 from datetime import UTC, datetime
 
+from newsletter import markup, placeholders
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.models import Finding, Intake, Submission
@@ -27,9 +29,14 @@ from newsletter.subscribers import open_store, timestamp, transaction
 log = logging.getLogger(__name__)
 
 
-def complete(sub: Submission) -> bool:
-    """Complete enough to have arrived: submission.md was read and names the organisation."""
-    return bool(sub.organisation)
+def complete(sub: Submission, settings: Settings) -> bool:
+    """Complete enough to have arrived: submission.md read, the organisation named, and a
+    text of its own (a folder fresh from `newsletter new` has a name but only the template's
+    example text: it has not arrived yet)."""
+    text = markup.visible_text(sub.text)
+    return bool(sub.organisation and text) and not placeholders.samples(settings).only_template(
+        sub.text
+    )
 
 
 def apply_receipts(intake: Intake, settings: Settings) -> tuple[Intake, list[Finding]]:
@@ -38,7 +45,7 @@ def apply_receipts(intake: Intake, settings: Settings) -> tuple[Intake, list[Fin
     candidates = [
         s
         for s in issue.submissions
-        if s.received_from == "files" and s.received is not None and complete(s)
+        if s.received_from == "files" and s.received is not None and complete(s, settings)
     ]
     if not candidates:
         return intake, []

@@ -127,3 +127,13 @@ def test_an_unusable_store_falls_back_to_the_files_with_a_warning(
     assert warning.severity == "warning"
     sub = report.intake.issue.submission("elterncafe")
     assert sub.received == ARRIVED and sub.received_from == "files"
+
+
+def test_a_folder_fresh_from_new_has_not_arrived(
+    issue: IssueDir, settings: Settings, chdir_tmp: Path
+) -> None:
+    assert main(["new", str(issue.folder), "neu"]) == 0  # names the organisation already
+    _age(issue.folder / "neu")
+    run_check(str(issue.folder), settings)
+    store = settings.path(settings.subscribers.database)
+    assert not store.exists() or _rows(settings) == []
