@@ -87,6 +87,19 @@ def _editor_texts(issue: Issue) -> list[Finding]:
         )
     for severity, code, params in deceptive.text_problems(issue.title, strict=True):
         add(severity, code, "issue.toml", **params, **_where("title"))
+    for severity, code, params in deceptive.text_problems(issue.intro, strict=False):
+        add(severity, code, "issue.toml", **params, **_where("intro"))
+    named = [
+        (f"events[{i}].{k}", getattr(e, k))
+        for i, e in enumerate(issue.events, 1)
+        for k in ("title", "location", "description")
+    ]
+    named += [(f"attachments[{i}].title", a.title) for i, a in enumerate(issue.attachments, 1)]
+    for key, value in named:
+        if value:
+            strict = not key.endswith("description")  # a title or place is a name
+            for severity, code, params in deceptive.text_problems(value, strict=strict):
+                add(severity, code, "issue.toml", **params, **_where(key))
     for event in issue.events:
         if event.url:
             for severity, code, params in deceptive.url_problems(event.url):

@@ -372,3 +372,19 @@ def test_a_wide_logo_fits_a_box_and_stays_readable_in_email_web_and_pdf(
     for size in ((827, 103), (260, 260)):
         x_ppi, y_ppi = int(logos[size][12]), int(logos[size][13])
         assert 295 <= x_ppi <= 305 and 295 <= y_ppi <= 305, logos[size]
+
+
+def test_the_preview_names_why_each_submission_keeps_an_issue_empty(
+    issue: IssueDir, settings: Settings, tmp_path: Path
+) -> None:
+    from newsletter.preview_build import Rebuilder
+    from newsletter.preview_page import status_line
+
+    issue.add("ohne-name", update={"organisation": None})
+    rebuilder = Rebuilder(str(issue.folder), settings, tmp_path / "vorschau")
+    rebuilder.build_once()
+    snap = rebuilder.snapshot()
+    assert snap.good is None and snap.failure is not None
+    assert "Nicht gebaut" in snap.failure.message and "leer" in snap.failure.message
+    assert any(d.startswith("ohne-name: ") and "organisation" in d for d in snap.failure.details)
+    assert status_line(snap)[0] == "error"

@@ -149,6 +149,26 @@ def test_editorial_articles_are_checked_too(issue: IssueDir, settings: Settings)
     assert finding.file == "editorial/10-spenden.md" and finding.submission is None
 
 
+def test_the_editors_texts_in_issue_toml_are_checked_too(
+    issue: IssueDir, settings: Settings
+) -> None:
+    issue.add("ok")
+    toml = issue.folder / "issue.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            "[received]",
+            f'intro = "Liebe Leserinnen{RLO} und Leser"\n\n[received]',
+        )
+        + "\n[[events]]\ndate = 2026-12-05\n"
+        + f'title = "Wintermarkt{ZWSP}"\nurl = "https://www.stadt.de@evil.example/"\n',
+        encoding="utf-8",
+    )
+    findings = run_rules(issue.folder, settings)
+    assert the(findings, "BIDI_CONTROL", None).params["where"] == "Das Feld „intro“"
+    assert the(findings, "HIDDEN_CHAR", None).params["where"] == "Das Feld „events[1].title“"
+    assert the(findings, "URL_USERINFO", None).file == "issue.toml"
+
+
 @pytest.mark.parametrize("name", ["Verein Brücke\r\n", "Verein\nBcc: alle@example.org"])
 def test_an_organisation_name_with_a_line_break_fails_check(
     issue: IssueDir, settings: Settings, name: str
