@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from newsletter.content import anchor
 from newsletter.messages import human_bytes
@@ -111,6 +112,7 @@ class Row:
     late: str | None  # "weggelassen" / "angenommen"
     received: str
     problems: tuple[Problem, ...]
+    receipt: str = ""  # when it came, and from where that time is known
 
 
 def _problems(findings: Sequence[Finding], lang: str) -> tuple[Problem, ...]:
@@ -133,6 +135,7 @@ def report_rows(
     findings: Sequence[Finding],
     left_out: Sequence[str],
     lang: str,
+    receipts: Mapping[str, str] | None = None,
 ) -> list[Row]:
     """Every submission with its status and problems; those with errors first."""
     names = {s.slug: s.organisation or s.slug for s in issue.submissions}
@@ -154,6 +157,7 @@ def report_rows(
                 else ("angenommen" if late.severity == "warning" else "weggelassen"),
                 received=str(late.params.get("received", "")) if late else "",
                 problems=_problems(own, lang),
+                receipt=(receipts or {}).get(slug, ""),
             )
         )
     # what needs doing first: errors, then warnings, then the rest, each alphabetical
@@ -373,7 +377,8 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
     issue = good.report.intake.issue
     result = good.result
     findings = result.findings
-    rows = report_rows(issue, good.report.slugs, findings, result.left_out, lang)
+    receipts = good.report.received(ZoneInfo(good.settings.timezone), lang)
+    rows = report_rows(issue, good.report.slugs, findings, result.left_out, lang, receipts)
     text_path = result.outbox / "email.txt"
     try:
         text = text_path.read_text(encoding="utf-8")

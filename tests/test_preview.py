@@ -281,6 +281,12 @@ def test_report_lists_the_planted_error_and_the_late_submission(page: Page) -> N
     expect(banner).to_contain_text("verein-ohne-namen")
     expect(banner).to_contain_text("Späte Runde e.V.")
     expect(page.locator("#bericht")).to_contain_text("Verspätet eingegangen")
+    # every row says when the submission came: from issue.toml, or recorded at first sight
+    expect(page.locator("#e-lernimpuls-nordstadt")).to_contain_text(
+        "Eingang 18.11.2026 16:40 (issue.toml)"
+    )
+    expect(page.locator("#e-spaet-eingereicht")).to_contain_text("Eingang 30.11.2026 13:00")
+    expect(page.locator("#e-spaet-eingereicht")).to_contain_text("(gespeichert)")
     expect(page.locator("#bericht")).to_contain_text("accepted_late")
     # the left-out submissions are not in the email
     expect(phone(page).locator("body")).not_to_contain_text("Späte Runde")
