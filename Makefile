@@ -18,13 +18,20 @@ $(STAMP): pyproject.toml requirements.lock system-packages.txt scripts/setup
 DEMO_DB := NEWSLETTER_SUBSCRIBERS__DATABASE=.cache/demo/subscribers.sqlite3
 
 # The example issue from start to end: check, build, a dry-run send to five example
-# subscribers (a demo store under .cache/, never the real one), then the preview page.
+# subscribers (a demo store under .cache/, never the real one); the network's side: the
+# register of organisations, who is missing, a dry run of reminders and feedback (written to
+# .cache/private/); then the preview page.
 demo: setup
 	$(BIN)/newsletter check $(ISSUE)
 	$(BIN)/newsletter build $(ISSUE)
 	rm -f .cache/demo/subscribers.sqlite3*
 	$(DEMO_DB) $(BIN)/newsletter subscribers import examples/subscribers.csv --note "Beispieldaten der Demo"
 	$(DEMO_DB) $(BIN)/newsletter send $(ISSUE) --dry-run
+	$(DEMO_DB) $(BIN)/newsletter organisations import examples/organisations.csv
+	$(DEMO_DB) $(BIN)/newsletter organisations list
+	$(DEMO_DB) $(BIN)/newsletter status $(ISSUE)
+	$(DEMO_DB) $(BIN)/newsletter remind $(ISSUE) --dry-run
+	$(DEMO_DB) $(BIN)/newsletter feedback $(ISSUE) --dry-run
 	@echo "Vorschau / preview: the address below; stop with Ctrl-C"
 	$(DEMO_DB) $(BIN)/newsletter preview $(ISSUE)
 

@@ -33,7 +33,7 @@ class CheckReport:
         """ok, warning or error for one submission."""
         return status_of([f for f in self.findings if f.submission == slug])
 
-    def received(self, tz: tzinfo, lang: str = "de") -> dict[str, str]:
+    def receipts_shown(self, tz: tzinfo, lang: str = "de") -> dict[str, str]:
         """slug -> its time of receipt as the editor reads it, with where it comes from."""
         source = {
             "issue.toml": ("issue.toml", "issue.toml"),

@@ -67,9 +67,28 @@ def t(key: str, lang: str, **kw: Any) -> str:
 
 def _sub_clis() -> tuple[Any, ...]:
     """Commands with a module of their own: each has COMMAND, add_parser(sub) and run(...)."""
-    from newsletter import mailbox_cli, preview_cli, serve_cli, subscribers_cli
+    from newsletter import (
+        issue_cli,
+        mailbox_cli,
+        organisations_cli,
+        preview_cli,
+        remind_cli,
+        serve_cli,
+        status_cli,
+        subscribers_cli,
+    )
 
-    return subscribers_cli, serve_cli, mailbox_cli, preview_cli
+    return (
+        subscribers_cli,
+        serve_cli,
+        mailbox_cli,
+        preview_cli,
+        organisations_cli,
+        issue_cli,
+        status_cli,
+        remind_cli.REMIND,
+        remind_cli.FEEDBACK,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,7 +188,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
     if args.json:
         print(json.dumps(report.as_json(lang), ensure_ascii=False, indent=2))
     else:
-        received = report.received(ZoneInfo(settings.timezone), lang)
+        received = report.receipts_shown(ZoneInfo(settings.timezone), lang)
         print_report(report.findings, report.slugs, lang, out, received=received)
     fail = report.has_errors or (args.strict and bool(report.findings))
     return EXIT_FINDINGS if fail else EXIT_OK

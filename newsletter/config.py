@@ -240,6 +240,44 @@ class ServeSettings(_Section):
     pending_days: int = Field(
         30, ge=1, description="Days after which unconfirmed sign-ups are erased."
     )
+    signup_answer_ms: int = Field(
+        50,
+        ge=0,
+        le=5000,
+        description="Least time a sign-up's answer takes (ms): subscribed or not looks alike.",
+    )
+    # The server's limits (waitress; see webapp_server.py). A slow or stalled client costs a
+    # connection, never a worker thread: requests are read whole before a thread sees them.
+    threads: int = Field(
+        8, ge=1, le=64, description="Worker threads that answer requests (read ones only)."
+    )
+    max_connections: int = Field(
+        500, ge=10, le=10_000, description="Most open connections; more wait to be accepted."
+    )
+    idle_timeout_seconds: int = Field(
+        30, ge=1, description="A connection that sends or reads nothing this long is closed."
+    )
+    read_timeout_seconds: int = Field(
+        60,
+        ge=1,
+        description="Most seconds one request (headers and body) may take to arrive.",
+    )
+    max_header_bytes: int = Field(
+        32_768, ge=1024, description="Largest request line plus headers, in bytes (else 431)."
+    )
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="Largest request body, in bytes (else 413, unread); uploads need more.",
+    )
+    max_form_bytes: int = Field(
+        16_384,
+        ge=1024,
+        description="Largest form without files (sign-up, unsubscribe), in bytes (else 413).",
+    )
+    max_form_fields: int = Field(
+        100, ge=10, description="Most fields (multipart parts) in one form (else 413)."
+    )
 
 
 class MailboxSettings(_Section):

@@ -784,6 +784,84 @@ CATALOGUE: dict[str, Text] = {
         "angenommen.",
         "Received {received}, after the deadline {deadline}; accepted by the editor.",
     ),
+    # --- the register of organisations, a new issue, reminders and feedback -----------------
+    "ORG_SLUG_INVALID": Text(
+        "„{value}“ ist kein gültiges Kürzel: bitte nur Kleinbuchstaben, Ziffern und "
+        "Bindestriche, wie der Ordner der Einreichung heißt (z. B. lernimpuls-nordstadt).",
+        "'{value}' is not a valid slug: use lower-case letters, digits and hyphens, as the "
+        "submission's folder is named (e.g. lernimpuls-nordstadt).",
+    ),
+    "ORG_LANGUAGE_INVALID": Text(
+        "„{value}“ ist kein Sprachcode. Bitte z. B. de, en, tr, ar, uk oder pt-BR angeben.",
+        "'{value}' is not a language tag. Use e.g. de, en, tr, ar, uk or pt-BR.",
+    ),
+    "ORG_ACTIVE_INVALID": Text(
+        "„{value}“ in der Spalte Aktiv: bitte „ja“ oder „nein“ angeben.",
+        "'{value}' in the column Active: use 'yes' or 'no'.",
+    ),
+    "ORG_EXISTS": Text(
+        "Die Organisation „{slug}“ ist schon eingetragen. Zum Ändern: "
+        "„newsletter organisations edit {slug}“.",
+        "The organisation '{slug}' is registered already. To change it: "
+        "'newsletter organisations edit {slug}'.",
+    ),
+    "ORG_NOT_FOUND": Text(
+        "Die Organisation „{slug}“ ist nicht eingetragen (Liste: „newsletter organisations list“).",
+        "The organisation '{slug}' is not registered (see 'newsletter organisations list').",
+    ),
+    "ORG_ADDRESS_TAKEN": Text(
+        "Die Adresse {address} gehört schon zur Organisation „{slug}“; eine Adresse kann nur "
+        "zu einer Organisation gehören.",
+        "The address {address} belongs to the organisation '{slug}' already; an address can "
+        "belong to one organisation only.",
+    ),
+    "ORG_DUPLICATE_SLUG": Text(
+        "Das Kürzel „{slug}“ steht schon in Zeile {first_line}; diese Zeile wurde nicht "
+        "übernommen.",
+        "The slug '{slug}' is in line {first_line} already; this row was not imported.",
+    ),
+    "ORG_DUPLICATE_ADDRESS": Text(
+        "Die Adresse {address} steht schon in Zeile {first_line} ({slug}); diese Zeile wurde "
+        "nicht übernommen.",
+        "The address {address} is in line {first_line} already ({slug}); this row was not "
+        "imported.",
+    ),
+    "ORG_CSV_NO_SLUG": Text(
+        "In {path} fehlt die Spalte mit dem Kürzel (gefunden: {columns}). Bitte die Spalten in "
+        "der ersten Zeile benennen, z. B. „Kürzel;Name;E-Mail;Sprache;Ansprechperson;Notiz“.",
+        "{path} has no column with the slug (found: {columns}). Name the columns in the first "
+        "row, e.g. 'slug,name,email,language,contact,note'.",
+    ),
+    "ORG_NO_ADDRESS": Text(
+        "Für die Organisation „{slug}“ ist keine E-Mail-Adresse eingetragen; sie bekommt keine "
+        "Nachricht. Bitte mit „newsletter organisations edit {slug} --add-email ADRESSE“ "
+        "ergänzen.",
+        "The organisation '{slug}' has no e-mail address in the register and gets no message. "
+        "Add one with 'newsletter organisations edit {slug} --add-email ADDRESS'.",
+    ),
+    "ISSUE_EXISTS": Text(
+        "{path} gibt es schon; nichts überschrieben.",
+        "{path} exists already; nothing overwritten.",
+    ),
+    "ISSUE_NUMBER_USED": Text(
+        "Die Nummer {number} hat schon die Ausgabe {other}. Bitte eine andere mit --number "
+        "angeben.",
+        "The number {number} is used by the issue {other} already. Give another with --number.",
+    ),
+    "ISSUE_DATE_INVALID": Text(
+        "„{value}“ ist kein Datum ({expected}).",
+        "'{value}' is not a date ({expected}).",
+    ),
+    "ISSUE_DEADLINE_AFTER_DATE": Text(
+        "Der Einsendeschluss {deadline} liegt nicht vor dem Erscheinungsdatum {date}.",
+        "The deadline {deadline} is not before the publication date {date}.",
+    ),
+    "SMTP_NOT_CONFIGURED": Text(
+        "Es ist kein Mailserver eingerichtet (smtp.host ist leer). Bitte [smtp] in "
+        "newsletter.toml ausfüllen, oder mit --dry-run nur die Nachrichten schreiben.",
+        "No mail server is set up (smtp.host is empty). Fill in [smtp] in newsletter.toml, or "
+        "use --dry-run to only write the messages.",
+    ),
 }
 
 # Codes that are warnings (reported, but do not fail `check` unless --strict); all others are
@@ -812,6 +890,7 @@ WARNINGS = frozenset(
         "LATE_ACCEPTED",
         "RECEIPTS_NOT_RECORDED",
         "EMAIL_TOO_LARGE",
+        "ORG_NO_ADDRESS",
     }
 )
 

@@ -16,7 +16,10 @@ Only files inside the preview's build and the issue folder are served: every pat
 (symlinks included) and must stay inside its folder, or the answer is 404. The server binds
 127.0.0.1 only, answers only requests addressed to it by that name (no DNS rebinding), and the
 one request that does something (the test mail) needs the page's token, so another website open
-in the same browser cannot trigger it.
+in the same browser cannot trigger it. No other site may frame the page (every answer carries
+`frame-ancestors 'self'` and X-Frame-Options SAMEORIGIN; the page's own frames are same-origin),
+and a request whose body is not read in `REQUEST_SECONDS` or whose Content-Length is not a
+plain number is dropped or answered 400: no thread waits for a client forever.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import importlib
 import json
 import logging
 import mimetypes
+import re
 import secrets
 import threading
 import time
@@ -54,6 +58,9 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 NOT_SET_UP = "Versand ist noch nicht eingerichtet"
 CONTENT_CSP = "script-src 'none'; object-src 'none'"  # submitted files never run code here
+FRAMING_CSP = "frame-ancestors 'self'"  # on every answer, beside its own policy
+REQUEST_SECONDS = 30  # a client that sends nothing for this long is dropped
+MAX_FORM = 10_000  # bytes of the test mail's form
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-src 'self'; object-src 'self'; base-uri 'none'"
@@ -260,6 +267,7 @@ def safe_file(root: Path | None, rel: str) -> Path | None:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "newsletter-preview"
+    timeout = REQUEST_SECONDS  # the socket's: a stalled request cannot hold its thread
 
     @property
     def app(self) -> Preview:
@@ -267,6 +275,26 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
+
+    def end_headers(self) -> None:
+        """Every answer, the server's own errors included: no other site may frame it."""
+        self.send_header("X-Frame-Options", "SAMEORIGIN")
+        self.send_header("Content-Security-Policy", FRAMING_CSP)
+        super().end_headers()
+
+    def _body_length(self) -> int | None:
+        """Content-Length as a number of bytes; None (after answering 400/413) when unusable."""
+        values = self.headers.get_all("Content-Length") or ["0"]
+        if len(set(values)) != 1 or not re.fullmatch(r"[0-9]{1,12}", values[0].strip()):
+            self.close_connection = True
+            self._text(400, "Ungültige Anfrage: Content-Length ist keine Länge.")
+            return None
+        length = int(values[0])
+        if length > MAX_FORM:
+            self.close_connection = True
+            self._text(413, "Die Anfrage ist zu groß.")
+            return None
+        return length
 
     def _host_ok(self) -> bool:
         host = self.headers.get("Host", "")
@@ -368,8 +396,15 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path != "/testmail":
             self._text(404, "Nicht gefunden.")
             return
-        length = min(int(self.headers.get("Content-Length") or 0), 10_000)
-        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        length = self._body_length()
+        if length is None:
+            return
+        try:
+            body = self.rfile.read(length)
+        except OSError:  # the timeout: the client stalled mid-body
+            self.close_connection = True
+            return
+        form = parse_qs(body.decode("utf-8", "replace"))
         token = self.headers.get("X-Vorschau-Token") or form.get("token", [""])[0]
         if not secrets.compare_digest(token, self.app.token):
             self._json(403, "Die Seite ist veraltet. Bitte neu laden und noch einmal senden.")

@@ -347,6 +347,38 @@ def status_line(snap: Snapshot) -> tuple[str, str]:
     return "ok", f"Aktuell · {built}"
 
 
+def network_rows(good: Any) -> tuple[list[dict[str, Any]], str]:
+    """`newsletter status` for the page: one row per organisation, and the summary line.
+
+    Empty when there is no register: the section then stays away. Read-only, about a
+    millisecond (status.read_register).
+    """
+    from zoneinfo import ZoneInfo
+
+    from newsletter.status import build_status, read_register
+    from newsletter.status_cli import STATE_WORDS, t
+
+    register = read_register(good.settings)
+    if not register:
+        return [], ""
+    st = build_status(good.report, register, ZoneInfo(good.settings.timezone))
+    rows = [
+        {
+            "slug": r.slug,
+            "name": r.name or r.slug,
+            "state": r.state,
+            "css": "error" if r.state in ("missing", "late") else r.state,
+            "word": STATE_WORDS[r.state][0],
+            "received": f"{r.received:%d.%m.%Y %H:%M}" if r.received else "",
+            "errors": r.errors,
+            "warnings": r.warnings,
+            "registered": r.registered,
+        }
+        for r in st.rows
+    ]
+    return rows, t("summary", "de", n=len(st.rows), **st.counts())
+
+
 def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dict[str, Any]:
     """Everything preview.html.j2 needs."""
     good = snap.good
@@ -370,6 +402,8 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
         "text": "",
         "budget": {},
         "summary": "",
+        "network": [],
+        "network_summary": "",
         "now": dt.datetime.now(),
     }
     if good is None:
@@ -377,7 +411,7 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
     issue = good.report.intake.issue
     result = good.result
     findings = result.findings
-    receipts = good.report.received(ZoneInfo(good.settings.timezone), lang)
+    receipts = good.report.receipts_shown(ZoneInfo(good.settings.timezone), lang)
     rows = report_rows(issue, good.report.slugs, findings, result.left_out, lang, receipts)
     text_path = result.outbox / "email.txt"
     try:
@@ -386,6 +420,7 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
         text = ""
     counts = {s: sum(r.status == s for r in rows) for s in STATUS_WORDS}
     names = {s.slug: s.organisation or s.slug for s in issue.submissions}
+    ctx["network"], ctx["network_summary"] = network_rows(good)
     ctx.update(
         heading=f"{issue.title} – Ausgabe {issue.number}" if issue.number else issue.title,
         rows=rows,

@@ -1,14 +1,18 @@
-"""`newsletter serve [--host H] [--port N]`: the sign-up service (webapp.py) on wsgiref.
+"""`newsletter serve [--host H] [--port N]`: the sign-up service (webapp.py) on waitress.
 
-The standard library's server is enough behind the city's web server (which terminates TLS and
-forwards to 127.0.0.1); any WSGI server can host `newsletter.webapp:create_app()` instead.
+waitress (webapp_server.py) with [serve]'s limits, behind the city's web server (which
+terminates TLS and forwards to 127.0.0.1); any WSGI server can host
+`newsletter.webapp:create_app()` instead. Ctrl+C or SIGTERM stop it cleanly: requests being
+answered finish and queued confirmation mails are sent first.
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
+import signal
 import sqlite3
+import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,10 +40,10 @@ _T: dict[str, tuple[str, str]] = {
         "{base}/preferences/TOKEN",
     ),
     "public_host": (
-        "Achtung: {host} ist von außen erreichbar. Der eingebaute Server ist für den Betrieb "
-        "hinter dem Webserver der Stadt gedacht (TLS dort); bitte nur so betreiben.",
-        "Warning: {host} can be reached from outside. The built-in server is meant to run "
-        "behind the city's web server (TLS there); please run it only that way.",
+        "Achtung: {host} ist von außen erreichbar. Der Dienst spricht kein TLS und ist für den "
+        "Betrieb hinter dem Webserver der Stadt gedacht (TLS dort); bitte nur so betreiben.",
+        "Warning: {host} can be reached from outside. The service speaks no TLS and is meant to "
+        "run behind the city's web server (TLS there); please run it only that way.",
     ),
     "url_mismatch": (
         "Achtung: sender.unsubscribe_url ({url}) zeigt nicht auf diesen Dienst ({expected}). "
@@ -84,7 +88,8 @@ def url_problem(settings: Settings, serve: ServeSettings) -> str | None:
 
 def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
     """Serve until Ctrl+C; NewsletterError when the store or the port cannot be used."""
-    from newsletter.webapp import App, make_wsgi_server
+    from newsletter.webapp import App
+    from newsletter.webapp_server import make_wsgi_server
 
     serve = signup.serve_settings(settings)
     host = args.host or serve.host
@@ -102,18 +107,26 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     if (expected := url_problem(settings, serve)) is not None:
         url = settings.sender.unsubscribe_url
         out.print(t("url_mismatch", lang, url=url, expected=expected), markup=False)
+    app = App(settings, serve)
     try:
-        server = make_wsgi_server(App(settings, serve), host, port)
+        server = make_wsgi_server(app, host, port, serve)
     except OSError as exc:
         code = "SERVE_PORT_IN_USE" if exc.errno == errno.EADDRINUSE else "SERVE_LISTEN_FAILED"
         raise NewsletterError(code, None, {"host": host, "port": port, "detail": exc}) from None
     bound = server.server_address[1]
     out.print(t("running", lang, host=host, port=bound, base_url=serve.base_url), markup=False)
     out.print(t("pages", lang, base=serve.base_url.rstrip("/")), markup=False)
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # `kill`: stop cleanly too
+        previous = signal.signal(signal.SIGTERM, lambda *_: server.request_stop(wake=False))
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        out.print(t("stopped", lang), markup=False)
+        pass
     finally:
         server.server_close()
+        app.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    out.print(t("stopped", lang), markup=False)
     return EXIT_OK

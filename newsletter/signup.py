@@ -281,18 +281,20 @@ def request_subscription(
 ) -> Outcome:
     """A sign-up: a pending subscriber (if new) and a confirmation to mail, within the limits.
 
-    NewsletterError SUBSCRIBER_ADDRESS_* for an address that is refused. An active subscriber
-    gets nothing (the caller shows the same page, so the form reveals nobody's subscription);
+    NewsletterError SUBSCRIBER_ADDRESS_* for an address that is refused. When the hourly cap is
+    reached every address gets "busy". An active subscriber gets nothing (the caller shows the
+    same page, so the form reveals nobody's subscription);
     an unsubscribed or bounced row is left as it is until the new confirmation arrives.
     """
     now = now or datetime.now(UTC)
     addr = store.parse_address(address)
     lang = store.parse_language(language) or store.DEFAULT_LANGUAGE
     form = form_id if FORM_ID_RE.fullmatch(form_id) else "web"
+    # The hourly cap first, for every address alike: "busy" must not tell who is subscribed.
+    if _over_limits(conn, addr.key, serve, now) == "busy":
+        return Outcome("busy", addr.normalized)
     existing = store.get(conn, addr.normalized)
     if existing is None:
-        if _over_limits(conn, addr.key, serve, now) == "busy":
-            return Outcome("busy", addr.normalized)
         try:
             existing = store.add(
                 conn,

@@ -120,6 +120,13 @@ def send_message(settings: Settings, message: EmailMessage) -> None:
         client = await open_connection(settings)
         try:
             await client.send_message(message, sender=envelope_from, recipients=[recipient])
+        except aiosmtplib.SMTPRecipientsRefused as exc:  # RCPT refused: a refusal too
+            first = exc.recipients[0] if exc.recipients else None
+            raise NewsletterError(
+                "SMTP_REFUSED",
+                None,
+                {"code": first.code if first else 550, "detail": first.message if first else ""},
+            ) from None
         except aiosmtplib.SMTPResponseException as exc:
             raise NewsletterError(
                 "SMTP_REFUSED", None, {"code": exc.code, "detail": exc.message}

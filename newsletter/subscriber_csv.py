@@ -10,11 +10,8 @@ store does), which are kept. `pending=True` imports as pending instead, for doub
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import os
-import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
@@ -25,13 +22,15 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
+from newsletter import csv_read
 from newsletter import subscribers as store
+from newsletter.csv_read import MAX_CSV_BYTES as MAX_CSV_BYTES
+from newsletter.csv_read import norm_header as _norm_header
+from newsletter.csv_read import unformula as _unformula
 from newsletter.errors import NewsletterError
 
 _T = TypeVar("_T")
 
-MAX_CSV_BYTES = 20_000_000
-DELIMITERS = (";", ",", "\t")
 
 # Column name in an export (German, as the editor reads it) → field. Imports accept these and
 # the aliases below, compared without case, spaces, hyphens and umlauts.
@@ -79,14 +78,6 @@ _TEXT_FIELDS = (
     "consent_note",
     "unsubscribed_via",
 )
-_FORMULA_START = ("=", "+", "-", "@")  # spreadsheets run such cells as formulas
-
-
-def _norm_header(text: str) -> str:
-    text = text.strip().lower()
-    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(umlaut, plain)
-    return re.sub(r"[^a-z0-9]", "", text)
 
 
 def _header_table() -> dict[str, str]:
@@ -179,37 +170,6 @@ class ImportReport:
     dry_run: bool
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), else Windows-1252."""
-    candidates: tuple[str, ...] = ("utf-8", "cp1252")
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = ("utf-8-sig",)
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ("utf-16",)
-    for encoding in candidates:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise NewsletterError("SUBSCRIBERS_CSV_ENCODING", path, {"path": path})
-
-
-def _split(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
-
-
-def _sniff(first_line: str) -> tuple[str, list[str], bool]:
-    """The delimiter, the first row's cells, and whether that row is a header."""
-    scores = [
-        (sum(_norm_header(c) in _HEADERS for c in _split(first_line, d)), -i, d)
-        for i, d in enumerate(DELIMITERS)
-    ]
-    score, _, delimiter = max(scores)
-    if score == 0:  # no header: a bare list of addresses, perhaps with names after them
-        delimiter = max(DELIMITERS, key=lambda d: (first_line.count(d), -DELIMITERS.index(d)))
-    return delimiter, _split(first_line, delimiter), score > 0
-
-
 def _columns(header: list[str]) -> tuple[dict[str, int], dict[str, str], tuple[str, ...]]:
     """Field → column index, field → header text, and the headers that are not used."""
     index: dict[str, int] = {}
@@ -229,11 +189,6 @@ def _columns(header: list[str]) -> tuple[dict[str, int], dict[str, str], tuple[s
     index.pop("address2", None)
     names.pop("address2", None)
     return index, names, tuple(ignored)
-
-
-def _unformula(cell: str) -> str:
-    """Undo the apostrophe an export puts before cells a spreadsheet would run as formulas."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_START else cell
 
 
 def _parse_time(value: str, tz: tzinfo) -> str:
@@ -313,34 +268,14 @@ def _merge(first: ImportRow, later: ImportRow) -> ImportRow:
 
 def read_csv(path: Path, *, tz: tzinfo | None = None, pending: bool = False) -> ParsedCsv:
     """Read and check an import file; NewsletterError only when the file as a whole is unusable."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise NewsletterError(
-                "FILE_TOO_LARGE", path, {"size_bytes": size, "limit_bytes": MAX_CSV_BYTES}
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise NewsletterError("SUBSCRIBERS_CSV_NOT_FOUND", path, {"path": path}) from None
-    except OSError as exc:
-        raise NewsletterError("FILE_UNREADABLE", path, {"detail": exc.strerror or exc}) from None
-    text, encoding = _decode(data, path)
+    text, encoding = csv_read.read_text(path)
     zone = tz or ZoneInfo("Europe/Berlin")
-    offset = 0
-    forced = re.match(r"sep=(.)\r?(\n|$)", text)  # Excel's delimiter hint line
-    if forced:
-        text, offset = text[forced.end() :], 1
-    if not text.strip():
-        raise NewsletterError("SUBSCRIBERS_CSV_EMPTY", path, {"path": path})
-    first_line = text.split("\n", 1)[0].rstrip("\r")
-    delimiter, first, is_header = _sniff(first_line)
-    if forced:
-        delimiter, first = forced.group(1), _split(first_line, forced.group(1))
-        is_header = any(_norm_header(c) in _HEADERS for c in first)
+    sheet = csv_read.sheet(text, _HEADERS, path)
+    first = sheet.first
     index: dict[str, int] = {}
     names: dict[str, str] = {}
     ignored: tuple[str, ...] = ()
-    if is_header:
+    if sheet.is_header:
         index, names, ignored = _columns(first)
     elif "@" in (first[0] if first else ""):
         index = {"address": 0, "name": 1, "language": 2}
@@ -349,35 +284,25 @@ def read_csv(path: Path, *, tz: tzinfo | None = None, pending: bool = False) -> 
         raise NewsletterError(
             "SUBSCRIBERS_CSV_NO_ADDRESS", path, {"path": path, "columns": columns}
         )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    if is_header:
-        next(reader)
     rows: dict[str, ImportRow] = {}
     rejected: list[Rejected] = []
     duplicates: list[Duplicate] = []
-    previous = reader.line_num
-    try:
-        for raw in reader:
-            line, previous = previous + 1 + offset, reader.line_num
-            cells = {f: _unformula(raw[i]) for f, i in index.items() if i < len(raw)}
-            if not any(c.strip() for c in raw):
-                continue
-            parsed = _parse_row(cells, names, line, zone, pending)
-            if isinstance(parsed, list):
-                rejected += parsed
-            elif (earlier := rows.get(parsed.address.key)) is not None:
-                duplicates.append(Duplicate(line, earlier.line, parsed.address.given))
-                rows[parsed.address.key] = _merge(earlier, parsed)
-            else:
-                rows[parsed.address.key] = parsed
-    except csv.Error as exc:
-        raise NewsletterError(
-            "SUBSCRIBERS_CSV_SYNTAX", path, {"path": path, "line": previous + 1, "detail": exc}
-        ) from None
+    for line, raw in sheet.rows():
+        cells = {f: _unformula(raw[i]) for f, i in index.items() if i < len(raw)}
+        if not any(c.strip() for c in raw):
+            continue
+        parsed = _parse_row(cells, names, line, zone, pending)
+        if isinstance(parsed, list):
+            rejected += parsed
+        elif (earlier := rows.get(parsed.address.key)) is not None:
+            duplicates.append(Duplicate(line, earlier.line, parsed.address.given))
+            rows[parsed.address.key] = _merge(earlier, parsed)
+        else:
+            rows[parsed.address.key] = parsed
     return ParsedCsv(
         path,
         encoding,
-        delimiter,
+        sheet.delimiter,
         names,
         ignored,
         tuple(rows.values()),
@@ -500,7 +425,7 @@ def export_rows(conn: sqlite3.Connection, statuses: Iterable[str] | None = None)
     out = [[header for header, _ in EXPORT_COLUMNS]]
     for s in store.list_subscribers(conn, statuses):
         cells = [str(getattr(s, field) or "") for _, field in EXPORT_COLUMNS]
-        out.append([f"'{c}" if c.startswith(_FORMULA_START) else c for c in cells])
+        out.append([csv_read.guard_formula(c) for c in cells])
     return out
 
 

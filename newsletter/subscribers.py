@@ -214,6 +214,12 @@ def _v3_confirmations(conn: sqlite3.Connection) -> None:
     v3(conn)
 
 
+def _v4_organisations(conn: sqlite3.Connection) -> None:
+    from newsletter.organisations import migration  # organisations imports this module
+
+    migration(conn)
+
+
 def _receipts(conn: sqlite3.Connection) -> None:
     """When each submission was first seen complete (see receipts.py): recorded once."""
     conn.execute(
@@ -232,6 +238,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_subscribers,
     _v2_send_journal,
     _v3_confirmations,
+    _v4_organisations,
     _receipts,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

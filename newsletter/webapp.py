@@ -1,8 +1,9 @@
 """The subscriber's side on the web: sign-up, confirmation, one-click unsubscribe, preferences.
 
-A plain WSGI application (`create_app(settings)`), so any WSGI server can host it behind the
-city's web server; `newsletter serve` runs it with the standard library's wsgiref on 127.0.0.1.
-Routes, below `serve.base_url`'s path (a prefix the proxy passes on or strips both work):
+A WSGI application (`create_app(settings)`) on Werkzeug, which routes and parses requests;
+`newsletter serve` hosts it on waitress (webapp_server.py, with [serve]'s limits) behind the
+city's web server, and any WSGI server can host it instead. Routes, below `serve.base_url`'s
+path (a prefix the proxy passes on or strips both work):
 
     GET  /                   the sign-up form (?lang=en, ?form=NAME for a named form)
     POST /subscribe          pending subscriber + confirmation mail (honeypot, rate limits)
@@ -13,14 +14,19 @@ Routes, below `serve.base_url`'s path (a prefix the proxy passes on or strips bo
     GET  /preferences/TOKEN  change language, or address (confirmed by the new address)
     POST /preferences/TOKEN
 
+More pages join with `App.add_route` (a Werkzeug rule, the methods, the handler and the form
+limits of the route); every route gets the same headers, error pages and limits.
+
 No cookies, no scripts, nothing fetched from elsewhere. Forms carry a signed, expiring token and
 cross-site POSTs are refused (Sec-Fetch-Site / Origin); the token-bearing URLs are their own
 credential (256 random bits, compared in constant time, unrelated to the address). Pages never
 show a subscriber's address in full. Editors may override any page with a file of the same name
-in `templates/serve/` (Jinja2, autoescaped).
+in `templates/serve/` (Jinja2, autoescaped). Every request gets a page: a bad one a 4xx, never
+a traceback. Confirmation mails go out from a background thread (signup_queue.py), so every
+sign-up is answered alike, whoever is subscribed.
 
 This module routes and handles; the pages are webapp_pages.py (their texts webapp_texts.py), the
-HTTP details webapp_http.py.
+HTTP details webapp_http.py, the server webapp_server.py.
 """
 
 from __future__ import annotations
@@ -32,14 +38,17 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from newsletter import ratelimit, signup, signup_mail
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.wrappers import Request as WerkzeugRequest
+
+from newsletter import ratelimit, signup, signup_mail, signup_queue
 from newsletter import subscribers as store
 from newsletter.config import ServeSettings, Settings
 from newsletter.errors import NewsletterError
@@ -48,26 +57,40 @@ from newsletter.webapp_http import (
     Request,
     Response,
     cross_site,
-    parse_request,
-    read_form,
+    html_response,
     token_payload,
     trusted_networks,
 )
 from newsletter.webapp_pages import SECURITY_HEADERS, Pages, mask
+from newsletter.webapp_server import make_wsgi_server
 from newsletter.webapp_texts import email_error, text
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+__all__ = ["App", "Route", "create_app", "make_wsgi_server"]
 
 log = logging.getLogger(__name__)
 
-_TOKEN_PATH = re.compile(r"/(confirm|unsubscribe|preferences)/([^/]*)")
+_SECRET_IN_PATH = re.compile(r"/(confirm|unsubscribe|preferences)/[^/?\s]+")
+
+Handler = Callable[..., Response]
 
 
 def _link_lang(req: Request, fallback: str) -> str:
     """The language of a token's page: ?lang=, else `fallback` (the subscriber's); de or en."""
     lang = req.query.get("lang") or fallback
     return "en" if lang == "en" else "de"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A page of the service: its handler (called with the request and the rule's values) and
+    the limits of the form it takes (None: [serve] max_form_bytes / max_form_fields)."""
+
+    handler: Handler
+    max_form_bytes: int | None = None
+    max_form_fields: int | None = None
 
 
 class App:
@@ -82,7 +105,6 @@ class App:
     ) -> None:
         self.settings = settings
         self.serve = serve or signup.serve_settings(settings)
-        self.send = send
         self.db_path = settings.path(settings.subscribers.database)
         self.base_path = urlsplit(self.serve.base_url).path.rstrip("/")
         base = urlsplit(self.serve.base_url)
@@ -93,70 +115,85 @@ class App:
         )
         self.pages = Pages(settings, self.serve)
         self.tokens = FormTokens(self.serve)
+        self.mails = signup_queue.ConfirmationQueue(
+            settings, self.serve, self.db_path, send, maxsize=max(10, self.serve.mails_per_hour)
+        )
         self._pruned = 0.0
         self._prune_lock = threading.Lock()
+        self.url_map = Map(strict_slashes=False, merge_slashes=False)
+        self.routes: dict[str, Route] = {}
+        self.add_route("/", "signup_form", self.signup_form, methods=("GET",))
+        self.add_route("/subscribe", "subscribe", self.subscribe, methods=("GET", "POST"))
+        self.add_route("/confirm/<token>", "confirm", self.confirm)
+        self.add_route("/unsubscribe/<token>", "unsubscribe", self.unsubscribe)
+        self.add_route("/preferences/<token>", "preferences", self.preferences)
+
+    def add_route(
+        self,
+        rule: str,
+        endpoint: str,
+        handler: Handler,
+        *,
+        methods: Iterable[str] = ("GET", "POST"),
+        max_form_bytes: int | None = None,
+        max_form_fields: int | None = None,
+    ) -> None:
+        """A page below the base path: a Werkzeug rule ("/einreichen/<token>"), its handler
+        `handler(req, **values)`, the methods (HEAD comes with GET) and the form's limits."""
+        self.url_map.add(Rule(rule, endpoint=endpoint, methods=list(methods)))
+        self.routes[endpoint] = Route(handler, max_form_bytes, max_form_fields)
+
+    def close(self) -> None:
+        """Send the confirmation mails still queued, then stop their thread."""
+        self.mails.close()
 
     # WSGI entry point
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer one request."""
+        wz = WerkzeugRequest(environ)
         try:
-            response = self.dispatch(environ)
+            response = self.dispatch(wz)
         except Exception:
             log.exception("sign-up service: request failed")
-            lang = "en" if "lang=en" in str(environ.get("QUERY_STRING", "")) else "de"
+            lang = "en" if wz.args.get("lang") == "en" else "de"
             response = self.pages.page(
                 lang,
                 HTTPStatus.INTERNAL_SERVER_ERROR,
                 "error_title",
                 [text("error_text", lang, contact=self.settings.publisher.email)],
             )
-        headers = [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(response.body))),
-            *SECURITY_HEADERS,
-            *response.headers,
-        ]
+        for key, value in SECURITY_HEADERS:  # a route may set its own (say, a wider CSP)
+            response.headers.setdefault(key, value)
         if self.serve.base_url.startswith("https:"):
-            headers.append(("Strict-Transport-Security", "max-age=31536000"))
-        start_response(f"{response.status.value} {response.status.phrase}", headers)
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [response.body]
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        where = _SECRET_IN_PATH.sub(r"/\1/…", wz.path)
+        log.info('"%s %s" %d', wz.method, where, response.status_code)
+        return response(environ, start_response)
 
-    def dispatch(self, environ: WSGIEnvironment) -> Response:
-        """Route a request to its handler."""
-        req = parse_request(environ, self.base_path, self.trusted)
-        if req.path in ("/", ""):
-            return self.get_only(req) or self.signup_form(req)
-        if req.path == "/subscribe":
-            if req.method != "POST":
-                if req.method in ("GET", "HEAD"):
-                    return self.signup_form(req)
-                return self.pages.not_allowed(req.lang)
-            return self.subscribe(req)
-        match = _TOKEN_PATH.fullmatch(req.path)
-        if match is None:
-            return self.pages.page(
-                req.lang, HTTPStatus.NOT_FOUND, "notfound_title", ["notfound_text"]
-            )
-        kind, token = match.groups()
-        if req.method not in ("GET", "HEAD", "POST"):
-            return self.pages.not_allowed(req.lang)
+    def dispatch(self, wz: WerkzeugRequest) -> Response:
+        """Route a request to its handler, within the route's form limits."""
+        req = Request(wz, self.base_path, self.trusted)
+        adapter = self.url_map.bind("service", url_scheme="http")
+        try:
+            endpoint, values = adapter.match(req.path, method=req.method)
+        except MethodNotAllowed as exc:
+            return self.pages.not_allowed(req.lang, exc.valid_methods or ())
+        except (NotFound, RequestRedirect):
+            return self.pages.not_found(req.lang)
+        route = self.routes[str(endpoint)]
         if req.method == "POST":
-            form = read_form(environ)
-            if form is None:
+            wz.max_content_length = route.max_form_bytes or self.serve.max_form_bytes
+            wz.max_form_memory_size = wz.max_content_length
+            wz.max_form_parts = route.max_form_fields or self.serve.max_form_fields
+            try:
+                wz.form  # parsed here, within the limits, before any handler runs  # noqa: B018
+            except RequestEntityTooLarge:
                 return self.pages.too_large(req.lang)
-            req.form = form
-        handler = {
-            "confirm": self.confirm,
-            "unsubscribe": self.unsubscribe,
-            "preferences": self.preferences,
-        }[kind]
-        return handler(req, token)
+            except HTTPException:
+                return self.pages.bad_request(req.lang)
+        return route.handler(req, **values)
 
     # --- helpers ---------------------------------------------------------------------------
-
-    def get_only(self, req: Request) -> Response | None:
-        """405 for anything but GET and HEAD."""
-        return None if req.method in ("GET", "HEAD") else self.pages.not_allowed(req.lang)
 
     def cross_site(self, req: Request) -> bool:
         """A form POST that did not come from our own pages."""
@@ -205,8 +242,7 @@ class App:
             consent_text=self.consent_text(req.lang),
             switch=self.pages.switch(req),
         )
-        status = HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK
-        return Response(status, body)
+        return html_response(HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK, body)
 
     def _token_form_id(self, conn: sqlite3.Connection, req: Request, token: str) -> str | None:
         """The form id signed into a sign-up token, if the token is valid for this page."""
@@ -218,16 +254,21 @@ class App:
         return form_id if self.tokens.verify(conn, token, "signup", form_id, consent) else None
 
     def subscribe(self, req: Request) -> Response:
-        """POST /subscribe: check, then pending + mail; the same page whatever the address."""
-        form = read_form(req.environ)  # read first: a refusal must not leave it unread
-        if form is None:
-            return self.pages.too_large(req.lang)
+        """POST /subscribe: check, then pending + mail; the same page whatever the address.
+
+        New, pending, already subscribed or over the address's limit: each takes the same path
+        to the same page, and the mail is only queued (signup_queue.py), so neither the page
+        nor the time it takes tells anyone whether an address is subscribed.
+        """
+        if req.method != "POST":
+            return self.signup_form(req)
+        form = req.form
         if self.cross_site(req):
             return self.pages.forbidden(req.lang)
         wait = self.per_ip.hit(req.client)  # every POST counts, the bots' included
         if wait:
             response = self.pages.limited(req.lang, wait)
-            response.headers.append(("Retry-After", str(int(wait) + 1)))
+            response.headers["Retry-After"] = str(int(wait) + 1)
             return response
         email = form.get("email", "").strip()
         language = form.get("language", req.lang)
@@ -256,6 +297,7 @@ class App:
         if errors:
             return self.signup_form(req, values=values, errors=errors, form_id=form_id)
         assert form_id is not None
+        began = time.monotonic()
         self.maybe_prune()
         with store.open_store(self.db_path) as conn:
             outcome = signup.request_subscription(
@@ -268,32 +310,20 @@ class App:
                 consent_language=req.lang,
                 serve=self.serve,
             )
-            failed = self.mail(conn, outcome, "subscribe", str(values["language"]))
-        if failed or outcome.status == "busy":
+        self.mail(outcome, "subscribe", str(values["language"]))
+        # A new address costs two writes more than a subscribed one (a few ms): wait out the
+        # rest of [serve] signup_answer_ms, so the time tells nothing either.
+        rest = self.serve.signup_answer_ms / 1000 - (time.monotonic() - began)
+        if rest > 0:
+            time.sleep(rest)
+        if outcome.status == "busy":  # the hourly cap: for every address alike
             return self.pages.busy(req.lang)
         return self.pages.check_mail(req, email)
 
-    def mail(
-        self, conn: sqlite3.Connection, outcome: signup.Outcome, purpose: str, language: str
-    ) -> bool:
-        """Send the confirmation an outcome asks for; True when that failed."""
-        if outcome.status != "mail":
-            return False
-        message = signup_mail.confirmation_message(
-            self.settings,
-            self.serve,
-            outcome,
-            purpose="subscribe" if purpose == "subscribe" else "change_address",
-            language=language,
-        )
-        try:
-            self.send(self.settings, message)
-        except NewsletterError as exc:
-            log.error("confirmation mail not sent: %s %s", exc.code, exc.params)
-            assert outcome.confirmation_id is not None
-            signup.withdraw(conn, outcome.confirmation_id)
-            return True
-        return False
+    def mail(self, outcome: signup.Outcome, purpose: signup.Purpose, language: str) -> None:
+        """Queue the confirmation an outcome asks for (the request never waits for SMTP)."""
+        if outcome.status == "mail":
+            self.mails.submit(signup_queue.Job(outcome, purpose, language))
 
     def maybe_prune(self) -> None:
         """Erase stale links and unconfirmed sign-ups, at most every ten minutes."""
@@ -326,7 +356,7 @@ class App:
                         hidden=[],
                         button=text("address_button" if change else "confirm_button", lang),
                     )
-                    return Response(HTTPStatus.OK, body)
+                    return html_response(HTTPStatus.OK, body)
                 c, s = signup.confirm(conn, token)
             except NewsletterError as exc:
                 if not exc.code.startswith("SIGNUP_"):
@@ -370,7 +400,7 @@ class App:
             button=text("unsub_button", lang),
             link=(req.url(f"/preferences/{token}"), text("unsub_instead", lang)),
         )
-        return Response(HTTPStatus.OK, body)
+        return html_response(HTTPStatus.OK, body)
 
     # --- preferences -----------------------------------------------------------------------
 
@@ -416,7 +446,7 @@ class App:
             csrf=csrf,
             action=req.url(req.path),
         )
-        return Response(HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK, body)
+        return html_response(HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK, body)
 
     def change_address(
         self,
@@ -442,8 +472,9 @@ class App:
             else:
                 errors["email"] = email_error(exc, lang)
             return None
-        if self.mail(conn, outcome, "change_address", lang) or outcome.status == "busy":
+        if outcome.status == "busy":
             return self.pages.busy(lang)
+        self.mail(outcome, "change_address", lang)
         done = [text("address_mail_text", lang, address=email, hours=self.pages.link_hours)]
         back = (req.url(req.path), text("back_prefs", lang))
         return self.pages.page(lang, HTTPStatus.OK, "address_mail_title", done, back)
@@ -460,30 +491,3 @@ def create_app(settings: Settings | None = None, serve: ServeSettings | None = N
 
         settings = load_settings()
     return App(settings, serve)
-
-
-# --- serving with the standard library -----------------------------------------------------
-
-_SECRET_IN_PATH = re.compile(r"/(confirm|unsubscribe|preferences)/[A-Za-z0-9_-]+")
-
-
-class _Handler(WSGIRequestHandler):
-    """wsgiref's handler, logging through `logging` with the tokens in paths blotted out."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        line = format % args
-        log.info("%s %s", self.address_string(), _SECRET_IN_PATH.sub(r"/\1/…", line))
-
-
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    """wsgiref's server, one thread per request (a slow mail relay blocks only its visitor)."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-def make_wsgi_server(app: WSGIApplication, host: str, port: int) -> ThreadingWSGIServer:
-    """A threaded wsgiref server for `app` (port 0: a free one); call serve_forever()."""
-    server = make_server(host, port, app, ThreadingWSGIServer, _Handler)
-    assert isinstance(server, ThreadingWSGIServer)
-    return server

@@ -1,5 +1,6 @@
-"""HTTP for the sign-up service: the request and response its handlers see, the client's address
-behind trusted proxies, form bodies, signed form tokens, and the cross-site check.
+"""HTTP for the sign-up service: the request its handlers see (a thin layer over Werkzeug's,
+which parses query strings, forms and headers), the HTML response, the client's address behind
+trusted proxies, signed form tokens, and the cross-site check.
 """
 
 from __future__ import annotations
@@ -9,15 +10,15 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import re
 import sqlite3
 import time
-from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Request as WerkzeugRequest
+from werkzeug.wrappers import Response
 
 from newsletter import ratelimit, signup
 
@@ -26,35 +27,54 @@ if TYPE_CHECKING:
 
     from newsletter.config import ServeSettings
 
-MAX_BODY = 16_384
+__all__ = ["HTML", "Request", "Response", "html_response"]
+
+HTML = "text/html; charset=utf-8"
+LANGUAGES = ("de", "en")
 
 
-@dataclass
+def html_response(status: HTTPStatus, body: bytes) -> Response:
+    """A page: status and HTML."""
+    return Response(body, status=int(status), content_type=HTML)
+
+
 class Request:
-    """The parts of a WSGI request the handlers use."""
+    """What the handlers see of a request: method, path below the prefix, language, client.
 
-    method: str
-    path: str  # below the service's prefix
-    prefix: str  # SCRIPT_NAME plus the base path: links are built on it
-    query: dict[str, str]
-    environ: WSGIEnvironment
-    client: str  # the rate-limit key of the client
-    lang: str
-    form: dict[str, str] = field(default_factory=dict)
+    `form` is Werkzeug's parsed body (urlencoded or multipart, as RFC 8058 allows), within the
+    limits the route set (`App.dispatch`); reading it past them raises RequestEntityTooLarge.
+    """
 
-    def url(self, path: str, **query: str) -> str:
-        """A link to another page of the service."""
-        q = "&".join(f"{k}={v}" for k, v in query.items() if v)
+    def __init__(self, wz: WerkzeugRequest, base_path: str, trusted: list[Any]) -> None:
+        self.wz = wz
+        self.environ: WSGIEnvironment = wz.environ
+        self.method = wz.method.upper()
+        path = wz.path or "/"  # PATH_INFO, decoded by Werkzeug
+        prefix = wz.script_root
+        # `base_path` (the path of `serve.base_url`) may arrive with the path or be stripped
+        if base_path and (path == base_path or path.startswith(base_path + "/")):
+            prefix += base_path
+            path = path[len(base_path) :] or "/"
+        elif not prefix:  # the proxy stripped the prefix without saying so: links need it
+            prefix = base_path
+        self.path = path
+        self.prefix = prefix
+        self.query: dict[str, str] = wz.args.to_dict()  # the first value of each name
+        lang = self.query.get("lang", "")
+        if lang not in LANGUAGES:
+            lang = wz.accept_languages.best_match(LANGUAGES, default="de") or "de"
+        self.lang = lang
+        self.client = ratelimit.ip_key(client_ip(self.environ, trusted))
+
+    @property
+    def form(self) -> MultiDict[str, str]:
+        """The form fields of a POST (empty for other bodies)."""
+        return self.wz.form
+
+    def url(self, path: str, /, **query: str) -> str:
+        """A link to another page of the service (query values empty: left out)."""
+        q = urlencode({k: v for k, v in query.items() if v})
         return self.prefix + path + (f"?{q}" if q else "")
-
-
-@dataclass
-class Response:
-    """Status, HTML and extra headers."""
-
-    status: HTTPStatus
-    body: bytes
-    headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 def trusted_networks(spec: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -79,31 +99,6 @@ def client_ip(environ: WSGIEnvironment, trusted: list[Any]) -> str:
         if not any(ip in net for net in trusted):
             return candidate
     return chain[0]
-
-
-def read_form(environ: WSGIEnvironment) -> dict[str, str] | None:
-    """The POST body as fields (urlencoded or multipart, as RFC 8058 allows); None: too big."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_BODY:
-        return None
-    body: bytes = environ["wsgi.input"].read(length) if length > 0 else b""
-    ctype = str(environ.get("CONTENT_TYPE", ""))
-    if ctype.startswith("multipart/form-data"):
-        msg = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {ctype}\r\n\r\n".encode("latin-1") + body
-        )
-        fields: dict[str, str] = {}
-        for part in msg.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True)
-            if isinstance(name, str) and isinstance(payload, bytes):
-                fields[name] = payload.decode("utf-8", "replace")
-        return fields
-    parsed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=20)
-    return {k: v[0] for k, v in parsed.items()}
 
 
 def token_payload(token: str) -> Any:
@@ -133,35 +128,6 @@ def cross_site(env: WSGIEnvironment, trusted: list[Any], own_origin: str) -> boo
         scheme = str(env.get("HTTP_X_FORWARDED_PROTO", scheme)).split(",")[0].strip()
         host = str(env.get("HTTP_X_FORWARDED_HOST", host)).split(",")[0].strip()
     return origin not in (own_origin, f"{scheme}://{host}")
-
-
-def parse_request(environ: WSGIEnvironment, base_path: str, trusted: list[Any]) -> Request:
-    """Split prefix and path; the language from ?lang= or the browser's preference.
-
-    `base_path` (the path of `serve.base_url`) may arrive with the path or be stripped by a proxy.
-    """
-    path = str(environ.get("PATH_INFO") or "/")
-    prefix = str(environ.get("SCRIPT_NAME") or "")
-    if base_path and (path == base_path or path.startswith(base_path + "/")):
-        prefix += base_path
-        path = path[len(base_path) :] or "/"
-    elif not prefix:  # the proxy stripped the prefix without saying so: links need it
-        prefix = base_path
-    query = {k: v[0] for k, v in parse_qs(str(environ.get("QUERY_STRING", ""))).items()}
-    lang = query.get("lang", "")
-    if lang not in ("de", "en"):
-        accept = str(environ.get("HTTP_ACCEPT_LANGUAGE", "")).lower()
-        found = re.findall(r"\b(de|en)\b", accept)
-        lang = found[0] if found else "de"
-    return Request(
-        method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
-        path=path,
-        prefix=prefix,
-        query=query,
-        environ=environ,
-        client=ratelimit.ip_key(client_ip(environ, trusted)),
-        lang=lang,
-    )
 
 
 class FormTokens:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
@@ -14,7 +15,7 @@ import jinja2
 
 from newsletter.config import ServeSettings, Settings
 from newsletter.errors import NewsletterError
-from newsletter.webapp_http import Request, Response
+from newsletter.webapp_http import Request, Response, html_response
 from newsletter.webapp_texts import TEXTS, text
 
 _CSS = (
@@ -229,7 +230,7 @@ class Pages:
         """A page of text: a title key, paragraphs (keys or finished text), perhaps a link."""
         shown = [text(p, lang) if p in TEXTS else p for p in paragraphs]
         body = self.render("base.html", lang, title=text(title, lang), paragraphs=shown, link=link)
-        return Response(status, body)
+        return html_response(status, body)
 
     def switch(self, req: Request) -> tuple[str, str, str]:
         """The link to the same page in the other language."""
@@ -247,15 +248,25 @@ class Pages:
         """The link back to the sign-up form."""
         return req.url("/", lang=lang), text("to_signup", lang)
 
-    def not_allowed(self, lang: str) -> Response:
+    def not_allowed(self, lang: str, allowed: Iterable[str] = ("GET", "HEAD", "POST")) -> Response:
         """405 with the methods allowed."""
         response = self.page(lang, HTTPStatus.METHOD_NOT_ALLOWED, "error_title", [])
-        response.headers.append(("Allow", "GET, HEAD, POST"))
+        response.headers["Allow"] = ", ".join(allowed)
         return response
 
     def too_large(self, lang: str) -> Response:
-        """413: a form body over MAX_BODY."""
-        return self.page(lang, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "error_title", [])
+        """413: a form over the route's limits ([serve] max_form_bytes, max_form_fields)."""
+        return self.page(
+            lang, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large_title", ["too_large_text"]
+        )
+
+    def bad_request(self, lang: str) -> Response:
+        """400: a request the service cannot read."""
+        return self.page(lang, HTTPStatus.BAD_REQUEST, "bad_request_title", ["bad_request_text"])
+
+    def not_found(self, lang: str) -> Response:
+        """404: no such page."""
+        return self.page(lang, HTTPStatus.NOT_FOUND, "notfound_title", ["notfound_text"])
 
     def forbidden(self, lang: str) -> Response:
         """403: a form sent from another site."""

@@ -185,6 +185,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "notfound_title": ("Seite nicht gefunden", "Page not found"),
     "notfound_text": ("Diese Seite gibt es nicht.", "This page does not exist."),
+    "too_large_title": ("Formular zu groß", "Form too large"),
+    "too_large_text": (
+        "Das Formular war größer oder hatte mehr Felder, als dieser Dienst annimmt. Bitte laden "
+        "Sie die Seite neu und senden Sie es noch einmal.",
+        "The form was larger or had more fields than this service accepts. Please reload the "
+        "page and send it again.",
+    ),
+    "bad_request_title": ("Anfrage nicht lesbar", "Request not readable"),
+    "bad_request_text": (
+        "Diese Anfrage kann der Dienst nicht lesen. Bitte laden Sie die Seite neu.",
+        "The service cannot read this request. Please reload the page.",
+    ),
     "to_signup": ("Zur Anmeldung", "To the sign-up form"),
     "error_title": ("Ein Fehler ist aufgetreten", "An error occurred"),
     "error_text": (

@@ -672,3 +672,130 @@ def test_cli_refuses_other_hosts(preview: Preview) -> None:
     out = io.StringIO()
     code = run(args, preview.rebuilder.settings, "de", Console(file=out))
     assert code == 2 and "nur auf diesem Rechner" in out.getvalue()
+
+
+# --- the HTTP layer: framing and bodies (issue 10, item 12) --------------------------------
+
+
+def raw_answer(preview: Preview, request: bytes, timeout: float = 5.0) -> bytes:
+    """Send `request` as it is; what the server answers before it closes (or the timeout)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", preview.port), timeout=timeout) as sock:
+        sock.sendall(request)
+        data = b""
+        try:
+            while chunk := sock.recv(65536):
+                data += chunk
+        except TimeoutError:
+            pass
+    return data
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/zustand",
+        "/ausgabe/email.html",
+        "/teil/pdf",
+        "/vorschau.js",
+        "/pdf/newsletter.pdf",
+        "/gibt-es-nicht",
+    ],
+)
+def test_every_answer_forbids_other_origins_to_frame_it(preview: Preview, path: str) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=10)
+    conn.request("GET", path)
+    answer = conn.getresponse()
+    answer.read()
+    conn.close()
+    assert answer.getheader("X-Frame-Options") == "SAMEORIGIN", path
+    policies = answer.msg.get_all("Content-Security-Policy") or []
+    assert any("frame-ancestors 'self'" in p for p in policies), (path, policies)
+    # also the refusals: a foreign Host, a method the server does not know
+    for request in (
+        f"GET {path} HTTP/1.1\r\nHost: boese.example\r\n\r\n".encode(),
+        f"KAPUTT {path} HTTP/1.1\r\nHost: 127.0.0.1:{preview.port}\r\n\r\n".encode(),
+    ):
+        head = raw_answer(preview, request).split(b"\r\n\r\n")[0].decode("latin-1")
+        assert "X-Frame-Options: SAMEORIGIN" in head and "frame-ancestors 'self'" in head, head
+
+
+def test_a_bad_content_length_is_answered_at_once(preview: Preview) -> None:
+    """`Content-Length: -1` held a thread forever on main (rfile.read(-1) waits for EOF)."""
+    head = f"POST /testmail HTTP/1.1\r\nHost: 127.0.0.1:{preview.port}\r\n"
+    for value, status in (("-1", b"400"), ("zwei", b"400"), ("1_0", b"400"), ("99999999", b"413")):
+        started = time.monotonic()
+        answer = raw_answer(preview, f"{head}Content-Length: {value}\r\n\r\nadresse=x".encode())
+        assert answer.split(b" ", 2)[1:2] == [status], (value, answer[:120])
+        assert time.monotonic() - started < 2, value
+    # a body that stops half-way costs its thread only until the read timeout, and the
+    # preview goes on answering meanwhile
+    import socket
+
+    with socket.create_connection(("127.0.0.1", preview.port), timeout=5) as stalled:
+        stalled.sendall(f"{head}Content-Length: 100\r\n\r\nadresse=".encode())
+        assert get(preview, "/zustand")[0] == 200
+
+
+def test_another_origin_cannot_frame_the_preview(browser: Browser, preview: Preview) -> None:
+    """A page on another origin (another port) frames the preview: Chromium refuses to show
+    it, while the preview's own frames (the tests above) keep working."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    framing = (
+        f'<!DOCTYPE html><title>Fremd</title><iframe id="f" src="{preview.url}" '
+        'width="800" height="600"></iframe>'
+    ).encode()
+
+    class Foreign(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(framing)))
+            self.end_headers()
+            self.wfile.write(framing)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Foreign)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        pg.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        pg.wait_for_load_state("load")
+        assert len(pg.frames) == 2  # the frame is there, but the preview is not in it
+        assert pg.frame_locator("#f").locator("#rahmen-telefon").count() == 0
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_page_shows_the_organisations_like_status_once_there_is_a_register(
+    preview: Preview,
+) -> None:
+    from newsletter import organisations as orgs
+    from newsletter.preview_page import Variant
+    from newsletter.subscribers import open_store
+
+    assert 'id="organisationen"' not in preview.render_page(Variant())  # no register: no section
+    settings = preview.rebuilder.settings
+    with open_store(settings.path(settings.subscribers.database)) as conn:
+        orgs.add_many(
+            conn,
+            [
+                orgs.make("lernimpuls-nordstadt", name="Lernimpuls (Verzeichnis)"),
+                orgs.make("frauentreff-oststadt", name="Frauentreff Oststadt", language="ar"),
+            ],
+        )
+    page = preview.render_page(Variant())
+    section = page.split('id="organisationen"', 1)[1].split("</section>", 1)[0]
+    assert "Frauentreff Oststadt" in section and "fehlt" in section
+    assert "Lernimpuls (Verzeichnis)" in section
+    assert "nicht im Verzeichnis" in section  # the other folders of the issue
+    assert "Organisationen: 1 fehlen" in section

@@ -1,6 +1,7 @@
-"""The sign-up service against real servers: wsgiref on 127.0.0.1, an aiosmtpd sink, Chromium.
+"""The sign-up service against real servers: waitress on 127.0.0.1, an aiosmtpd sink, Chromium.
 
-Nothing is mocked: the app runs in a wsgiref server thread, the confirmation mail goes through
+Nothing is mocked: the app runs in a waitress server thread (webapp_server.py, the server
+`newsletter serve` runs), the confirmation mail goes through
 `newsletter.deliver.open_connection` to an aiosmtpd sink, and the form is driven in Debian's
 Chromium through Playwright, as in test_render.py.
 """
@@ -40,8 +41,9 @@ from newsletter.config import ServeSettings, Settings, load_settings
 from newsletter.errors import NewsletterError
 from newsletter.ratelimit import SlidingWindow, ip_key
 from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
-from newsletter.webapp import App, make_wsgi_server
+from newsletter.webapp import App
 from newsletter.webapp_http import client_ip
+from newsletter.webapp_server import make_wsgi_server
 
 URL_RE = re.compile(r"https?://\S+")
 
@@ -128,10 +130,10 @@ def start(settings: Settings, sink: Sink, **serve: Any) -> Iterator[Service]:
     server = make_wsgi_server(lambda e, s: [], "127.0.0.1", 0)
     port = server.server_address[1]
     base = f"http://127.0.0.1:{port}/newsletter"
-    config = ServeSettings(base_url=base + "/", **serve)
+    config = ServeSettings.model_validate({"base_url": base + "/", **serve})
     app = App(settings, config)
     server.set_app(app)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread = threading.Thread(target=server.serve_forever)
     thread.start()
     try:
         yield Service(settings, config, base, sink, app)
@@ -139,6 +141,7 @@ def start(settings: Settings, sink: Sink, **serve: Any) -> Iterator[Service]:
         server.shutdown()
         server.server_close()
         thread.join()
+        app.close()
 
 
 @pytest.fixture
@@ -295,15 +298,52 @@ def test_someone_who_left_can_come_back_only_through_a_new_confirmation(
     assert back.unsubscribe_token == s.unsubscribe_token
 
 
-def test_a_relay_failure_says_so_and_does_not_count_against_the_address(
-    tmp_path: Path,
+class Refusing(Sink):
+    """A relay that refuses every recipient, naming the address in its answer (as Postfix does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: list[str] = []
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        self.refused.append(address)
+        return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+
+
+def test_a_relay_failure_is_logged_without_the_address_and_does_not_count(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = configure(tmp_path, free_port())  # nothing listens there
-    for svc in start(settings, Sink(), address_limit=1):
-        status, _, page = svc.sign_up("geduld@example.org")
-        assert status == 503 and "später" in page
-        with svc.db() as db:
-            assert db.execute("SELECT COUNT(*) FROM confirmations").fetchone()[0] == 0
+    """The visitor's page never depends on the relay (issue 10, item 11): a refusal or an
+    unreachable relay is logged with its code and without the address, the confirmation is
+    withdrawn so it does not count against the address's limit, and the page is the same."""
+    relay = Refusing()
+    with smtp_server(relay) as port, caplog.at_level(logging.INFO):
+        for svc in start(configure(tmp_path / "refused", port), relay, address_limit=1):
+            for _ in range(2):  # limit 1: the second try is allowed only if the first was
+                status, _, page = svc.sign_up("Geduld.Probe@example.org")
+                assert status == 200 and "Bitte prüfen Sie Ihr Postfach" in page
+                assert "später" not in page
+                svc.app.mails.join()
+                with svc.db() as db:
+                    assert db.execute("SELECT COUNT(*) FROM confirmations").fetchone()[0] == 0
+            assert [a.lower() for a in relay.refused] == ["geduld.probe@example.org"] * 2
+    unreachable = configure(tmp_path / "unreachable", free_port())  # nothing listens there
+    with caplog.at_level(logging.INFO):
+        for svc in start(unreachable, Sink(), address_limit=1):
+            status, _, page = svc.sign_up("geduld.probe@example.org")
+            assert status == 200 and "Bitte prüfen Sie Ihr Postfach" in page
+            svc.app.mails.join()
+            with svc.db() as db:
+                assert db.execute("SELECT COUNT(*) FROM confirmations").fetchone()[0] == 0
+    ours = [r for r in caplog.records if r.name.startswith("newsletter")]  # not the test relay's
+    failures = [r.getMessage() for r in ours if r.levelno >= logging.ERROR]
+    assert len(failures) == 3, failures
+    assert sum("SMTP_REFUSED 550" in f for f in failures) == 2
+    assert sum("SMTP_UNREACHABLE" in f for f in failures) == 1
+    everything = "\n".join(r.getMessage() for r in ours).lower()
+    assert "geduld" not in everything and "probe" not in everything
 
 
 # --- unsubscribing -------------------------------------------------------------------------
@@ -428,7 +468,9 @@ def test_rate_limits_and_the_honeypot_stop_a_scripted_flood(tmp_path: Path) -> N
     handler = Sink()
     with smtp_server(handler) as port:
         settings = configure(tmp_path, port)
-        for svc in start(settings, handler, ip_limit=5, address_limit=3, mails_per_hour=1000):
+        limits = {"ip_limit": 5, "address_limit": 3, "mails_per_hour": 1000}
+        # 600 sign-ups: without the answer's floor (its own test is in test_webapp_server.py)
+        for svc in start(settings, handler, **limits, signup_answer_ms=0):
             csrf = svc.form_token()
             # one machine, 200 different addresses: the per-IP limit
             statuses = [
