@@ -65,8 +65,12 @@ class CheckReport:
         }
 
 
-def run_check(issue_arg: str, settings: Settings) -> CheckReport:
-    """Read and judge the issue named by `issue_arg` (a name under submissions/ or a path)."""
+def run_check(issue_arg: str, settings: Settings, *, record: bool = True) -> CheckReport:
+    """Read and judge the issue named by `issue_arg` (a name under submissions/ or a path).
+
+    Submissions seen complete for the first time get their receipt recorded (receipts.py);
+    `record=False` only reads what was recorded before.
+    """
     folder = resolve_issue(issue_arg, settings)
-    intake, notes = apply_receipts(read_issue(folder, settings), settings)
+    intake, notes = apply_receipts(read_issue(folder, settings), settings, record=record)
     return CheckReport(intake=intake, findings=notes + check_issue(intake, settings))

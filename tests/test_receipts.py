@@ -4,6 +4,7 @@ a correction after the deadline does not make it late; [received] in issue.toml 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -137,3 +138,24 @@ def test_a_folder_fresh_from_new_has_not_arrived(
     run_check(str(issue.folder), settings)
     store = settings.path(settings.subscribers.database)
     assert not store.exists() or _rows(settings) == []
+
+
+def test_status_reads_recorded_receipts_and_records_nothing(
+    issue: IssueDir, chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = issue.add("elterncafe", received=None)
+    _age(folder)
+    store = chdir_tmp / "subscribers.sqlite3"
+    assert main(["status", str(issue.folder), "--json"]) == 0
+    assert not store.exists()  # status writes nothing, creates no store
+    capsys.readouterr()
+    assert main(["check", str(issue.folder)]) == 0  # records 20.11.2026 09:30
+    md = folder / "submission.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nNachtrag.\n", "utf-8")  # after the deadline
+    capsys.readouterr()
+    before = store.stat().st_mtime_ns
+    assert main(["status", str(issue.folder), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["organisations"]
+    assert [(r["slug"], r["state"]) for r in rows] == [("elterncafe", "ok")]
+    assert rows[0]["received"].startswith("2026-11-20T09:30:00")
+    assert store.stat().st_mtime_ns == before
