@@ -50,6 +50,8 @@ FATAL = frozenset(
     }
 )
 MANIFEST = "manifest.json"
+# Photos without a release: left out of every output, the rest of the submission goes in.
+CONSENT_CODES = frozenset({"CONSENT_MISSING", "CONSENT_FALSE", "CONSENT_NOT_BOOL"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,15 @@ class BuildResult:
     image_findings: list[Finding]  # the build's own: images, email size (check cannot see them)
     left_out: tuple[str, ...]
     seconds: float
+
+    @property
+    def photos_left_out(self) -> list[Finding]:
+        """The warnings that name each photo left out for want of a release."""
+        return [
+            f
+            for f in self.findings
+            if f.code in CONSENT_CODES and f.submission not in self.left_out
+        ]
 
 
 def build_issue(
@@ -194,6 +205,10 @@ def _refuse_or_leave_out(report: CheckReport, force: bool) -> tuple[str, ...]:
     )
     if bad and not force:
         raise NewsletterError("BUILD_REFUSED", None, {"slugs": ", ".join(bad), "count": len(bad)})
+    issue = report.intake.issue
+    if not issue.editorials and not {s.slug for s in issue.submissions} - set(bad):
+        # --force must not turn "everything is broken" into an empty newsletter
+        raise NewsletterError("BUILD_EMPTY", None, {"slugs": ", ".join(bad), "count": len(bad)})
     return tuple(bad)
 
 
@@ -242,6 +257,12 @@ def _manifest(
         "issue": report.intake.issue.slug,
         "submissions": [s.slug for s in report.intake.issue.submissions if s.slug not in left_out],
         "left_out": list(left_out),
+        "photos_left_out": [
+            {"submission": f.submission, "file": f.params.get("name"), "code": f.code}
+            for f in findings
+            if f.code in CONSENT_CODES and f.submission not in left_out
+        ],
+        "editorials": [e.name for e in report.intake.issue.editorials],
         "email": {
             "html_bytes": len(email_html.encode()),
             "limit_bytes": settings.email.max_html_bytes,

@@ -6,9 +6,10 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -213,7 +214,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
     if args.json:
         print(json.dumps(report.as_json(lang), ensure_ascii=False, indent=2))
     else:
-        print_report(report.findings, report.slugs, lang, out)
+        received = report.receipts_shown(ZoneInfo(settings.timezone), lang)
+        print_report(report.findings, report.slugs, lang, out, received=received)
     fail = report.has_errors or (args.strict and bool(report.findings))
     return EXIT_FINDINGS if fail else EXIT_OK
 
@@ -222,8 +224,16 @@ _STYLE = {"ok": "green", "warning": "yellow", "error": "red"}
 _MARK = {"ok": "✓", "warning": "!", "error": "✗"}
 
 
-def print_report(findings: list[Finding], slugs: list[str], lang: str, out: Console) -> None:
-    """A status table (one row per submission), the problems per submission, a summary."""
+def print_report(
+    findings: list[Finding],
+    slugs: list[str],
+    lang: str,
+    out: Console,
+    *,
+    received: Mapping[str, str] | None = None,
+) -> None:
+    """A status table (one row per submission, with its time of receipt), the problems per
+    submission, a summary."""
     from rich.markup import escape
 
     en = lang == "en"
@@ -234,8 +244,10 @@ def print_report(findings: list[Finding], slugs: list[str], lang: str, out: Cons
     table.add_column("")
     table.add_column("Submission" if en else "Einreichung", no_wrap=True)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Errors" if en else "Fehler", justify="right")
-    table.add_column("Warnings" if en else "Warnungen", justify="right")
+    table.add_column("Errors" if en else "Fehler", justify="right", no_wrap=True)
+    table.add_column("Warnings" if en else "Warnungen", justify="right", no_wrap=True)
+    if received is not None:  # wraps below its source in a narrow terminal
+        table.add_column("Received" if en else "Eingang", min_width=16)
     for key, fs in groups.items():
         if key is None and not fs:
             continue
@@ -246,6 +258,7 @@ def print_report(findings: list[Finding], slugs: list[str], lang: str, out: Cons
             t_status(status, lang),
             str(sum(f.severity == "error" for f in fs)) or "",
             str(sum(f.severity == "warning" for f in fs)),
+            *([escape(received.get(key or "", ""))] if received is not None else []),
         )
     out.print(table)
     for key, fs in groups.items():
@@ -311,6 +324,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
             + ", ".join(result.left_out),
             markup=False,
         )
+    for f in result.photos_left_out:  # named, so nobody wonders where the photo went
+        out.print(f"  {f.submission}: {f.message(lang)}", markup=False)
     for f in result.image_findings:
         where = "/".join(p for p in (f.submission, f.file) if p) or t("general", lang)
         out.print(f"  {where}: {f.message(lang)}", markup=False)

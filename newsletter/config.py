@@ -52,7 +52,12 @@ class LayoutSettings(_Section):
     email_photo_width: int = Field(
         600, ge=50, description="CSS pixels a photo spans in the email (the column width)."
     )
-    email_logo_width: int = Field(160, ge=20, description="CSS pixels a logo spans in the email.")
+    email_logo_width: int = Field(
+        320, ge=20, description="Widest a logo is shown in the email, in CSS pixels."
+    )
+    email_logo_height: int = Field(
+        80, ge=10, description="Highest a logo is shown in the email, in CSS pixels."
+    )
     email_density: float = Field(
         2.0, ge=1.0, le=4.0, description="Rendition pixels per CSS pixel (2 = sharp on phones)."
     )
@@ -60,7 +65,10 @@ class LayoutSettings(_Section):
         80.0, gt=0, description="Printed width of a photo in the PDF, in millimetres."
     )
     print_logo_width_mm: float = Field(
-        40.0, gt=0, description="Printed width of a logo in the PDF, in millimetres."
+        70.0, gt=0, description="Widest a logo is printed in the PDF, in millimetres."
+    )
+    print_logo_height_mm: float = Field(
+        22.0, gt=0, description="Highest a logo is printed in the PDF, in millimetres."
     )
     print_ppi: int = Field(300, ge=72, description="Print rendition resolution.")
     print_warn_ppi: int = Field(200, ge=1, description="Below this a photo gets a warning.")

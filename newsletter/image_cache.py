@@ -169,6 +169,16 @@ class RenderSpec:
     print_quality: int
     max_bytes: int
     max_pixels: int
+    # a logo fits a box: the renditions' largest height too (0: only the width bounds)
+    email_height: int = 0
+    print_height: int = 0
+
+
+def box_width(loaded: Loaded, width: int, height: int) -> int:
+    """The widest rendition of `loaded` that fits width x height (height 0: no bound)."""
+    if height <= 0 or loaded.height <= 0:
+        return width
+    return max(1, min(width, int(height * loaded.width / loaded.height)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -232,8 +242,8 @@ def make_source(job: RenderJob) -> SourceEntry:
                     params={"thing": ", ".join(loaded.svg_external)[:120]},
                 )
             )
-        email_px = pixels_at(loaded, spec.email_width)
-        print_px = pixels_at(loaded, spec.print_width)
+        email_px = pixels_at(loaded, box_width(loaded, spec.email_width, spec.email_height))
+        print_px = pixels_at(loaded, box_width(loaded, spec.print_width, spec.print_height))
     except ImageProblem as exc:
         entry = SourceEntry(
             findings=(StoredFinding(severity="error", code=exc.code, params=exc.params),)

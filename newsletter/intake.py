@@ -14,12 +14,12 @@ import stat
 import tomllib
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from newsletter import frontmatter, textfiles
+from newsletter import frontmatter, placeholders, textfiles
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import explain_validation
@@ -413,15 +413,16 @@ def _read_submission(
     if alternatives:
         alt = sorted(alternatives, key=lambda k: TEXT_FILES.index(k.casefold()))[0]
         named.add(alt)
-        if text:
+        if text and not placeholders.samples(settings).only_template(text):
             add("TEXT_TWO_SOURCES", "warning", other=alt)
-        else:
+        else:  # nothing, or only the template's example text, in submission.md
             text, text_file = _read_text_file(files[alt], alt, slug, settings, findings), alt
 
-    def ref(value: Any) -> FileRef | None:
+    def ref(value: Any, *, quiet: bool = False) -> FileRef | None:
         if not isinstance(value, str) or not value.strip():
             return None
-        r = _resolve(folder, value, findings, slug, files=files)
+        # a photo without a release is left out: whether its file is there does not matter
+        r = _resolve(folder, value, [] if quiet else findings, slug, files=files)
         if r.path is not None:
             named.add(r.name)
         elif nfc(value.strip()) in files:  # named but refused (a link): not "unlisted" too
@@ -442,7 +443,7 @@ def _read_submission(
             photos.append(
                 Photo(
                     index=i,
-                    file=ref(e.get("file")),
+                    file=ref(e.get("file"), quiet=e.get("consent") is not True),
                     caption=_str(e.get("caption")),
                     alt=_str(e.get("alt")),
                     credit=_str(e.get("credit")),
@@ -452,9 +453,10 @@ def _read_submission(
     logo = ref(data.get("logo"))
     for name in sorted(set(files) - named):
         add("FILE_UNLISTED", "warning", file=name)
-    if received is None:
+    received_from: Literal["issue.toml", "files"] = "issue.toml"
+    if received is None:  # receipts.py replaces this with the time recorded at first sight
         newest = max(p.lstat().st_mtime for p in files.values())
-        received = dt.datetime.fromtimestamp(newest, tz)
+        received, received_from = dt.datetime.fromtimestamp(newest, tz), "files"
     return Submission(
         slug=slug,
         folder=folder,
@@ -470,6 +472,7 @@ def _read_submission(
         text_file=text_file,
         files=tuple(sorted(files)),
         received=received,
+        received_from=received_from,
     )
 
 

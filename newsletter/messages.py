@@ -177,6 +177,57 @@ CATALOGUE: dict[str, Text] = {
         "Die Adresse „{value}“ ist nicht erlaubt: nur https://, http:// und mailto: sind möglich.",
         "The address '{value}' is not allowed: only https://, http:// and mailto: are possible.",
     ),
+    "URL_USERINFO": Text(
+        "Die Adresse „{value}“ führt zu {host}, nicht zu „{userinfo}“: Alles vor dem @ wird "
+        "übergangen. So sehen gefälschte Links aus; bitte die richtige Adresse angeben.",
+        "The address '{value}' leads to {host}, not to '{userinfo}': everything before the @ "
+        "is skipped. That is what forged links look like; give the real address.",
+    ),
+    "URL_MIXED_SCRIPT": Text(
+        "Die Adresse „{value}“ mischt in „{label}“ Buchstaben verschiedener Schriften "
+        "({scripts}). Sie sieht aus wie eine bekannte Adresse, führt aber woandershin. Bitte "
+        "die Adresse neu eintippen.",
+        "The address '{value}' mixes letters of different scripts in '{label}' ({scripts}). It "
+        "looks like a familiar address but leads elsewhere. Type the address again.",
+    ),
+    "URL_HIDDEN_CHAR": Text(
+        "Die Adresse „{value}“ enthält ein unsichtbares Zeichen ({char}); sie führt "
+        "woandershin, als sie aussieht. Bitte die Adresse neu eintippen.",
+        "The address '{value}' contains an invisible character ({char}); it leads somewhere "
+        "else than it looks. Type the address again.",
+    ),
+    "LINK_TEXT_HOST": Text(
+        "Der Link zeigt „{shown}“, führt aber zu {host}. Bitte als Linktext die Adresse "
+        "schreiben, zu der er führt, oder einen Text ohne Adresse (z. B. „unsere Webseite“).",
+        "The link shows '{shown}' but leads to {host}. Write the address it leads to as its "
+        "text, or a text without an address (e.g. 'our website').",
+    ),
+    "BIDI_CONTROL": Text(
+        "{where} enthält ein unsichtbares Zeichen, das die Schreibrichtung umkehrt ({char}), "
+        "bei „{context}“: Damit sieht Text anders aus, als er ist. Bitte die Stelle neu "
+        "eintippen.",
+        "{where} contains an invisible character that reverses the writing direction ({char}), "
+        "at '{context}': it makes text look other than it is. Type that part again.",
+    ),
+    "HIDDEN_CHAR": Text(
+        "{where} enthält ein unsichtbares Zeichen ({char}) bei „{context}“. So kann ein Name "
+        "wie ein anderer aussehen; bitte die Stelle neu eintippen.",
+        "{where} contains an invisible character ({char}) at '{context}'. It can make a name "
+        "look like another; type that part again.",
+    ),
+    "HIDDEN_CHAR_TEXT": Text(
+        "{where} enthält ein unsichtbares Zeichen ({char}) bei „{context}“, oft beim Kopieren "
+        "aus einer Webseite mitgenommen. Bitte prüfen und die Stelle neu eintippen.",
+        "{where} contains an invisible character ({char}) at '{context}', often copied along "
+        "from a web page. Check it and type that part again.",
+    ),
+    "HIDDEN_JOINER": Text(
+        "{where} enthält ein unsichtbares Verbindungszeichen ({char}) bei „{context}“. In "
+        "persischer, arabischer oder indischer Schrift gehört es oft zur Rechtschreibung; "
+        "bitte nur prüfen, ob es gewollt ist.",
+        "{where} contains an invisible joining character ({char}) at '{context}'. In Persian, "
+        "Arabic or Indic scripts it is often part of the spelling; just check it is intended.",
+    ),
     "CONTACT_MISSING": Text(
         "Es fehlt ein Kontaktweg. Bitte unter contact: mindestens E-Mail, Telefon oder "
         "Webseite angeben.",
@@ -233,6 +284,20 @@ CATALOGUE: dict[str, Text] = {
         "There is text in submission.md and in {other}. The text of submission.md is used; "
         "remove one of the two.",
     ),
+    "TEMPLATE_BODY": Text(
+        "Der Text enthält noch den Beispieltext der Vorlage („{snippet}“). Bitte durch Ihren "
+        "eigenen Text ersetzen: Wer sind Sie, was machen Sie, für wen, wann und wo? Wer lieber "
+        "in Word schreibt, löscht den Beispieltext und legt text.docx in den Ordner.",
+        "The text still contains the template's example text ('{snippet}'). Replace it with "
+        "your own text: who you are, what you do, for whom, when and where. To write in Word "
+        "instead, delete the example text and put text.docx into the folder.",
+    ),
+    "TEMPLATE_TEXT": Text(
+        "Das Feld „{key}“ enthält noch das Beispiel aus der Vorlage („{value}“). Bitte durch "
+        "Ihre eigene Angabe ersetzen oder das Feld leer lassen.",
+        "The field '{key}' still holds the template's example ('{value}'). Replace it with "
+        "your own entry or leave the field empty.",
+    ),
     "DOCX_UNREADABLE": Text(
         "Die Word-Datei lässt sich nicht lesen ({detail}). Bitte als .docx neu speichern oder "
         "den Text in submission.md einfügen.",
@@ -258,20 +323,21 @@ CATALOGUE: dict[str, Text] = {
     ),
     "CONSENT_MISSING": Text(
         "Foto {index} ({name}): Es fehlt „consent: true“. Ohne Fotofreigabe aller abgebildeten "
-        "Personen wird das Foto nicht veröffentlicht.",
+        "Personen wird das Foto weggelassen; Text, Logo und freigegebene Fotos erscheinen.",
         "Photo {index} ({name}): 'consent: true' is missing. Without a photo release from "
-        "everyone shown, the photo is not published.",
+        "everyone shown, the photo is left out; the text, logo and released photos appear.",
     ),
     "CONSENT_FALSE": Text(
         "Foto {index} ({name}): Für dieses Foto liegt keine Fotofreigabe vor (consent: false); "
-        "es wird nicht veröffentlicht.",
-        "Photo {index} ({name}): there is no photo release (consent: false); it is not published.",
+        "es wird weggelassen. Text, Logo und freigegebene Fotos erscheinen.",
+        "Photo {index} ({name}): there is no photo release (consent: false); it is left out. "
+        "The text, logo and released photos appear.",
     ),
     "CONSENT_NOT_BOOL": Text(
         "Foto {index} ({name}): „consent“ muss genau true oder false sein, nicht „{value}“. "
-        "Ohne eindeutige Freigabe wird das Foto nicht veröffentlicht.",
+        "Ohne eindeutige Freigabe wird das Foto weggelassen; der Rest erscheint.",
         "Photo {index} ({name}): 'consent' must be exactly true or false, not '{value}'. "
-        "Without a clear release the photo is not published.",
+        "Without a clear release the photo is left out; the rest appears.",
     ),
     "ALT_FROM_CAPTION": Text(
         "Foto {index} ({name}): Es fehlt die Bildbeschreibung „alt:“ für blinde Leserinnen und "
@@ -382,6 +448,14 @@ CATALOGUE: dict[str, Text] = {
         "Not built: {count} submission(s) have errors ({slugs}). Correct them ('newsletter "
         "check' says what to do) or build without them using --force.",
     ),
+    "BUILD_EMPTY": Text(
+        "Nicht gebaut: Keine Einreichung kann aufgenommen werden ({count} mit Fehlern: "
+        "{slugs}), und es gibt keine Beiträge der Redaktion; der Newsletter wäre leer. Bitte "
+        "die Fehler korrigieren („newsletter check“ zeigt, was zu tun ist).",
+        "Not built: no submission can go in ({count} with errors: {slugs}) and there are no "
+        "editorial articles; the newsletter would be empty. Correct the errors ('newsletter "
+        "check' says what to do).",
+    ),
     "PDF_FILE_MISSING": Text(
         "Für die PDF-Ausgabe fehlt die Datei {file}. Bitte „newsletter build“ erneut ausführen.",
         "The file {file} is missing for the PDF edition. Run 'newsletter build' again.",
@@ -389,6 +463,12 @@ CATALOGUE: dict[str, Text] = {
     "NOT_BUILT": Text(
         "Die Ausgabe ist noch nicht gebaut ({path}). Bitte zuerst „newsletter build“ ausführen.",
         "The issue has not been built yet ({path}). Run 'newsletter build' first.",
+    ),
+    "SEND_EMPTY": Text(
+        "Nicht versandt: Die gebaute Ausgabe ({path}) enthält weder Einreichungen noch Beiträge "
+        "der Redaktion. Bitte die Fehler korrigieren und neu bauen („newsletter build“).",
+        "Not sent: the built issue ({path}) has neither submissions nor editorial articles. "
+        "Correct the errors and build again ('newsletter build').",
     ),
     "HEADER_INJECTION": Text(
         "„{value}“ enthält einen Zeilenumbruch oder ein Steuerzeichen und kann nicht in eine "
@@ -739,6 +819,13 @@ CATALOGUE: dict[str, Text] = {
         "done; the next run carries on.",
     ),
     # --- deadline -----------------------------------------------------------------------------
+    "RECEIPTS_NOT_RECORDED": Text(
+        "Die Eingangszeiten konnten nicht in {path} gespeichert werden ({detail}); es gilt "
+        "das Änderungsdatum der Dateien. Eine spätere Korrektur kann eine Einreichung dann "
+        "verspätet erscheinen lassen.",
+        "The times of receipt could not be recorded in {path} ({detail}); the files' dates "
+        "count. A later correction can then make a submission look late.",
+    ),
     "LATE": Text(
         "Eingegangen am {received}, nach dem Einsendeschluss {deadline}. Die Einreichung wird "
         "nicht aufgenommen, außer die Redaktion trägt sie in issue.toml unter accepted_late ein.",
@@ -843,6 +930,11 @@ WARNINGS = frozenset(
         "TEXT_HTML",
         "CONTENT_PLACEHOLDER",
         "TEXT_TWO_SOURCES",
+        "HIDDEN_CHAR_TEXT",
+        "HIDDEN_JOINER",
+        "CONSENT_MISSING",
+        "CONSENT_FALSE",
+        "CONSENT_NOT_BOOL",
         "ALT_FROM_CAPTION",
         "IMAGE_ANIMATED",
         "PHOTO_EMAIL_SMALL",
@@ -850,6 +942,7 @@ WARNINGS = frozenset(
         "LOGO_SMALL",
         "SVG_EXTERNAL",
         "LATE_ACCEPTED",
+        "RECEIPTS_NOT_RECORDED",
         "EMAIL_TOO_LARGE",
         "SETTINGS_EXAMPLE",
         "ORG_NO_ADDRESS",
@@ -981,7 +1074,7 @@ def _derived(params: Mapping[str, Any], lang: str) -> dict[str, str]:
         out["hint"] = f" Did you mean '{s}'?" if en else f" Meinten Sie „{s}“?"
     else:
         out["hint"] = ""
-    for key in ("detail", "expected", "thing", "actual"):
+    for key in ("detail", "expected", "thing", "actual", "where", "scripts"):
         if en and f"{key}_en" in params:
             out[key] = str(params[f"{key}_en"])
     return out

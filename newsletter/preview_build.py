@@ -105,6 +105,12 @@ def describe_error(exc: BaseException, lang: str, report: CheckReport | None) ->
                 for f in report.findings
                 if f.severity == "error" and f.submission is None
             )
+        elif report is not None and exc.code == "BUILD_EMPTY":  # what keeps each one out
+            details = tuple(
+                f"{f.submission}: {f.message(lang)}"
+                for f in report.findings
+                if f.severity == "error" and f.submission is not None
+            )
         return Failure(render(exc.code, lang, exc.params), details, now)
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return Failure(

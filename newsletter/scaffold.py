@@ -10,9 +10,9 @@ from pathlib import Path
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.intake import resolve_issue
+from newsletter.placeholders import TEMPLATE, template_text
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-TEMPLATE = "submission.md"
 
 
 class SubmissionExists(Exception):
@@ -25,14 +25,6 @@ class SubmissionExists(Exception):
 
 class SlugError(ValueError):
     """ORG is not a usable folder name."""
-
-
-def template_text(settings: Settings) -> str:
-    """The submission template: templates/submission.md (an editor may adapt it)."""
-    path = settings.path(Path("templates")) / TEMPLATE
-    if not path.is_file():
-        path = Path(__file__).resolve().parent.parent / "templates" / TEMPLATE
-    return path.read_text(encoding="utf-8")
 
 
 def new_submission(issue: str, org: str, settings: Settings) -> Path:

@@ -231,6 +231,19 @@ def _send_runs_and_skipped_rows(conn: sqlite3.Connection) -> None:
     migrate_send_runs(conn)
 
 
+def _receipts(conn: sqlite3.Connection) -> None:
+    """When each submission was first seen complete (see receipts.py): recorded once."""
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS receipts (
+            issue TEXT NOT NULL,                -- the issue folder's name, e.g. 2026-12
+            slug TEXT NOT NULL,                 -- the submission folder's name
+            received_at TEXT NOT NULL,          -- UTC; newest file's mtime when first seen
+            recorded_at TEXT NOT NULL,          -- UTC; when the pipeline first saw it
+            PRIMARY KEY (issue, slug)
+        ) STRICT"""
+    )
+
+
 # Append only: a file at version n gets MIGRATIONS[n:] applied, each in the same transaction.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_subscribers,
@@ -238,6 +251,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v3_confirmations,
     _v4_organisations,
     _send_runs_and_skipped_rows,
+    _receipts,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

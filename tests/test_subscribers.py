@@ -108,7 +108,7 @@ def test_new_store_is_a_private_wal_file_at_the_newest_version(db: Path) -> None
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store.schema_version(conn) == store.SCHEMA_VERSION == len(store.MIGRATIONS)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"subscribers", "send_journal", "send_runs"} <= tables
+        assert {"subscribers", "send_journal", "send_runs", "receipts"} <= tables
     assert stat.S_IMODE(db.stat().st_mode) == 0o600  # personal data: the owner only
 
 
