@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from newsletter import __version__
+from newsletter.cli_i18n import Parser, argparse_language, early_language, early_option
 from newsletter.config import Settings, load_settings
 from newsletter.errors import ConfigError, NewsletterError
 from newsletter.messages import render
@@ -92,31 +93,31 @@ def _sub_clis() -> tuple[Any, ...]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: one subcommand per thing the editor does."""
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="newsletter",
         description="Newsletter aus den Selbstdarstellungen der Netzwerk-Organisationen.",
     )
     p.add_argument("--version", action="version", version=f"newsletter {__version__}")
-    p.add_argument("--config", type=Path, help="newsletter.toml (Standard: im aktuellen Ordner)")
-    p.add_argument("--lang", choices=("de", "en"), help="Sprache der Meldungen / language")
+    p.add_argument("--config", type=Path, metavar="DATEI", help="newsletter.toml (Standard: im aktuellen Ordner)")
+    p.add_argument("--lang", choices=("de", "en"), help="Sprache der Meldungen: de oder en")
     p.add_argument("-v", "--verbose", action="store_true", help="mehr Protokoll")
     sub = p.add_subparsers(dest="command", required=True, metavar="BEFEHL")
 
     c = sub.add_parser("check", help="alle Einreichungen einer Ausgabe prüfen")
-    c.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    c.add_argument("issue", metavar="AUSGABE", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
     c.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
     c.add_argument("--strict", action="store_true", help="auch bei Warnungen mit 1 enden")
     c.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     b = sub.add_parser("build", help="E-Mail, Textfassung, Web-Version und PDF bauen")
-    b.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    b.add_argument("issue", metavar="AUSGABE", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
     b.add_argument(
         "--force", action="store_true", help="fehlerhafte Einreichungen weglassen statt abzubrechen"
     )
     b.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     sd = sub.add_parser("send", help="die gebaute Ausgabe versenden (oder testen)")
-    sd.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    sd.add_argument("issue", metavar="AUSGABE", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
     mode = sd.add_mutually_exclusive_group()
     mode.add_argument("--test", metavar="ADRESSE", help="nur eine Testmail an diese Adresse")
     mode.add_argument(
@@ -136,15 +137,28 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub)
 
     n = sub.add_parser("new", help="Ordner mit ausgefüllter Vorlage für eine Organisation")
-    n.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
-    n.add_argument("org", help="Ordnername der Organisation, z. B. lernimpuls-witten")
+    n.add_argument("issue", metavar="AUSGABE", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    n.add_argument("org", metavar="ORGANISATION", help="Ordnername der Organisation, z. B. lernimpuls-witten")
     n.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
     return p
 
 
+def _language_before_parsing(argv: Sequence[str] | None) -> str:
+    """--lang, NEWSLETTER_LANG or newsletter.toml's lang: argparse's texts need it early."""
+    lang = early_language(argv)
+    if lang is None:
+        config = early_option(argv, "--config")
+        try:
+            lang = load_settings(config_file=Path(config) if config else None).lang
+        except Exception:  # a broken config is reported after parsing, in German by default
+            lang = "de"
+    return lang
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = build_parser().parse_args(argv)
+    with argparse_language(_language_before_parsing(argv)):
+        args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -34,7 +34,7 @@ def add_parser(sub: Any) -> None:
         "an templates/ oder an newsletter.toml erscheint nach kurzer Zeit von selbst. "
         "Beenden mit Strg+C.",
     )
-    p.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    p.add_argument("issue", metavar="AUSGABE", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
     p.add_argument(
         "--port",
         type=int,
