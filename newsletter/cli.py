@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from newsletter import __version__
-from newsletter.cli_i18n import Parser, argparse_language, early_language, early_option
+from newsletter.cli_i18n import Parser, argparse_language, early_language, early_option, fmt
 from newsletter.config import Settings, load_settings
 from newsletter.errors import ConfigError, NewsletterError
 from newsletter.messages import render
@@ -32,10 +32,11 @@ _T = {
     },
     "issue": ("Ausgabe", "Issue"),
     "summary": (
-        "{n} Einreichungen: {ok} in Ordnung, {warning} mit Warnungen, {error} mit Fehlern "
-        "– {errors} Fehler, {warnings} Warnungen insgesamt.",
-        "{n} submissions: {ok} ok, {warning} with warnings, {error} with errors "
-        "– {errors} errors, {warnings} warnings in all.",
+        "{n} {n:Einreichung|Einreichungen}: {ok} in Ordnung, {warning} mit Warnungen, "
+        "{error} mit Fehlern – {errors} Fehler, {warnings} {warnings:Warnung|Warnungen} "
+        "insgesamt.",
+        "{n} {n:submission|submissions}: {ok} ok, {warning} with warnings, {error} with errors "
+        "– {errors} {errors:error|errors}, {warnings} {warnings:warning|warnings} in all.",
     ),
     "general": ("Ausgabe (issue.toml, Redaktion)", "Issue (issue.toml, editorial)"),
     "created": (
@@ -48,7 +49,7 @@ _T = {
     ),
     "config": (
         "Die Einstellungen in {path} enthalten {n} Fehler:",
-        "The settings in {path} have {n} problems:",
+        "The settings in {path} have {n} {n:problem|problems}:",
     ),
     "bad_slug": (
         "„{org}“ ist kein guter Ordnername: bitte nur Kleinbuchstaben, Ziffern und "
@@ -62,7 +63,7 @@ _T = {
 def t(key: str, lang: str, **kw: Any) -> str:
     """A CLI text in the chosen language."""
     de, en = _T[key]
-    return (en if lang == "en" else de).format(**kw)
+    return fmt(en if lang == "en" else de, **kw)
 
 
 def _sub_clis() -> tuple[Any, ...]:

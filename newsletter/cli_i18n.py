@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import string
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -288,3 +289,21 @@ def early_option(argv: Sequence[str] | None, name: str) -> str | None:
         if arg.startswith(name + "="):
             return arg[len(name) + 1 :]
     return None
+
+
+class _PluralFormatter(string.Formatter):
+    """str.format with plural forms: "{n} {n:Eintrag|Einträge}" (the ngettext of our texts)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec and isinstance(value, int) and not isinstance(value, bool):
+            one, many = format_spec.split("|", 1)
+            return one if value == 1 else many
+        return str(super().format_field(value, format_spec))
+
+
+_PLURAL = _PluralFormatter()
+
+
+def fmt(template: str, **kw: Any) -> str:
+    """Fill in a CLI text: like str.format, plus {n:one|many} for words that follow a count."""
+    return _PLURAL.vformat(template, (), kw)

@@ -439,6 +439,12 @@ CATALOGUE: dict[str, Text] = {
         "Die E-Mail-Adresse „{address}“ ist ungültig ({detail}). Bitte prüfen und korrigieren.",
         "The e-mail address '{address}' is invalid ({detail}). Please check and correct it.",
     ),
+    "SUBSCRIBER_ADDRESS_MULTIPLE": Text(
+        "In dieser Zeile stehen {count} E-Mail-Adressen ({addresses}); die Zeile wird nicht "
+        "übernommen. Bitte jede Person in eine eigene Zeile schreiben, mit genau einer Adresse.",
+        "This row holds {count} e-mail addresses ({addresses}); it is not imported. Put each "
+        "person on a row of their own, with exactly one address.",
+    ),
     "SUBSCRIBER_NAME_INVALID": Text(
         "Der Name „{value}“ enthält einen Zeilenumbruch oder ein Steuerzeichen. Bitte in eine "
         "Zeile schreiben.",
