@@ -66,6 +66,9 @@ def t(key: str, lang: str, **kw: Any) -> str:
     return fmt(en if lang == "en" else de, **kw)
 
 
+ISSUE_HELP = "Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner"
+
+
 def _sub_clis() -> tuple[Any, ...]:
     """Commands with a module of their own: each has COMMAND, add_parser(sub) and run(...)."""
     from newsletter import (
@@ -99,26 +102,43 @@ def build_parser() -> argparse.ArgumentParser:
         description="Newsletter aus den Selbstdarstellungen der Netzwerk-Organisationen.",
     )
     p.add_argument("--version", action="version", version=f"newsletter {__version__}")
-    p.add_argument("--config", type=Path, metavar="DATEI", help="newsletter.toml (Standard: im aktuellen Ordner)")
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="DATEI",
+        help="newsletter.toml (Standard: im aktuellen Ordner)",
+    )
     p.add_argument("--lang", choices=("de", "en"), help="Sprache der Meldungen: de oder en")
     p.add_argument("-v", "--verbose", action="store_true", help="mehr Protokoll")
     sub = p.add_subparsers(dest="command", required=True, metavar="BEFEHL")
 
     c = sub.add_parser("check", help="alle Einreichungen einer Ausgabe prüfen")
-    c.add_argument("issue", metavar="AUSGABE", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    c.add_argument(
+        "issue",
+        metavar="AUSGABE",
+        help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner",
+    )
     c.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
     c.add_argument("--strict", action="store_true", help="auch bei Warnungen mit 1 enden")
     c.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     b = sub.add_parser("build", help="E-Mail, Textfassung, Web-Version und PDF bauen")
-    b.add_argument("issue", metavar="AUSGABE", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    b.add_argument(
+        "issue",
+        metavar="AUSGABE",
+        help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner",
+    )
     b.add_argument(
         "--force", action="store_true", help="fehlerhafte Einreichungen weglassen statt abzubrechen"
     )
     b.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     sd = sub.add_parser("send", help="die gebaute Ausgabe versenden (oder testen)")
-    sd.add_argument("issue", metavar="AUSGABE", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    sd.add_argument(
+        "issue",
+        metavar="AUSGABE",
+        help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner",
+    )
     mode = sd.add_mutually_exclusive_group()
     mode.add_argument("--test", metavar="ADRESSE", help="nur eine Testmail an diese Adresse")
     mode.add_argument(
@@ -138,8 +158,14 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub)
 
     n = sub.add_parser("new", help="Ordner mit ausgefüllter Vorlage für eine Organisation")
-    n.add_argument("issue", metavar="AUSGABE", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
-    n.add_argument("org", metavar="ORGANISATION", help="Ordnername der Organisation, z. B. lernimpuls-witten")
+    n.add_argument(
+        "issue",
+        metavar="AUSGABE",
+        help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner",
+    )
+    n.add_argument(
+        "org", metavar="ORGANISATION", help="Ordnername der Organisation, z. B. lernimpuls-witten"
+    )
     n.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
     return p
 
@@ -183,8 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return int(module.run(args, settings, lang, out))
     except ConfigError as exc:
         err.print(t("config", lang, path=exc.path, n=len(exc.problems)))
-        for key, msg in exc.problems:
-            err.print(f"  {key or '(Datei)'}: {msg}", markup=False)
+        for (key, msg), msg_en in zip(exc.problems, exc.english, strict=True):
+            shown = msg_en if lang == "en" else msg
+            err.print(
+                f"  {key or ('(file)' if lang == 'en' else '(Datei)')}: {shown}", markup=False
+            )
         return EXIT_USAGE
     except NewsletterError as exc:
         err.print(render(exc.code, lang, exc.params), markup=False)

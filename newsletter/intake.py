@@ -36,6 +36,7 @@ from newsletter.models import (
     Severity,
     Submission,
 )
+from newsletter.syntax_texts import explain_toml, loads_toml
 
 EDITOR_FOLDERS = frozenset({"editorial", "attachments"})
 # Files that operating systems and sync tools leave behind: never content, never reported.
@@ -190,14 +191,14 @@ def _read_issue_toml(folder: Path, findings: list[Finding]) -> IssueToml | None:
         )
         return None
     try:
-        data = tomllib.loads(textfiles.decode(raw)[0])
+        data = loads_toml(textfiles.decode(raw)[0])  # a deadline without seconds is fine
     except tomllib.TOMLDecodeError as exc:
         findings.append(
             Finding(
                 severity="error",
                 code="ISSUE_TOML_SYNTAX",
                 file="issue.toml",
-                params={"detail": str(exc)},
+                params=explain_toml(exc),
             )
         )
         return None
@@ -404,7 +405,7 @@ def _read_submission(
     try:
         data = frontmatter.parse(front)
     except frontmatter.FrontMatterError as exc:
-        add(exc.code, line=exc.line, detail=exc.detail)
+        add(exc.code, line=exc.line, detail=exc.detail, detail_en=exc.detail_en)
         return None
 
     named: set[str] = {md_name}

@@ -30,16 +30,16 @@ CATALOGUE: dict[str, Text] = {
         "(template: README).",
     ),
     "ISSUE_TOML_SYNTAX": Text(
-        "issue.toml ist kein gültiges TOML: {detail}",
-        "issue.toml is not valid TOML: {detail}",
+        "Die Datei lässt sich nicht lesen, {where}: {detail}.",
+        "The file cannot be read, {where}: {detail}.",
     ),
     "ISSUE_TOML_FIELD": Text(
-        "issue.toml, Feld „{key}“: {detail}.",
-        "issue.toml, field '{key}': {detail}.",
+        "Feld „{key}“: {detail}.",
+        "Field '{key}': {detail}.",
     ),
     "ISSUE_TOML_UNKNOWN_KEY": Text(
-        "issue.toml: unbekanntes Feld „{key}“.{hint} Bitte entfernen oder korrigieren.",
-        "issue.toml: unknown field '{key}'.{hint} Remove or correct it.",
+        "Unbekanntes Feld „{key}“.{hint} Bitte entfernen oder korrigieren.",
+        "Unknown field '{key}'.{hint} Remove or correct it.",
     ),
     "RECEIVED_UNKNOWN_SLUG": Text(
         "issue.toml nennt unter [received] oder accepted_late die Einreichung „{slug}“, "
@@ -113,31 +113,30 @@ CATALOGUE: dict[str, Text] = {
     ),
     # --- submission.md ------------------------------------------------------------------------
     "FRONT_MATTER_MISSING": Text(
-        "submission.md beginnt nicht mit dem Angabenblock zwischen zwei Zeilen „---“. Bitte "
-        "die Vorlage von „newsletter new“ verwenden.",
-        "submission.md does not start with the data block between two '---' lines. Use the "
-        "template from 'newsletter new'.",
+        "Die Datei beginnt nicht mit den Angaben zwischen zwei Linien aus drei Strichen (---). "
+        "Bitte die Vorlage von „newsletter new“ verwenden.",
+        "The file does not start with the details between two lines of three dashes (---). "
+        "Use the template from 'newsletter new'.",
     ),
     "YAML_SYNTAX": Text(
-        "submission.md, Zeile {line}: Der Angabenblock ist fehlerhaft ({detail}). Häufige "
-        "Ursache: ein Doppelpunkt im Text – dann den Wert in Anführungszeichen setzen.",
-        "submission.md, line {line}: the data block is malformed ({detail}). A common cause "
-        "is a colon in a value: put the value in quotes.",
+        "Zeile {line}: {detail}.",
+        "Line {line}: {detail}.",
     ),
     "YAML_TAB": Text(
-        "submission.md, Zeile {line}: Im Angabenblock steht ein Tabulator. Bitte zum Einrücken "
-        "Leerzeichen verwenden.",
-        "submission.md, line {line}: the data block contains a tab. Indent with spaces.",
+        "Zeile {line}: Hier steht ein Tabulator. Bitte zum Einrücken Leerzeichen verwenden.",
+        "Line {line}: there is a tab here. Indent with spaces.",
     ),
     "YAML_ALIAS": Text(
-        "submission.md, Zeile {line}: Verweise mit „*“ oder „&“ sind im Angabenblock nicht "
-        "erlaubt. Bitte jeden Wert ausschreiben.",
-        "submission.md, line {line}: references with '*' or '&' are not allowed in the data "
-        "block. Write every value out.",
+        "Zeile {line}: „*“ oder „&“ am Anfang eines Werts ist nicht erlaubt. Bitte jeden "
+        "Wert ausschreiben oder in Anführungszeichen setzen.",
+        "Line {line}: '*' or '&' at the start of a value is not allowed. Write every value "
+        "out or put it in quotes.",
     ),
     "YAML_NOT_MAPPING": Text(
-        "Der Angabenblock von submission.md muss aus Zeilen der Form „feld: wert“ bestehen.",
-        "The data block of submission.md must consist of 'field: value' lines.",
+        "Zwischen den beiden Linien aus drei Strichen (---) müssen Zeilen der Form "
+        "„feld: wert“ stehen, wie in der Vorlage.",
+        "Between the two lines of three dashes (---) there must be 'field: value' lines, as "
+        "in the template.",
     ),
     "UNKNOWN_KEY": Text(
         "Unbekanntes Feld „{key}“.{hint} Bitte korrigieren oder entfernen.",
@@ -189,10 +188,10 @@ CATALOGUE: dict[str, Text] = {
     ),
     # --- the text -----------------------------------------------------------------------------
     "TEXT_EMPTY": Text(
-        "Der Text fehlt. Bitte unter den Angabenblock in submission.md schreiben oder eine "
-        "Datei text.docx bzw. text.txt beilegen.",
-        "The text is missing. Write it below the data block of submission.md, or add a "
-        "text.docx or text.txt.",
+        "Der Text fehlt. Bitte in submission.md unter die zweite Linie aus drei Strichen (---) "
+        "schreiben oder eine Datei text.docx bzw. text.txt beilegen.",
+        "The text is missing. Write it in submission.md below the second line of dashes "
+        "(---), or add a text.docx or text.txt.",
     ),
     "TEXT_TOO_LONG": Text(
         "Der Text ist {count} Zeichen lang; erlaubt sind höchstens {limit}. Bitte um "
@@ -932,7 +931,7 @@ def _derived(params: Mapping[str, Any], lang: str) -> dict[str, str]:
         out["hint"] = f" Did you mean '{s}'?" if en else f" Meinten Sie „{s}“?"
     else:
         out["hint"] = ""
-    for key in ("detail", "expected", "thing", "actual"):
+    for key in ("detail", "expected", "thing", "actual", "where"):
         if en and f"{key}_en" in params:
             out[key] = str(params[f"{key}_en"])
     return out

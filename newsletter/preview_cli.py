@@ -21,6 +21,7 @@ LOOPBACK = ("127.0.0.1", "localhost")
 
 
 COMMAND = "preview"
+ISSUE_HELP = "Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner"
 
 
 def add_parser(sub: Any) -> None:
@@ -34,7 +35,11 @@ def add_parser(sub: Any) -> None:
         "an templates/ oder an newsletter.toml erscheint nach kurzer Zeit von selbst. "
         "Beenden mit Strg+C.",
     )
-    p.add_argument("issue", metavar="AUSGABE", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    p.add_argument(
+        "issue",
+        metavar="AUSGABE",
+        help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner",
+    )
     p.add_argument(
         "--port",
         type=int,

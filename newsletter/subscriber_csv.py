@@ -249,7 +249,9 @@ def _parse_row(
     shown = store.visible(cells.get("address", "").strip())
     problems: list[Rejected] = []
     extra = _extra_addresses(cells, overflow or [])
-    control = any(c.isspace() and c != " " or not c.isprintable() for c in cells.get("address", ""))
+    control = any(
+        (c.isspace() and c != " ") or not c.isprintable() for c in cells.get("address", "")
+    )
     if extra and not control:  # a line break in the cell: the security message says more
         params = {"addresses": store.visible(", ".join(extra)), "count": len(extra)}
         return [Rejected(line, shown, "SUBSCRIBER_ADDRESS_MULTIPLE", params)]

@@ -134,10 +134,10 @@ _T: dict[str, tuple[str, str]] = {
         "{address} was already unsubscribed (since {date}).",
     ),
     "exported": (
-        "{n} {n:Eintrag|Einträge} nach {path} exportiert. Die Datei enthält personenbezogene Daten: "
-        "geschützt aufbewahren und löschen, wenn sie nicht mehr gebraucht wird.",
-        "{n} {n:entry|entries} exported to {path}. The file holds personal data: keep it protected and "
-        "delete it when it is no longer needed.",
+        "{n} {n:Eintrag|Einträge} nach {path} exportiert. Die Datei enthält personenbezogene "
+        "Daten: geschützt aufbewahren und löschen, wenn sie nicht mehr gebraucht wird.",
+        "{n} {n:entry|entries} exported to {path}. The file holds personal data: keep it "
+        "protected and delete it when it is no longer needed.",
     ),
     "count": ("{n} {n:Eintrag|Einträge}.", "{n} {n:entry|entries}."),
     "none": ("Keine Einträge.", "No entries."),
@@ -309,7 +309,8 @@ def cmd_import(args: argparse.Namespace, c: _Context) -> int:
     how = _import_as_active(args, c)
     note = args.note.strip() or f"Import aus {args.file.name}"
     if how is not None:  # the proof says how the editor confirmed it
-        note = f"{note} (Einwilligung bestätigt {t('how_flag' if args.active else 'how_terminal', 'de')})"
+        how_de = t("how_flag" if args.active else "how_terminal", "de")
+        note = f"{note} (Einwilligung bestätigt {how_de})"
     parsed = subscriber_csv.read_csv(args.file, tz=c.tz, pending=how is None)
     with store.open_store(c.path) as conn:
         report = subscriber_csv.apply_import(

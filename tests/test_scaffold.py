@@ -157,4 +157,4 @@ def test_filled_in_template_passes_check(
     assert run_rules(issue.folder, settings) == []
     capsys.readouterr()
     assert main(["check", str(issue.folder), "--strict"]) == 0
-    assert "1 Einreichungen: 1 in Ordnung" in capsys.readouterr().out
+    assert "1 Einreichung: 1 in Ordnung" in capsys.readouterr().out
