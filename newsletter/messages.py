@@ -899,6 +899,12 @@ def _en_number(value: Any) -> Any:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
+# Numbers that name something rather than count it: never "Port 60.487" or "Zeile 1.024".
+PLAIN_NUMBERS = frozenset(
+    {"port", "line", "first_line", "number", "year", "index", "first", "found", "supported", "code"}
+)
+
+
 class _Lenient(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -912,7 +918,9 @@ def render(code: str, lang: str, params: Mapping[str, Any]) -> str:
     template = text.en if lang == "en" else text.de
     fmt = _en_number if lang == "en" else _de_number
     values = {
-        k: human_bytes(v, lang) if k.endswith("_bytes") and isinstance(v, int) else fmt(v)
+        k: human_bytes(v, lang)
+        if k.endswith("_bytes") and isinstance(v, int)
+        else (v if k in PLAIN_NUMBERS else fmt(v))
         for k, v in params.items()
     }
     values.update(_derived(params, lang))
