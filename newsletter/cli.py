@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,8 @@ from newsletter.models import Finding, status_of
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+# NewsletterErrors that report findings of the check (exit 1), not a usage problem (exit 2).
+FINDING_CODES = frozenset({"BUILD_REFUSED", "BUILD_FATAL"})
 
 _T = {
     "status": {
@@ -47,15 +50,30 @@ _T = {
         "{path} gibt es schon; nichts überschrieben.",
         "{path} exists already; nothing overwritten.",
     ),
+    "dry_run": (
+        "{n} {n:Nachricht|Nachrichten} geschrieben nach {path}",
+        "{n} {n:message|messages} written to {path}",
+    ),
     "config": (
         "Die Einstellungen in {path} enthalten {n} Fehler:",
         "The settings in {path} have {n} {n:problem|problems}:",
+    ),
+    "os_error": (
+        "{path} lässt sich nicht lesen oder schreiben ({detail}). Bitte Zugriffsrechte und "
+        "freien Speicherplatz prüfen.",
+        "{path} cannot be read or written ({detail}). Check permissions and free disk space.",
     ),
     "bad_slug": (
         "„{org}“ ist kein guter Ordnername: bitte nur Kleinbuchstaben, Ziffern und "
         "Bindestriche, z. B. lernimpuls-witten.",
         "'{org}' is not a good folder name: use lower-case letters, digits and hyphens, "
         "e.g. lernimpuls-witten.",
+    ),
+    "propose_slug": (
+        "„{org}“ ist kein guter Ordnername (nur Kleinbuchstaben, Ziffern und Bindestriche). "
+        "Vorschlag: newsletter new {issue} {slug}",
+        "'{org}' is not a good folder name (lower-case letters, digits and hyphens only). "
+        "Suggestion: newsletter new {issue} {slug}",
     ),
 }
 
@@ -184,7 +202,8 @@ def _language_before_parsing(argv: Sequence[str] | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    with argparse_language(_language_before_parsing(argv)):
+    early = _language_before_parsing(argv)
+    with argparse_language(early):
         args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -192,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    lang: str = getattr(args, "sub_lang", None) or args.lang or "de"
+    lang: str = getattr(args, "sub_lang", None) or args.lang or early
     try:
         settings = load_settings(config_file=args.config)
         lang = getattr(args, "sub_lang", None) or args.lang or settings.lang
@@ -217,6 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except NewsletterError as exc:
         err.print(render(exc.code, lang, exc.params), markup=False)
+        # a build refused because of the check's findings fails like `check` does
+        return EXIT_FINDINGS if exc.code in FINDING_CODES else EXIT_USAGE
+    except OSError as exc:  # a folder that cannot be written, a disk that is full, ...
+        err.print(t("os_error", lang, path=exc.filename or "", detail=exc.strerror or exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -367,15 +390,7 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
         return EXIT_OK
     if args.dry_run:
         written = deliver.dry_run(outbox, settings)
-        out.print(
-            (
-                f"{len(written)} messages written to "
-                if en
-                else f"{len(written)} Nachrichten geschrieben nach "
-            )
-            + str(outbox / "messages"),
-            markup=False,
-        )
+        out.print(t("dry_run", lang, n=len(written), path=outbox / "messages"), markup=False)
         return EXIT_OK
     with open_store(settings.path(settings.subscribers.database)) as db:
         count = len(list_subscribers(db, ["active"]))
@@ -442,15 +457,21 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
 
 def cmd_new(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
     """`newsletter new ISSUE ORG`: a submission folder with the annotated template."""
-    from newsletter.scaffold import SlugError, SubmissionExists, new_submission
+    from newsletter.scaffold import SlugError, SubmissionExists, new_submission, propose_slug
 
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         path = new_submission(args.issue, args.org, settings)
     except SubmissionExists as exc:
-        out.print(t("exists", lang, path=exc.path), markup=False)
+        err.print(t("exists", lang, path=exc.path), markup=False)
         return EXIT_USAGE
     except SlugError:
-        out.print(t("bad_slug", lang, org=args.org), markup=False)
+        slug = propose_slug(args.org)
+        if slug is None:
+            err.print(t("bad_slug", lang, org=args.org), markup=False)
+        else:
+            issue = shlex.quote(args.issue)
+            err.print(t("propose_slug", lang, org=args.org, issue=issue, slug=slug), markup=False)
         return EXIT_USAGE
     out.print(t("created", lang, path=path), markup=False)
     return EXIT_OK

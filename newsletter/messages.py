@@ -74,6 +74,20 @@ CATALOGUE: dict[str, Text] = {
         "The folder has no submission.md. Create one with 'newsletter new' or fill in the "
         "template.",
     ),
+    "SUBMISSION_MISNAMED": Text(
+        "Im Ordner fehlt submission.md, aber es gibt {actual}. Bitte die Datei in "
+        "„submission.md“ umbenennen (Windows blendet Endungen wie .txt oft aus; dann unter "
+        "Ansicht „Dateinamenerweiterungen“ einschalten).",
+        "The folder has no submission.md, but there is {actual}. Rename the file to "
+        "'submission.md' (Windows often hides endings like .txt; switch on 'File name "
+        "extensions' under View).",
+    ),
+    "SUBMISSION_NAME_CASE": Text(
+        "Die Datei heißt {actual}; sie wird verwendet. Bitte in „submission.md“ umbenennen "
+        "(klein geschrieben).",
+        "The file is called {actual}; it is used. Please rename it to 'submission.md' (lower "
+        "case).",
+    ),
     "FILE_TOO_LARGE": Text(
         "Die Datei ist {size_bytes} groß; erlaubt sind höchstens {limit_bytes}.",
         "The file is {size_bytes}; at most {limit_bytes} are allowed.",
@@ -90,10 +104,10 @@ CATALOGUE: dict[str, Text] = {
         "under photos: or logo:, otherwise delete it.",
     ),
     "FILE_MISSING": Text(
-        "Die Datei {name} ist in submission.md genannt, liegt aber nicht im Ordner. Bitte die "
-        "Datei hinzufügen oder den Namen korrigieren.",
-        "The file {name} is named in submission.md but is not in the folder. Add it or "
-        "correct the name.",
+        "Die Datei {name} ist in submission.md genannt, liegt aber nicht im Ordner.{hint} "
+        "Bitte die Datei hinzufügen oder den Namen in submission.md korrigieren.",
+        "The file {name} is named in submission.md but is not in the folder.{hint} Add it or "
+        "correct the name in submission.md.",
     ),
     "FILE_NAME_CASE": Text(
         "In submission.md steht {name}, die Datei heißt aber {actual}. Sie wird verwendet; "
@@ -791,6 +805,7 @@ WARNINGS = frozenset(
         "FOLDER_EMPTY",
         "FILE_UNLISTED",
         "FILE_NAME_CASE",
+        "SUBMISSION_NAME_CASE",
         "TEXT_ENCODING",
         "TEXT_HTML",
         "TEXT_TWO_SOURCES",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from newsletter.config import Settings
@@ -25,6 +26,19 @@ class SubmissionExists(Exception):
 
 class SlugError(ValueError):
     """ORG is not a usable folder name."""
+
+
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def propose_slug(org: str) -> str | None:
+    """A folder name `new` accepts for what was typed: "Sprachcafé Mitte" -> sprachcafe-mitte."""
+    text = unicodedata.normalize("NFC", org).lower().translate(_GERMAN)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:80].strip("-")
+    if not _SLUG.match(slug) or slug in ("editorial", "attachments"):
+        return None
+    return slug
 
 
 def template_text(settings: Settings) -> str:

@@ -173,7 +173,7 @@ def test_cli_build_reports_refusal_in_german_without_traceback(
             ),
             encoding="utf-8",
         )
-    assert main(["build", "late-issue"]) == 2
+    assert main(["build", "late-issue"]) == 1  # refused because of findings, like check
     err = capsys.readouterr().err
     assert "Nicht gebaut" in err and "--force" in err
     assert "Traceback" not in err
