@@ -327,25 +327,13 @@ def t_status(status: str, lang: str) -> str:
 
 def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
     """`newsletter build ISSUE`: everything a reader receives, into outbox/ISSUE/."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from newsletter.build import build_issue
+    from newsletter.cli_progress import StageProgress
 
     en = lang == "en"
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=out,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Bilder" if not en else "Images", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        result = build_issue(args.issue, settings, force=args.force, progress=progress)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    with StageProgress(err, lang) as progress:
+        result = build_issue(args.issue, settings, force=args.force, **progress.callbacks())
     if result.left_out:
         out.print(
             ("Left out (errors): " if en else "Weggelassen (Fehler): ")
@@ -356,29 +344,36 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
         where = "/".join(p for p in (f.submission, f.file) if p) or t("general", lang)
         out.print(f"  {where}: {f.message(lang)}", markup=False)
     email = result.manifest["email"]
-    kb = email["html_bytes"] / 1000
+
+    def decimal(value: float, places: int = 1) -> str:
+        text = f"{value:.{places}f}"
+        return text if en else text.replace(".", ",")
+
     out.print(
-        ("Built" if en else "Gebaut") + f": {result.outbox}  ({result.seconds:.1f} s)", markup=False
+        ("Built" if en else "Gebaut") + f": {result.outbox}  ({decimal(result.seconds)} s)",
+        markup=False,
     )
     for name in ("email.html", "email.txt", "web/index.html", "newsletter.pdf", "manifest.json"):
         out.print(f"  {result.outbox / name}", markup=False)
     out.print(
-        f"  HTML: {kb:.1f} KB / {email['limit_bytes'] / 1000:.0f} KB"
+        f"  HTML: {decimal(email['html_bytes'] / 1000)} KB / "
+        f"{decimal(email['limit_bytes'] / 1000, 0)} KB"
         + ((" (texts shortened)" if en else " (Texte gekürzt)") if email["shortened"] else ""),
         markup=False,
     )
-    return EXIT_OK
+    # the build's own errors (e.g. the picture budget) are findings too: exit 1, like check
+    return EXIT_FINDINGS if any(f.severity == "error" for f in result.image_findings) else EXIT_OK
 
 
 def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
     """`newsletter send ISSUE`: --test ADDR, --dry-run, or everyone (after confirmation)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from newsletter import deliver
+    from newsletter.cli_progress import StageProgress
     from newsletter.intake import resolve_issue
     from newsletter.subscribers import list_subscribers, open_store
 
     en = lang == "en"
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     slug = resolve_issue(args.issue, settings).name
     outbox = settings.path(settings.outbox_dir) / slug
     if args.test:
@@ -389,7 +384,9 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
         )
         return EXIT_OK
     if args.dry_run:
-        written = deliver.dry_run(outbox, settings)
+        with StageProgress(err, lang) as progress:
+            progress.stage("dry_run")
+            written = deliver.dry_run(outbox, settings)
         out.print(t("dry_run", lang, n=len(written), path=outbox / "messages"), markup=False)
         return EXIT_OK
     with open_store(settings.path(settings.subscribers.database)) as db:
@@ -406,20 +403,10 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
             answer = ""
         if answer.strip().lower() not in ("j", "ja", "y", "yes"):
             raise NewsletterError("SEND_NOT_CONFIRMED")
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=out,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Versand" if not en else "Sending", total=None)
+    with StageProgress(err, lang) as progress:
+        progress.stage("send")
         report = deliver.send_issue(
-            outbox,
-            settings,
-            resend_unknown=args.resend_unknown,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            outbox, settings, resend_unknown=args.resend_unknown, progress=progress.count
         )
     summary = report.summary
     assert summary is not None

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -225,3 +226,26 @@ def test_editing_a_text_changes_email_and_pdf(
         text=True,
     ).stdout
     assert "Adventsbasar" in text
+
+
+def test_build_without_a_terminal_prints_a_line_per_stage(
+    workspace: tuple[Path, Settings],
+) -> None:
+    """cron, CI or a pipe: each stage says when it begins (stderr), the result goes to stdout."""
+    root, _settings = workspace
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    env = {k: v for k, v in env.items() if not k.startswith("NEWSLETTER_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "newsletter", "build", "2026-12"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    stages = [line.split(" …")[0] for line in done.stderr.splitlines() if " …" in line]
+    assert stages == ["Prüfen", "Bilder", "E-Mail, Text und Web-Version", "PDF", "Ablegen"]
+    assert "PDF … (E-Mail, Text und Web-Version: " in done.stderr  # how long the last stage took
+    assert "Gebaut:" in done.stdout and "Gebaut" not in done.stderr
+    assert re.search(r"\(\d+,\d s\)", done.stdout)  # German decimals: "(12,3 s)"
