@@ -16,7 +16,9 @@ import os
 import string
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+_ActionT = TypeVar("_ActionT", bound=argparse.Action)
 
 # argparse's msgids (Python 3.11 to 3.13) -> German. Plural entries: msgid -> (singular, plural).
 ARGPARSE_DE: dict[str, str] = {
@@ -253,7 +255,7 @@ class Parser(argparse.ArgumentParser):
 
     # Metavars are translated when an argument is added (not only when help is printed), so
     # that error messages naming them ("the following arguments are required: ISSUE") agree.
-    def _add_action(self, action: argparse.Action) -> argparse.Action:
+    def _add_action(self, action: _ActionT) -> _ActionT:
         if isinstance(action.metavar, str):
             action.metavar = translate(action.metavar, _active)
         return super()._add_action(action)

@@ -317,9 +317,10 @@ def cmd_import(args: argparse.Namespace, c: _Context) -> int:
             conn, parsed, consent_version=version, note=note, dry_run=args.dry_run
         )
         pending = [
-            s
+            person
             for row in parsed.rows
-            if (s := store.by_key(conn, row.address.key)) is not None and s.status == "pending"
+            if (person := store.by_key(conn, row.address.key)) is not None
+            and person.status == "pending"
         ]
     c.say("read", path=args.file, encoding=report.encoding, delimiter=report.delimiter)
     if report.ignored_columns:

@@ -913,3 +913,45 @@ def test_export_writes_status_words_in_the_language_and_reads_them_back(
             )
     assert cli(settings, "list", "--status", "active") == 0
     assert "1 Eintrag." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("answer", "status"), [("j\n", "active"), ("\n", "pending")])
+def test_cli_import_at_a_terminal_asks_before_importing_as_active(
+    settings: Settings, tmp_path: Path, answer: str, status: str
+) -> None:
+    """A real process with a terminal (pty) as its input: only a typed yes subscribes."""
+    import os
+    import subprocess
+    import sys
+
+    path = write_csv(tmp_path / "liste.csv", "E-Mail;Name\nayse@example.org;Ayşe\n")
+    db = _db(settings)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
+    env |= {
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "NEWSLETTER_SUBSCRIBERS__DATABASE": str(db),
+    }
+    main_fd, child_fd = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsletter", "subscribers", "import", str(path)],
+            stdin=child_fd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=settings.root,
+            text=True,
+        )
+        os.write(main_fd, answer.encode())
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(main_fd)
+        os.close(child_fd)
+    assert proc.returncode == 0, err
+    assert "eingewilligt" in out  # the question was asked
+    with store.open_store(db) as conn:
+        [s] = store.list_subscribers(conn)
+    assert s.status == status
+    if status == "active":
+        assert s.consent_note.endswith("(Einwilligung bestätigt am Terminal)")
+        assert "am Terminal" in out
