@@ -6,6 +6,7 @@ A text says what is wrong and what to do, with the numbers. Parameters are fille
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -226,10 +227,12 @@ CATALOGUE: dict[str, Text] = {
         "**bold** or *italic*.",
     ),
     "TEXT_IMAGE": Text(
-        "Der Text enthält {count} Bild(er) (![…](…)); sie werden nicht übernommen, nur ihre "
+        "Der Text enthält {count} {count:Bild|Bilder} (![…](…)); {count:es wird|sie werden} "
+        "nicht übernommen, nur {count:seine|ihre} "
         "Beschreibung. Fotos bitte als Datei in den Ordner legen und unter photos: mit "
         "Fotofreigabe eintragen.",
-        "The text contains {count} picture(s) (![…](…)); they are not used, only their "
+        "The text contains {count} {count:picture|pictures} (![…](…)); {count:it is|they are} "
+        "not used, only {count:its|their} "
         "description. Put photos into the folder as files and list them under photos: with a "
         "photo release.",
     ),
@@ -383,9 +386,11 @@ CATALOGUE: dict[str, Text] = {
         "The issue cannot be built: {codes}. Run 'newsletter check' and correct issue.toml first.",
     ),
     "BUILD_REFUSED": Text(
-        "Nicht gebaut: {count} Einreichung(en) haben Fehler ({slugs}). Bitte korrigieren "
+        "Nicht gebaut: {count} {count:Einreichung hat|Einreichungen haben} Fehler ({slugs}). "
+        "Bitte korrigieren "
         "(„newsletter check“ zeigt, was zu tun ist) oder mit --force ohne sie bauen.",
-        "Not built: {count} submission(s) have errors ({slugs}). Correct them ('newsletter "
+        "Not built: {count} {count:submission has|submissions have} errors ({slugs}). Correct "
+        "them ('newsletter "
         "check' says what to do) or build without them using --force.",
     ),
     "PDF_FILE_MISSING": Text(
@@ -930,7 +935,7 @@ def render(code: str, lang: str, params: Mapping[str, Any]) -> str:
     text = CATALOGUE.get(code)
     if text is None:
         return f"{code} {dict(params)}"
-    template = text.en if lang == "en" else text.de
+    template = _plurals(text.en if lang == "en" else text.de, params)
     fmt = _en_number if lang == "en" else _de_number
     values = {
         k: human_bytes(v, lang)
@@ -940,6 +945,14 @@ def render(code: str, lang: str, params: Mapping[str, Any]) -> str:
     }
     values.update(_derived(params, lang))
     return template.format_map(_Lenient(values))
+
+
+# "{count:Bild|Bilder}": the singular when the parameter is 1, else the plural (ngettext).
+PLURAL = re.compile(r"\{(\w+):([^{}|]*)\|([^{}]*)\}")
+
+
+def _plurals(template: str, params: Mapping[str, Any]) -> str:
+    return PLURAL.sub(lambda m: m[2] if params.get(m[1]) == 1 else m[3], template)
 
 
 def _derived(params: Mapping[str, Any], lang: str) -> dict[str, str]:

@@ -202,6 +202,16 @@ def test_one_submission_is_one_einreichung(
     assert "1 submission:" in capsys.readouterr().out
 
 
+def test_messages_use_the_singular_for_one() -> None:
+    from newsletter.messages import render
+
+    assert "1 Einreichung hat Fehler" in render("BUILD_REFUSED", "de", {"count": 1, "slugs": "a"})
+    assert "2 Einreichungen haben" in render("BUILD_REFUSED", "de", {"count": 2, "slugs": "a"})
+    assert "1 Bild (" in render("TEXT_IMAGE", "de", {"count": 1})
+    assert "3 pictures (" in render("TEXT_IMAGE", "en", {"count": 3})
+    assert "(" + "en)" not in render("BUILD_REFUSED", "de", {"count": 1, "slugs": "a"})
+
+
 def test_svg_style_references_are_described_in_words(
     issue: IssueDir, capsys: pytest.CaptureFixture[str]
 ) -> None:
