@@ -154,16 +154,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from rich.console import Console
 
+    from newsletter.cli_i18n import argparse_language, early_language
     from newsletter.errors import ConfigError, NewsletterError
     from newsletter.messages import render
 
-    single = _Single()
-    add_parser(single)
-    parser = single.parser
-    parser.add_argument(
-        "--config", type=Path, help="newsletter.toml (Standard: im aktuellen Ordner)"
-    )
-    args = parser.parse_args(argv)
+    with argparse_language(early_language(argv) or "de"):
+        single = _Single()
+        add_parser(single)
+        parser = single.parser
+        parser.add_argument(
+            "--config",
+            type=Path,
+            metavar="DATEI",
+            help="newsletter.toml (Standard: im aktuellen Ordner)",
+        )
+        args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = Console(highlight=False, soft_wrap=True)
     try:
@@ -190,7 +195,9 @@ class _Single:
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
         kwargs.pop("help", None)
-        self.parser = argparse.ArgumentParser(prog="python -m newsletter.preview_cli", **kwargs)
+        from newsletter.cli_i18n import Parser
+
+        self.parser = Parser(prog="python -m newsletter.preview_cli", **kwargs)
         return self.parser
 
 
