@@ -93,6 +93,10 @@ _T: dict[str, tuple[str, str]] = {
         "To mail the pending people the confirmation link: the same with --send-confirmations. "
         "If consent was given already (e.g. a signed sign-up sheet): import with --active.",
     ),
+    "active_no_mail": (
+        "Mit --active Angemeldete brauchen keine Bestätigungsmail; es wurde keine verschickt.",
+        "People imported with --active need no confirmation mail; none was sent.",
+    ),
     "confirmations_sent": (
         "Bestätigungsmails verschickt: {sent}. Wer den Link anklickt, ist angemeldet.",
         "Confirmation mails sent: {sent}. Whoever follows the link is subscribed.",
@@ -359,6 +363,8 @@ def cmd_import(args: argparse.Namespace, c: _Context) -> int:
     )
     if how is not None:
         c.say("consent_import", version=version, note=note, how=how)
+        if args.send_confirmations:
+            c.say("active_no_mail")
     else:
         c.say("consent_pending")
         if report.dry_run and args.send_confirmations:

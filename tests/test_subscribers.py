@@ -799,6 +799,8 @@ def test_cli_import_as_active_needs_the_flag_and_records_it(
     assert s.consent_note == "Liste Sommerfest (Einwilligung bestätigt mit --active)"
     with pytest.raises(SystemExit):  # --active and --pending contradict each other
         cli(settings, "import", str(path), "--active", "--pending")
+    assert cli(settings, "import", str(path), "--active", "--send-confirmations") == 0
+    assert "keine verschickt" in capsys.readouterr().out  # nobody to confirm: nothing mailed
 
 
 def test_cli_import_sends_the_double_opt_in_mail_to_pending_people(
