@@ -32,6 +32,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "write": ("Ablegen", "Writing"),
     "send": ("Versand", "Sending"),
     "dry_run": ("Nachrichten schreiben", "Writing messages"),
+    "mailbox": ("Postfach lesen", "Reading the mailbox"),
+    "confirmations": ("Bestätigungsmails", "Confirmation mails"),
 }
 
 

@@ -145,8 +145,12 @@ def print_report(report: MailboxReport, lang: str, out: Console) -> None:
 def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
     """Process the mailbox once; 1 when mails need the editor's attention, else 0."""
     path = settings.path(settings.subscribers.database)
+    from newsletter.cli_progress import StageProgress
+
     try:
-        report = process_mailbox(settings, mailbox_settings(settings), dry_run=args.dry_run)
+        with StageProgress(Console(stderr=True, highlight=False), lang) as progress:
+            progress.stage("mailbox")
+            report = process_mailbox(settings, mailbox_settings(settings), dry_run=args.dry_run)
     except sqlite3.Error as exc:
         raise NewsletterError("SUBSCRIBERS_DB_ERROR", path, {"path": path, "detail": exc}) from None
     if args.json:

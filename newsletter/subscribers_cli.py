@@ -381,12 +381,16 @@ def cmd_import(args: argparse.Namespace, c: _Context) -> int:
 def _send_confirmations(pending: list[store.Subscriber], version: str, c: _Context) -> None:
     """The sign-up's double opt-in mail to each pending person (its limits apply)."""
     from newsletter import signup, signup_mail
+    from newsletter.cli_progress import StageProgress
     from newsletter.webapp_texts import text
 
     serve = signup.serve_settings(c.settings)
     sent = held = 0
-    with store.open_store(c.path) as conn:
-        for s in pending:
+    progress = StageProgress(Console(stderr=True, highlight=False), c.lang)
+    with store.open_store(c.path) as conn, progress:
+        progress.stage("confirmations")
+        for done, s in enumerate(pending):
+            progress.count(done, len(pending))
             lang = "en" if s.language == "en" else "de"
             own = serve.consent_text_en if lang == "en" else serve.consent_text_de
             consent_text = own or text(
