@@ -195,6 +195,89 @@ HELP_EN: dict[str, str] = {
     "nur 127.0.0.1 (Standard): die Vorschau ist nur auf diesem Rechner erreichbar": (
         "only 127.0.0.1 (default): the preview can be reached from this machine only"
     ),
+    # subscribers import (issue 11)
+    "als angemeldet übernehmen: Sie bestätigen, dass alle in der Liste in diesen "
+    "Newsletter eingewilligt haben (wird als Beleg vermerkt)": (
+        "import as subscribed: you confirm that everyone on the list consented to this "
+        "newsletter (recorded as proof)"
+    ),
+    "als „ausstehend“ übernehmen, ohne Rückfrage (Standard ohne Terminal)": (
+        "import as 'pending' without asking (the default without a terminal)"
+    ),
+    "den Ausstehenden die Bestätigungsmail der Anmeldung schicken (Double-Opt-in)": (
+        "send the pending people the sign-up's confirmation mail (double opt-in)"
+    ),
+    "VERSION": "VERSION",
+    "NAME": "NAME",
+    # organisations
+    "das Verzeichnis der Mitgliedsorganisationen (Kontakt, Sprache)": (
+        "the register of member organisations (contact, language)"
+    ),
+    "Die Mitgliedsorganisationen: Kürzel, Name, Ansprechperson, Adressen, Sprache.": (
+        "The member organisations: short name, name, contact person, addresses, language."
+    ),
+    "KÜRZEL": "SLUG",
+    "Ansprechperson": "contact person",
+    "Name der Organisation": "the organisation's name",
+    "Notiz der Redaktion": "the editor's note",
+    "Organisationen aus den Einreichungen einer Ausgabe vorschlagen": (
+        "propose organisations from an issue's submissions"
+    ),
+    "Organisationen aus einer CSV-Datei übernehmen": "take organisations from a CSV file",
+    "Spalten Kürzel;Name;E-Mail;Sprache;…": "columns Slug,Name,Email,Language,…",
+    "alle Vorschläge ohne Rückfrage": "every proposal without asking",
+    "das Verzeichnis als CSV-Datei speichern (personenbezogene Daten!)": (
+        "save the register as a CSV file (personal data!)"
+    ),
+    "das Verzeichnis zeigen": "show the register",
+    "eine Organisation eintragen": "add an organisation",
+    "eine Organisation mit allen Kontaktdaten löschen": (
+        "erase an organisation with all its contact details"
+    ),
+    "eine Organisation ändern (nur die angegebenen Felder)": (
+        "change an organisation (only the fields given)"
+    ),
+    "eingetragen, aber nicht angeschrieben": "registered, but not written to",
+    "ersetzt alle Adressen": "replaces all addresses",
+    "mehrfach möglich": "may be repeated",
+    "nur aktive": "active ones only",
+    "nur prüfen, nichts speichern": "only check, save nothing",
+    "wie der Ordner der Einreichung heißt": "what the submission's folder is called",
+    "z. B. de, tr, ar, uk": "e.g. de, tr, ar, uk",
+    # issue new
+    "eine neue Ausgabe anlegen": "start a new issue",
+    "Ausgaben.": "Issues.",
+    "Ordner mit issue.toml (kommentiert) und leerem editorial/ anlegen": (
+        "create the folder with a commented issue.toml and an empty editorial/"
+    ),
+    "Legt submissions/AUSGABE/issue.toml mit der nächsten Nummer und Terminvorschlägen an; "
+    "überschreibt nie.": (
+        "Creates submissions/ISSUE/issue.toml with the next number and proposed dates; never "
+        "overwrites."
+    ),
+    "Ordnername unter submissions/, z. B. 2027-01": "folder name under submissions/, e.g. 2027-01",
+    "Einsendeschluss, z. B. 2027-01-01 oder 2027-01-01T18:00": (
+        "deadline, e.g. 2027-01-01 or 2027-01-01T18:00"
+    ),
+    "Erscheinungsdatum, z. B. 2027-01-15": "publication date, e.g. 2027-01-15",
+    "Nummer der Ausgabe (Standard: die nächste)": "the issue's number (default: the next one)",
+    # status, remind, feedback
+    "wer fehlt, wer hat Fehler: eine Zeile je Organisation": (
+        "who is missing, who has errors: one line per organisation"
+    ),
+    "Stand der Einreichungen je Organisation aus dem Verzeichnis.": (
+        "The state of the submissions of each organisation in the register."
+    ),
+    "Organisationen ohne (fehlerfreien) Beitrag erinnern, in ihrer Sprache": (
+        "remind organisations without an (error-free) submission, in their language"
+    ),
+    "jeder Organisation das Prüfergebnis ihres Beitrags schicken": (
+        "send each organisation the check result of its submission"
+    ),
+    "jede Nachricht als .eml in einen privaten Ordner unter .cache/ schreiben": (
+        "write every message as .eml into a private folder under .cache/"
+    ),
+    "ohne Rückfrage senden": "send without asking",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"de": ARGPARSE_DE, "en": HELP_EN}

@@ -11,8 +11,8 @@ store does), which are kept. `pending=True` imports as pending instead, for doub
 from __future__ import annotations
 
 import csv
-import re
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable

@@ -5,6 +5,7 @@ subprocess."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import subprocess
@@ -93,6 +94,32 @@ def test_help_in_english_translates_our_own_texts(
             main(["--lang", "en", *argv])
         out = capsys.readouterr().out
         assert not any(w in out for w in (" und ", " oder ", "Ordner", "Ausgabe", "prüfen")), out
+
+
+def _help_texts(parser: argparse.ArgumentParser, seen: set[int]) -> list[str]:
+    texts = [parser.description] if parser.description else []
+    for action in parser._actions:
+        if action.help and action.help != argparse.SUPPRESS:
+            texts.append(action.help)
+        if isinstance(action.metavar, str):
+            texts.append(action.metavar)
+        if isinstance(action, argparse._SubParsersAction):
+            texts += [c.help for c in action._choices_actions if c.help]
+            for sub in action.choices.values():
+                if id(sub) not in seen:
+                    seen.add(id(sub))
+                    texts += _help_texts(sub, seen)
+    return texts
+
+
+def test_every_help_text_of_every_command_has_an_english_translation() -> None:
+    """A command added later must bring its English help along (cli_i18n.HELP_EN)."""
+    from newsletter.cli import build_parser
+    from newsletter.cli_i18n import ARGPARSE_DE, HELP_EN
+
+    texts = _help_texts(build_parser(), set())
+    assert len(texts) > 50
+    assert sorted({t for t in texts if t not in HELP_EN and t not in ARGPARSE_DE}) == []
 
 
 def test_language_from_the_settings_reaches_argparse_too(chdir_tmp: Path) -> None:
