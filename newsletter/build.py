@@ -52,6 +52,8 @@ FATAL = frozenset(
 MANIFEST = "manifest.json"
 # Photos without a release: left out of every output, the rest of the submission goes in.
 CONSENT_CODES = frozenset({"CONSENT_MISSING", "CONSENT_FALSE", "CONSENT_NOT_BOOL"})
+# The stages `build_issue` reports to its `stage` callback, in order.
+STAGES = ("check", "images", "render", "pdf", "write")
 
 
 @dataclass(frozen=True)
@@ -83,20 +85,29 @@ def build_issue(
     progress: Callable[[int, int], None] | None = None,
     outbox_root: Path | None = None,
     with_pdf: bool = True,
+    stage: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build everything for an issue into outbox/ISSUE/, atomically.
 
     `outbox_root` replaces the configured outbox (the preview builds into its own);
     `with_pdf=False` skips the slowest stage (the preview renders the PDF afterwards).
+    `stage(name)` is called as each stage begins (one of STAGES); `progress(done, total)`
+    counts the pictures.
     """
     from newsletter.images import issue_renditions
+
+    def begin(name: str) -> None:
+        if stage is not None:
+            stage(name)
 
     started = time.perf_counter()
     # hashed before reading: an edit in between makes the build look outdated, never current
     inputs = issue_inputs(resolve_issue(issue_arg, settings), settings)
+    begin("check")
     report = run_check(issue_arg, settings)
     left_out = _refuse_or_leave_out(report, force)
     issue = report.intake.issue
+    begin("images")
     renditions = issue_renditions(issue, settings, progress=progress, skip=frozenset(left_out))
     # the pipeline repeats some header findings of the rules (same code, file, numbers)
     findings = report.findings + [f for f in renditions.findings if f not in report.findings]
@@ -117,6 +128,7 @@ def build_issue(
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(r.path, tmp / rel)
             placed[(r.submission, r.source, r.kind)] = Placed(rel, r.width, r.height, r.bytes)
+        begin("render")
         included = frozenset(s.slug for s in issue.submissions) - set(left_out)
         view = build_view(issue, settings, placed, include=included, left_out=left_out)
         # The reader's own unsubscribe link goes only where the template puts it: a marker no
@@ -156,7 +168,9 @@ def build_issue(
             if att.file.path is not None:
                 _write(tmp / a.href, att.file.path.read_bytes())
         if with_pdf:
+            begin("pdf")
             _write(tmp / view.pdf_href, _render_pdf(view, settings, tmp))
+        begin("write")
         manifest = _manifest(
             tmp,
             report,

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from newsletter.image_decode import ImageProblem, Loaded, load_image, pixels_at
 from newsletter.image_encode import Encoded, email_logo, email_photo, print_logo, print_photo
+from newsletter.probe import external_words
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +240,9 @@ def make_source(job: RenderJob) -> SourceEntry:
                 StoredFinding(
                     severity="warning",
                     code="SVG_EXTERNAL",
-                    params={"thing": ", ".join(loaded.svg_external)[:120]},
+                    params=dict(
+                        zip(("thing", "thing_en"), external_words(loaded.svg_external), strict=True)
+                    ),
                 )
             )
         email_px = pixels_at(loaded, box_width(loaded, spec.email_width, spec.email_height))

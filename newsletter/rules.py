@@ -21,7 +21,15 @@ from newsletter.config import Settings
 from newsletter.intake import suggestion
 from newsletter.messages import explain_email_error
 from newsletter.models import FileRef, Finding, Intake, Issue, Severity, Submission
-from newsletter.probe import FORMAT_NAMES, LOGO_FORMATS, PHOTO_FORMATS, ImageInfo, ProbeError, probe
+from newsletter.probe import (
+    FORMAT_NAMES,
+    LOGO_FORMATS,
+    PHOTO_FORMATS,
+    ImageInfo,
+    ProbeError,
+    external_words,
+    probe,
+)
 
 TOP_KEYS = ("organisation", "goal", "location", "contact", "logo", "language", "photos")
 CONTACT_KEYS = ("name", "email", "phone", "website")
@@ -425,7 +433,8 @@ def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> Im
     if info.frames > 1:
         add("warning", "IMAGE_ANIMATED", ref.name, **what, frames=info.frames)
     if info.svg_external:
-        add("warning", "SVG_EXTERNAL", ref.name, **what, thing=", ".join(info.svg_external)[:120])
+        de, en = external_words(info.svg_external)
+        add("warning", "SVG_EXTERNAL", ref.name, **what, thing=de, thing_en=en)
     return info
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
+from newsletter.filenames import ascii_slug
 from newsletter.intake import resolve_issue
 from newsletter.placeholders import TEMPLATE, template_text
 
@@ -25,6 +26,14 @@ class SubmissionExists(Exception):
 
 class SlugError(ValueError):
     """ORG is not a usable folder name."""
+
+
+def propose_slug(org: str) -> str | None:
+    """A folder name `new` accepts for what was typed: "Sprachcafé Mitte" -> sprachcafe-mitte."""
+    slug = ascii_slug(org, fallback="", max_length=80)
+    if not _SLUG.match(slug) or slug in ("editorial", "attachments"):
+        return None
+    return slug
 
 
 def new_submission(issue: str, org: str, settings: Settings) -> Path:

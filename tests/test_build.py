@@ -175,7 +175,7 @@ def test_cli_build_reports_refusal_in_german_without_traceback(
             ),
             encoding="utf-8",
         )
-    assert main(["build", "late-issue"]) == 2
+    assert main(["build", "late-issue"]) == 1  # refused because of findings, like check
     err = capsys.readouterr().err
     assert "Nicht gebaut" in err and "--force" in err
     assert "Traceback" not in err
@@ -403,3 +403,26 @@ def test_the_preview_names_why_each_submission_keeps_an_issue_empty(
     assert "Nicht gebaut" in snap.failure.message and "leer" in snap.failure.message
     assert any(d.startswith("ohne-name: ") and "organisation" in d for d in snap.failure.details)
     assert status_line(snap)[0] == "error"
+
+
+def test_build_without_a_terminal_prints_a_line_per_stage(
+    workspace: tuple[Path, Settings],
+) -> None:
+    """cron, CI or a pipe: each stage says when it begins (stderr), the result goes to stdout."""
+    root, _settings = workspace
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    env = {k: v for k, v in env.items() if not k.startswith("NEWSLETTER_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "newsletter", "build", "2026-12"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    stages = [line.split(" …")[0] for line in done.stderr.splitlines() if " …" in line]
+    assert stages == ["Prüfen", "Bilder", "E-Mail, Text und Web-Version", "PDF", "Ablegen"]
+    assert "PDF … (E-Mail, Text und Web-Version: " in done.stderr  # how long the last stage took
+    assert "Gebaut:" in done.stdout and "Gebaut" not in done.stderr
+    assert re.search(r"\(\d+,\d s\)", done.stdout)  # German decimals: "(12,3 s)"

@@ -409,7 +409,7 @@ def test_broken_issue_toml_shows_the_error_and_keeps_the_old_email(
     path.write_text(path.read_text(encoding="utf-8") + "\ntitle = = kaputt\n", "utf-8")
     error = page.locator("#fehler")
     expect(error).to_contain_text("kann nicht gebaut werden", timeout=WAIT_MS)
-    expect(error).to_contain_text("issue.toml ist kein gültiges TOML")
+    expect(error).to_contain_text("issue.toml: Die Datei lässt sich nicht lesen, Zeile")
     expect(error).to_contain_text("letzte fehlerfreie Stand")
     expect(page.frame_locator("#rahmen-telefon").locator("body")).to_contain_text(
         "Lernimpuls Nordstadt"

@@ -65,11 +65,11 @@ def test_new_refuses_to_overwrite_and_changes_nothing(
     capsys.readouterr()
     before = tree_hash(chdir_tmp)
     assert _new("2027-01", "verein") == 2
-    out = capsys.readouterr().out
-    assert "gibt es schon" in out and "nichts überschrieben" in out
+    err = capsys.readouterr().err  # a refusal (exit 2) goes to stderr
+    assert "gibt es schon" in err and "nichts überschrieben" in err
     assert tree_hash(chdir_tmp) == before
     assert _new("2027-01", "verein", "--lang", "en") == 2
-    assert "exists already" in capsys.readouterr().out
+    assert "exists already" in capsys.readouterr().err
     assert tree_hash(chdir_tmp) == before
 
 
@@ -104,7 +104,7 @@ def test_new_refuses_a_bad_folder_name(
     before = tree_hash(chdir_tmp)
     assert _new("2027-01", org) == 2
     captured = capsys.readouterr()
-    assert "kein guter Ordnername" in captured.out
+    assert "kein guter Ordnername" in captured.err
     assert "Traceback" not in captured.out + captured.err
     assert tree_hash(chdir_tmp) == before
     assert not (chdir_tmp / "submissions").exists()
@@ -170,7 +170,7 @@ def test_filled_in_template_passes_check(
     assert run_rules(issue.folder, settings) == []
     capsys.readouterr()
     assert main(["check", str(issue.folder), "--strict"]) == 0
-    assert "1 Einreichungen: 1 in Ordnung" in capsys.readouterr().out
+    assert "1 Einreichung: 1 in Ordnung" in capsys.readouterr().out
 
 
 def _untouched(issue: IssueDir, org: str) -> Path:
