@@ -64,6 +64,12 @@ _T = {
         "freien Speicherplatz prüfen.",
         "{path} cannot be read or written ({detail}). Check permissions and free disk space.",
     ),
+    "interrupted": (
+        "Abgebrochen. Nichts ist halb geschrieben: Fertiges bleibt, der Rest fehlt. Den Befehl "
+        "einfach noch einmal aufrufen; er macht dort weiter.",
+        "Interrupted. Nothing is half-written: what was finished stays, the rest is missing. "
+        "Run the command again; it carries on from there.",
+    ),
     "bad_slug": (
         "„{org}“ ist kein guter Ordnername: bitte nur Kleinbuchstaben, Ziffern und "
         "Bindestriche, z. B. lernimpuls-witten.",
@@ -269,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print(t("os_error", lang, path=exc.filename or "", detail=exc.strerror or exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
+        err.print(t("interrupted", lang), markup=False)
         return 130
     raise AssertionError(args.command)
 
@@ -467,6 +474,7 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
     summary = report.summary
     assert summary is not None
     c = summary.counts
+    seconds_de = f"{report.seconds:.1f}".replace(".", ",")
     out.print(
         (
             f"Sent {report.sent} now; in all: {c['sent']} sent, {c['failed']} failed, "
@@ -475,7 +483,7 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
             if en
             else f"Jetzt {report.sent} versandt; insgesamt {c['sent']} versandt, "
             f"{c['failed']} fehlgeschlagen, {c['pending']} wartend, {c['unknown']} ungewiss, "
-            f"{c['skipped']} ausgelassen (inzwischen abgemeldet) ({report.seconds:.1f} s)."
+            f"{c['skipped']} ausgelassen (inzwischen abgemeldet) ({seconds_de} s)."
         ),
         markup=False,
     )

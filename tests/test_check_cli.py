@@ -478,3 +478,20 @@ def test_nonexistent_issue_in_a_real_process(chdir_tmp: Path) -> None:
     assert proc.returncode == 2
     assert "gibt es nicht" in proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_ctrl_c_says_what_happened_and_exits_130(
+    issue: IssueDir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C in the middle of a command: a sentence in the user's language, no traceback."""
+    import newsletter.check
+
+    def interrupted(*_: Any, **__: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(newsletter.check, "run_check", interrupted)
+    assert main(["check", str(issue.folder)]) == 130
+    err = capsys.readouterr().err
+    assert "Abgebrochen" in err and "noch einmal" in err and "Traceback" not in err
+    assert main(["--lang", "en", "check", str(issue.folder)]) == 130
+    assert "Interrupted" in capsys.readouterr().err
