@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
@@ -271,6 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print(render(exc.code, lang, exc.params), markup=False)
         # a build refused because of the check's findings fails like `check` does
         return EXIT_FINDINGS if exc.code in FINDING_CODES else EXIT_USAGE
+    except BrokenPipeError:  # `newsletter … | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports it
     except OSError as exc:  # a folder that cannot be written, a disk that is full, ...
         err.print(t("os_error", lang, path=exc.filename or "", detail=exc.strerror or exc))
         return EXIT_USAGE

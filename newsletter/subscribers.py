@@ -135,8 +135,14 @@ def parse_language(raw: str) -> str | None:
 
 
 def new_token() -> str:
-    """An opaque unsubscribe token: random, URL-safe, unrelated to the address."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
+    """An opaque unsubscribe token: random, URL-safe, unrelated to the address.
+
+    Never one that starts with "-": the editor pastes tokens after `--token`, where argparse
+    would take it for an option (1 in 64 tokens did).
+    """
+    while (token := secrets.token_urlsafe(TOKEN_BYTES)).startswith("-"):
+        pass
+    return token
 
 
 def timestamp(when: datetime | None = None) -> str:
