@@ -25,7 +25,7 @@ demo: setup
 	$(BIN)/newsletter check $(ISSUE)
 	$(BIN)/newsletter build $(ISSUE)
 	rm -f .cache/demo/subscribers.sqlite3*
-	$(DEMO_DB) $(BIN)/newsletter subscribers import examples/subscribers.csv --note "Beispieldaten der Demo"
+	$(DEMO_DB) $(BIN)/newsletter subscribers import examples/subscribers.csv --active --note "Beispieldaten der Demo"
 	$(DEMO_DB) $(BIN)/newsletter send $(ISSUE) --dry-run
 	$(DEMO_DB) $(BIN)/newsletter organisations import examples/organisations.csv
 	$(DEMO_DB) $(BIN)/newsletter organisations list

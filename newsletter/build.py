@@ -51,6 +51,10 @@ FATAL = frozenset(
     }
 )
 MANIFEST = "manifest.json"
+# Photos without a release: left out of every output, the rest of the submission goes in.
+CONSENT_CODES = frozenset({"CONSENT_MISSING", "CONSENT_FALSE", "CONSENT_NOT_BOOL"})
+# The stages `build_issue` reports to its `stage` callback, in order.
+STAGES = ("check", "images", "render", "pdf", "write")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,15 @@ class BuildResult:
     left_out: tuple[str, ...]
     seconds: float
 
+    @property
+    def photos_left_out(self) -> list[Finding]:
+        """The warnings that name each photo left out for want of a release."""
+        return [
+            f
+            for f in self.findings
+            if f.code in CONSENT_CODES and f.submission not in self.left_out
+        ]
+
 
 def build_issue(
     issue_arg: str,
@@ -73,20 +86,29 @@ def build_issue(
     progress: Callable[[int, int], None] | None = None,
     outbox_root: Path | None = None,
     with_pdf: bool = True,
+    stage: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build everything for an issue into outbox/ISSUE/, atomically.
 
     `outbox_root` replaces the configured outbox (the preview builds into its own);
     `with_pdf=False` skips the slowest stage (the preview renders the PDF afterwards).
+    `stage(name)` is called as each stage begins (one of STAGES); `progress(done, total)`
+    counts the pictures.
     """
     from newsletter.images import issue_renditions
+
+    def begin(name: str) -> None:
+        if stage is not None:
+            stage(name)
 
     started = time.perf_counter()
     # hashed before reading: an edit in between makes the build look outdated, never current
     inputs = issue_inputs(resolve_issue(issue_arg, settings), settings)
+    begin("check")
     report = run_check(issue_arg, settings)
     left_out = _refuse_or_leave_out(report, force)
     issue = report.intake.issue
+    begin("images")
     renditions = issue_renditions(issue, settings, progress=progress, skip=frozenset(left_out))
     # the pipeline repeats some header findings of the rules (same code, file, numbers)
     findings = report.findings + [f for f in renditions.findings if f not in report.findings]
@@ -107,6 +129,7 @@ def build_issue(
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(r.path, tmp / rel)
             placed[(r.submission, r.source, r.kind)] = Placed(rel, r.width, r.height, r.bytes)
+        begin("render")
         included = frozenset(s.slug for s in issue.submissions) - set(left_out)
         view = build_view(issue, settings, placed, include=included, left_out=left_out)
         # The reader's own unsubscribe link goes only where the template puts it: a marker no
@@ -146,7 +169,9 @@ def build_issue(
             if att.file.path is not None:
                 _write(tmp / a.href, att.file.path.read_bytes())
         if with_pdf:
+            begin("pdf")
             _write(tmp / view.pdf_href, _render_pdf(view, settings, tmp))
+        begin("write")
         manifest = _manifest(
             tmp,
             report,
@@ -223,6 +248,10 @@ def _refuse_or_leave_out(report: CheckReport, force: bool) -> tuple[str, ...]:
     )
     if bad and not force:
         raise NewsletterError("BUILD_REFUSED", None, {"slugs": ", ".join(bad), "count": len(bad)})
+    issue = report.intake.issue
+    if not issue.editorials and not {s.slug for s in issue.submissions} - set(bad):
+        # --force must not turn "everything is broken" into an empty newsletter
+        raise NewsletterError("BUILD_EMPTY", None, {"slugs": ", ".join(bad), "count": len(bad)})
     return tuple(bad)
 
 
@@ -271,6 +300,12 @@ def _manifest(
         "issue": report.intake.issue.slug,
         "submissions": [s.slug for s in report.intake.issue.submissions if s.slug not in left_out],
         "left_out": list(left_out),
+        "photos_left_out": [
+            {"submission": f.submission, "file": f.params.get("name"), "code": f.code}
+            for f in findings
+            if f.code in CONSENT_CODES and f.submission not in left_out
+        ],
+        "editorials": [e.name for e in report.intake.issue.editorials],
         "email": {
             "html_bytes": len(email_html.encode()),
             "limit_bytes": settings.email.max_html_bytes,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from newsletter.config import Settings
 from newsletter.intake import read_issue, resolve_issue
 from newsletter.models import Finding, Intake, status_of
+from newsletter.receipts import apply_receipts
 from newsletter.rules import check_issue
 
 
@@ -31,6 +33,21 @@ class CheckReport:
         """ok, warning or error for one submission."""
         return status_of([f for f in self.findings if f.submission == slug])
 
+    def receipts_shown(self, tz: tzinfo, lang: str = "de") -> dict[str, str]:
+        """slug -> its time of receipt as the editor reads it, with where it comes from."""
+        source = {
+            "issue.toml": ("issue.toml", "issue.toml"),
+            "recorded": ("gespeichert", "recorded"),
+            "files": ("Dateidatum", "file date"),
+        }
+        out = {}
+        for sub in self.intake.issue.submissions:
+            if sub.received is not None:
+                de, en = source[sub.received_from]
+                when = sub.received.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+                out[sub.slug] = f"{when} ({en if lang == 'en' else de})"
+        return out
+
     def as_json(self, lang: str) -> dict[str, Any]:
         """The --json shape other tools rely on (see the README)."""
         return {
@@ -48,8 +65,12 @@ class CheckReport:
         }
 
 
-def run_check(issue_arg: str, settings: Settings) -> CheckReport:
-    """Read and judge the issue named by `issue_arg` (a name under submissions/ or a path)."""
+def run_check(issue_arg: str, settings: Settings, *, record: bool = True) -> CheckReport:
+    """Read and judge the issue named by `issue_arg` (a name under submissions/ or a path).
+
+    Submissions seen complete for the first time get their receipt recorded (receipts.py);
+    `record=False` only reads what was recorded before.
+    """
     folder = resolve_issue(issue_arg, settings)
-    intake = read_issue(folder, settings)
-    return CheckReport(intake=intake, findings=check_issue(intake, settings))
+    intake, notes = apply_receipts(read_issue(folder, settings), settings, record=record)
+    return CheckReport(intake=intake, findings=notes + check_issue(intake, settings))

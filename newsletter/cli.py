@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from newsletter import __version__, lazy
+from newsletter.cli_i18n import Parser, argparse_language, early_language, early_option, fmt
 from newsletter.errors import ConfigError, NewsletterError
 from newsletter.messages import render
 
@@ -29,6 +33,8 @@ else:
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+# NewsletterErrors that report findings of the check (exit 1), not a usage problem (exit 2).
+FINDING_CODES = frozenset({"BUILD_REFUSED", "BUILD_FATAL"})
 
 _T = {
     "status": {
@@ -38,10 +44,11 @@ _T = {
     },
     "issue": ("Ausgabe", "Issue"),
     "summary": (
-        "{n} Einreichungen: {ok} in Ordnung, {warning} mit Warnungen, {error} mit Fehlern "
-        "– {errors} Fehler, {warnings} Warnungen insgesamt.",
-        "{n} submissions: {ok} ok, {warning} with warnings, {error} with errors "
-        "– {errors} errors, {warnings} warnings in all.",
+        "{n} {n:Einreichung|Einreichungen}: {ok} in Ordnung, {warning} mit Warnungen, "
+        "{error} mit Fehlern – {errors} Fehler, {warnings} {warnings:Warnung|Warnungen} "
+        "insgesamt.",
+        "{n} {n:submission|submissions}: {ok} ok, {warning} with warnings, {error} with errors "
+        "– {errors} {errors:error|errors}, {warnings} {warnings:warning|warnings} in all.",
     ),
     "general": ("Ausgabe (issue.toml, Redaktion)", "Issue (issue.toml, editorial)"),
     "created": (
@@ -52,9 +59,24 @@ _T = {
         "{path} gibt es schon; nichts überschrieben.",
         "{path} exists already; nothing overwritten.",
     ),
+    "dry_run": (
+        "{n} {n:Nachricht|Nachrichten} geschrieben nach {path}",
+        "{n} {n:message|messages} written to {path}",
+    ),
     "config": (
         "Die Einstellungen in {path} enthalten {n} Fehler:",
-        "The settings in {path} have {n} problems:",
+        "The settings in {path} have {n} {n:problem|problems}:",
+    ),
+    "os_error": (
+        "{path} lässt sich nicht lesen oder schreiben ({detail}). Bitte Zugriffsrechte und "
+        "freien Speicherplatz prüfen.",
+        "{path} cannot be read or written ({detail}). Check permissions and free disk space.",
+    ),
+    "interrupted": (
+        "Abgebrochen. Nichts ist halb geschrieben: Fertiges bleibt, der Rest fehlt. Den Befehl "
+        "einfach noch einmal aufrufen; er macht dort weiter.",
+        "Interrupted. Nothing is half-written: what was finished stays, the rest is missing. "
+        "Run the command again; it carries on from there.",
     ),
     "bad_slug": (
         "„{org}“ ist kein guter Ordnername: bitte nur Kleinbuchstaben, Ziffern und "
@@ -62,13 +84,22 @@ _T = {
         "'{org}' is not a good folder name: use lower-case letters, digits and hyphens, "
         "e.g. lernimpuls-witten.",
     ),
+    "propose_slug": (
+        "„{org}“ ist kein guter Ordnername (nur Kleinbuchstaben, Ziffern und Bindestriche). "
+        "Vorschlag: newsletter new {issue} {slug}",
+        "'{org}' is not a good folder name (lower-case letters, digits and hyphens only). "
+        "Suggestion: newsletter new {issue} {slug}",
+    ),
 }
 
 
 def t(key: str, lang: str, **kw: Any) -> str:
     """A CLI text in the chosen language."""
     de, en = _T[key]
-    return (en if lang == "en" else de).format(**kw)
+    return fmt(en if lang == "en" else de, **kw)
+
+
+ISSUE_HELP = "Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner"
 
 
 def _sub_clis() -> tuple[Any, ...]:
@@ -99,31 +130,48 @@ def _sub_clis() -> tuple[Any, ...]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: one subcommand per thing the editor does."""
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="newsletter",
         description="Newsletter aus den Selbstdarstellungen der Netzwerk-Organisationen.",
     )
     p.add_argument("--version", action="version", version=f"newsletter {__version__}")
-    p.add_argument("--config", type=Path, help="newsletter.toml (Standard: im aktuellen Ordner)")
-    p.add_argument("--lang", choices=("de", "en"), help="Sprache der Meldungen / language")
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="DATEI",
+        help="newsletter.toml (Standard: im aktuellen Ordner)",
+    )
+    p.add_argument("--lang", choices=("de", "en"), help="Sprache der Meldungen: de oder en")
     p.add_argument("-v", "--verbose", action="store_true", help="mehr Protokoll")
     sub = p.add_subparsers(dest="command", required=True, metavar="BEFEHL")
 
     c = sub.add_parser("check", help="alle Einreichungen einer Ausgabe prüfen")
-    c.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    c.add_argument(
+        "issue",
+        metavar="AUSGABE",
+        help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner",
+    )
     c.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
     c.add_argument("--strict", action="store_true", help="auch bei Warnungen mit 1 enden")
     c.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     b = sub.add_parser("build", help="E-Mail, Textfassung, Web-Version und PDF bauen")
-    b.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    b.add_argument(
+        "issue",
+        metavar="AUSGABE",
+        help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner",
+    )
     b.add_argument(
         "--force", action="store_true", help="fehlerhafte Einreichungen weglassen statt abzubrechen"
     )
     b.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     sd = sub.add_parser("send", help="die gebaute Ausgabe versenden (oder testen)")
-    sd.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    sd.add_argument(
+        "issue",
+        metavar="AUSGABE",
+        help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner",
+    )
     mode = sd.add_mutually_exclusive_group()
     mode.add_argument("--test", metavar="ADRESSE", help="nur eine Testmail an diese Adresse")
     mode.add_argument(
@@ -169,22 +217,63 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub)
 
     n = sub.add_parser("new", help="Ordner mit ausgefüllter Vorlage für eine Organisation")
-    n.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
-    n.add_argument("org", help="Ordnername der Organisation, z. B. lernimpuls-witten")
+    n.add_argument(
+        "issue",
+        metavar="AUSGABE",
+        help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner",
+    )
+    n.add_argument(
+        "org", metavar="ORGANISATION", help="Ordnername der Organisation, z. B. lernimpuls-witten"
+    )
     n.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
     return p
 
 
+def _language_before_parsing(argv: Sequence[str] | None) -> str:
+    """--lang, NEWSLETTER_LANG or newsletter.toml's lang: argparse's texts need it early."""
+    lang = early_language(argv)
+    if lang is None:
+        config = early_option(argv, "--config")
+        lang = _configured_language(Path(config) if config else None)
+    return lang
+
+
+def _configured_language(config_file: Path | None) -> str:
+    """`lang` from .env or newsletter.toml, read without loading the settings (pydantic and
+    its settings sources take longer than all of `newsletter --help`); "de" when unsure: a
+    broken file is reported after parsing."""
+    import tomllib
+
+    root = Path.cwd()
+    try:
+        for line in (root / ".env").read_text(encoding="utf-8").splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key.strip().upper() == "NEWSLETTER_LANG":
+                value = value.strip().strip("'\"").lower()
+                if value in ("de", "en"):
+                    return value
+    except (OSError, UnicodeError):
+        pass
+    try:
+        text = (config_file or root / "newsletter.toml").read_text(encoding="utf-8")
+        lang = tomllib.loads(text).get("lang")
+    except (OSError, UnicodeError, tomllib.TOMLDecodeError):
+        return "de"
+    return lang if lang in ("de", "en") else "de"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = build_parser().parse_args(argv)
+    early = _language_before_parsing(argv)
+    with argparse_language(early):
+        args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    lang: str = getattr(args, "sub_lang", None) or args.lang or "de"
+    lang: str = getattr(args, "sub_lang", None) or args.lang or early
     try:
         settings = load_settings(config_file=args.config)
         lang = getattr(args, "sub_lang", None) or args.lang or settings.lang
@@ -201,13 +290,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return int(module.run(args, settings, lang, out))
     except ConfigError as exc:
         err.print(t("config", lang, path=exc.path, n=len(exc.problems)))
-        for key, msg in exc.problems:
-            err.print(f"  {key or '(Datei)'}: {msg}", markup=False)
+        for (key, msg), msg_en in zip(exc.problems, exc.english, strict=True):
+            shown = msg_en if lang == "en" else msg
+            err.print(
+                f"  {key or ('(file)' if lang == 'en' else '(Datei)')}: {shown}", markup=False
+            )
         return EXIT_USAGE
     except NewsletterError as exc:
         err.print(render(exc.code, lang, exc.params), markup=False)
+        # a build refused because of the check's findings fails like `check` does
+        return EXIT_FINDINGS if exc.code in FINDING_CODES else EXIT_USAGE
+    except BrokenPipeError:  # `newsletter … | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports it
+    except OSError as exc:  # a folder that cannot be written, a disk that is full, ...
+        err.print(t("os_error", lang, path=exc.filename or "", detail=exc.strerror or exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
+        err.print(t("interrupted", lang), markup=False)
         return 130
     raise AssertionError(args.command)
 
@@ -220,7 +320,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
     if args.json:
         print(json.dumps(report.as_json(lang), ensure_ascii=False, indent=2))
     else:
-        print_report(report.findings, report.slugs, lang, out)
+        received = report.receipts_shown(ZoneInfo(settings.timezone), lang)
+        print_report(report.findings, report.slugs, lang, out, received=received)
     fail = report.has_errors or (args.strict and bool(report.findings))
     return EXIT_FINDINGS if fail else EXIT_OK
 
@@ -229,8 +330,16 @@ _STYLE = {"ok": "green", "warning": "yellow", "error": "red"}
 _MARK = {"ok": "✓", "warning": "!", "error": "✗"}
 
 
-def print_report(findings: list[Finding], slugs: list[str], lang: str, out: Console) -> None:
-    """A status table (one row per submission), the problems per submission, a summary."""
+def print_report(
+    findings: list[Finding],
+    slugs: list[str],
+    lang: str,
+    out: Console,
+    *,
+    received: Mapping[str, str] | None = None,
+) -> None:
+    """A status table (one row per submission, with its time of receipt), the problems per
+    submission, a summary."""
     from rich.markup import escape
 
     en = lang == "en"
@@ -241,8 +350,10 @@ def print_report(findings: list[Finding], slugs: list[str], lang: str, out: Cons
     table.add_column("")
     table.add_column("Submission" if en else "Einreichung", no_wrap=True)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Errors" if en else "Fehler", justify="right")
-    table.add_column("Warnings" if en else "Warnungen", justify="right")
+    table.add_column("Errors" if en else "Fehler", justify="right", no_wrap=True)
+    table.add_column("Warnings" if en else "Warnungen", justify="right", no_wrap=True)
+    if received is not None:  # wraps below its source in a narrow terminal
+        table.add_column("Received" if en else "Eingang", min_width=16)
     for key, fs in groups.items():
         if key is None and not fs:
             continue
@@ -253,6 +364,7 @@ def print_report(findings: list[Finding], slugs: list[str], lang: str, out: Cons
             t_status(status, lang),
             str(sum(f.severity == "error" for f in fs)) or "",
             str(sum(f.severity == "warning" for f in fs)),
+            *([escape(received.get(key or "", ""))] if received is not None else []),
         )
     out.print(table)
     for key, fs in groups.items():
@@ -293,59 +405,56 @@ def t_status(status: str, lang: str) -> str:
 
 def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
     """`newsletter build ISSUE`: everything a reader receives, into outbox/ISSUE/."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from newsletter.build import build_issue
+    from newsletter.cli_progress import StageProgress
 
     en = lang == "en"
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=out,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Bilder" if not en else "Images", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        result = build_issue(args.issue, settings, force=args.force, progress=progress)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    with StageProgress(err, lang) as progress:
+        result = build_issue(args.issue, settings, force=args.force, **progress.callbacks())
     if result.left_out:
         out.print(
             ("Left out (errors): " if en else "Weggelassen (Fehler): ")
             + ", ".join(result.left_out),
             markup=False,
         )
+    for f in result.photos_left_out:  # named, so nobody wonders where the photo went
+        out.print(f"  {f.submission}: {f.message(lang)}", markup=False)
     for f in result.image_findings:
         where = "/".join(p for p in (f.submission, f.file) if p) or t("general", lang)
         out.print(f"  {where}: {f.message(lang)}", markup=False)
     email = result.manifest["email"]
-    kb = email["html_bytes"] / 1000
+
+    def decimal(value: float, places: int = 1) -> str:
+        text = f"{value:.{places}f}"
+        return text if en else text.replace(".", ",")
+
     out.print(
-        ("Built" if en else "Gebaut") + f": {result.outbox}  ({result.seconds:.1f} s)", markup=False
+        ("Built" if en else "Gebaut") + f": {result.outbox}  ({decimal(result.seconds)} s)",
+        markup=False,
     )
     for name in ("email.html", "email.txt", "web/index.html", "newsletter.pdf", "manifest.json"):
         out.print(f"  {result.outbox / name}", markup=False)
     out.print(
-        f"  HTML: {kb:.1f} KB / {email['limit_bytes'] / 1000:.0f} KB"
+        f"  HTML: {decimal(email['html_bytes'] / 1000)} KB / "
+        f"{decimal(email['limit_bytes'] / 1000, 0)} KB"
         + ((" (texts shortened)" if en else " (Texte gekürzt)") if email["shortened"] else ""),
         markup=False,
     )
-    return EXIT_OK
+    # the build's own errors (e.g. the picture budget) are findings too: exit 1, like check
+    return EXIT_FINDINGS if any(f.severity == "error" for f in result.image_findings) else EXIT_OK
 
 
 def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
     """`newsletter send ISSUE`: --test ADDR, --dry-run, or everyone (after confirmation)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from newsletter import deliver
+    from newsletter.cli_progress import StageProgress
     from newsletter.intake import resolve_issue
     from newsletter.send_guard import example_settings
     from newsletter.subscribers import list_subscribers, open_store
 
     en = lang == "en"
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     folder = resolve_issue(args.issue, settings)
     slug = folder.name
     outbox = settings.path(settings.outbox_dir) / slug
@@ -365,16 +474,10 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
         )
         return EXIT_OK
     if args.dry_run:
-        written = deliver.dry_run(outbox, settings)
-        out.print(
-            (
-                f"{len(written)} messages written to "
-                if en
-                else f"{len(written)} Nachrichten geschrieben nach "
-            )
-            + str(outbox / "messages"),
-            markup=False,
-        )
+        with StageProgress(err, lang) as progress:
+            progress.stage("dry_run")
+            written = deliver.dry_run(outbox, settings)
+        out.print(t("dry_run", lang, n=len(written), path=outbox / "messages"), markup=False)
         return EXIT_OK
     with open_store(settings.path(settings.subscribers.database)) as db:
         count = len(list_subscribers(db, ["active"]))
@@ -390,26 +493,20 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
             answer = ""
         if answer.strip().lower() not in ("j", "ja", "y", "yes"):
             raise NewsletterError("SEND_NOT_CONFIRMED")
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=out,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Versand" if not en else "Sending", total=None)
+    with StageProgress(err, lang) as progress:
+        progress.stage("send")
         report = deliver.send_issue(
             outbox,
             settings,
             resend_unknown=args.resend_unknown,
             add_new_subscribers=args.add_new_subscribers,
             build_choice=args.build_choice,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            progress=progress.count,
         )
     summary = report.summary
     assert summary is not None
     c = summary.counts
+    seconds_de = f"{report.seconds:.1f}".replace(".", ",")
     out.print(
         (
             f"Sent {report.sent} now; in all: {c['sent']} sent, {c['failed']} failed, "
@@ -418,7 +515,7 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
             if en
             else f"Jetzt {report.sent} versandt; insgesamt {c['sent']} versandt, "
             f"{c['failed']} fehlgeschlagen, {c['pending']} wartend, {c['unknown']} ungewiss, "
-            f"{c['skipped']} ausgelassen (inzwischen abgemeldet) ({report.seconds:.1f} s)."
+            f"{c['skipped']} ausgelassen (inzwischen abgemeldet) ({seconds_de} s)."
         ),
         markup=False,
     )
@@ -458,15 +555,21 @@ def _refuse_outdated(outbox: Path, folder: Path, settings: Settings) -> None:
 
 def cmd_new(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
     """`newsletter new ISSUE ORG`: a submission folder with the annotated template."""
-    from newsletter.scaffold import SlugError, SubmissionExists, new_submission
+    from newsletter.scaffold import SlugError, SubmissionExists, new_submission, propose_slug
 
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         path = new_submission(args.issue, args.org, settings)
     except SubmissionExists as exc:
-        out.print(t("exists", lang, path=exc.path), markup=False)
+        err.print(t("exists", lang, path=exc.path), markup=False)
         return EXIT_USAGE
     except SlugError:
-        out.print(t("bad_slug", lang, org=args.org), markup=False)
+        slug = propose_slug(args.org)
+        if slug is None:
+            err.print(t("bad_slug", lang, org=args.org), markup=False)
+        else:
+            issue = shlex.quote(args.issue)
+            err.print(t("propose_slug", lang, org=args.org, issue=issue, slug=slug), markup=False)
         return EXIT_USAGE
     out.print(t("created", lang, path=path), markup=False)
     return EXIT_OK

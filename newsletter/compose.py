@@ -202,6 +202,9 @@ class MessageFactory:
             self.issue = str(self.manifest["issue"])
         except (ValueError, KeyError, TypeError, OSError):  # a broken or half-copied outbox
             raise NewsletterError("NOT_BUILT", outbox, {"path": str(outbox)}) from None
+        if self.manifest.get("submissions") == [] and not self.manifest.get("editorials"):
+            # built with --force from nothing but errors (or by a version that allowed it)
+            raise NewsletterError("SEND_EMPTY", outbox, {"path": str(outbox)})
         sender = settings.sender
         self.domain = (ascii_address(sender.from_address) or "@").rpartition("@")[2]
         html = (outbox / "email.html").read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from newsletter.errors import ConfigError
 from newsletter.messages import explain_validation
+from newsletter.syntax_texts import explain_toml, loads_toml
 
 Lang = Literal["de", "en"]
 
@@ -53,7 +54,12 @@ class LayoutSettings(_Section):
     email_photo_width: int = Field(
         600, ge=50, description="CSS pixels a photo spans in the email (the column width)."
     )
-    email_logo_width: int = Field(160, ge=20, description="CSS pixels a logo spans in the email.")
+    email_logo_width: int = Field(
+        320, ge=20, description="Widest a logo is shown in the email, in CSS pixels."
+    )
+    email_logo_height: int = Field(
+        80, ge=10, description="Highest a logo is shown in the email, in CSS pixels."
+    )
     email_density: float = Field(
         2.0, ge=1.0, le=4.0, description="Rendition pixels per CSS pixel (2 = sharp on phones)."
     )
@@ -61,7 +67,10 @@ class LayoutSettings(_Section):
         80.0, gt=0, description="Printed width of a photo in the PDF, in millimetres."
     )
     print_logo_width_mm: float = Field(
-        40.0, gt=0, description="Printed width of a logo in the PDF, in millimetres."
+        70.0, gt=0, description="Widest a logo is printed in the PDF, in millimetres."
+    )
+    print_logo_height_mm: float = Field(
+        22.0, gt=0, description="Highest a logo is printed in the PDF, in millimetres."
     )
     print_ppi: int = Field(300, ge=72, description="Print rendition resolution.")
     print_warn_ppi: int = Field(200, ge=1, description="Below this a photo gets a warning.")
@@ -427,33 +436,48 @@ def load_settings(root: Path | None = None, config_file: Path | None = None) -> 
     path = config_file or root / CONFIG_FILE
     data: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
+    english: list[str] = []
     if config_file is not None and not path.is_file():
-        raise ConfigError(path, [("", f"Datei nicht gefunden / file not found: {path}")])
+        raise ConfigError(
+            path, [("", f"Datei nicht gefunden: {path}")], [f"file not found: {path}"]
+        )
     if path.is_file():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = loads_toml(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(path, [("", f"TOML: {exc}")]) from None
+            p = explain_toml(exc)
+            raise ConfigError(
+                path,
+                [("", f"{p['where']}: {p['detail']}")],
+                [f"{p['where_en']}: {p['detail_en']}"],
+            ) from None
         except UnicodeDecodeError:
-            raise ConfigError(path, [("", "nicht UTF-8 / not UTF-8")]) from None
+            raise ConfigError(
+                path, [("", "nicht als UTF-8 gespeichert")], ["not saved as UTF-8"]
+            ) from None
     data.setdefault("root", root)
     try:
         settings = Settings(_env_file=root / ".env", **data)  # type: ignore[call-arg]
     except ValidationError as exc:
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"])
-            problems.append((key, explain_validation(err)[0]))
-        raise ConfigError(path, problems) from None
+            de, en = explain_validation(err)
+            problems.append((key, de))
+            english.append(en)
+        raise ConfigError(path, problems, english) from None
     if settings.layout.print_error_ppi > settings.layout.print_warn_ppi:
         problems.append(("layout.print_error_ppi", "muss <= layout.print_warn_ppi sein"))
+        english.append("must be <= layout.print_warn_ppi")
     if settings.images.ssimulacra2_floor > settings.images.ssimulacra2_target:
         problems.append(("images.ssimulacra2_floor", "muss <= images.ssimulacra2_target sein"))
+        english.append("must be <= images.ssimulacra2_target")
     try:
         from zoneinfo import ZoneInfo
 
         ZoneInfo(settings.timezone)
     except Exception:
         problems.append(("timezone", f"unbekannte Zeitzone {settings.timezone!r}"))
+        english.append(f"unknown time zone {settings.timezone!r}")
     if problems:
-        raise ConfigError(path, problems)
+        raise ConfigError(path, problems, english)
     return settings

@@ -36,7 +36,6 @@ MONTHS_DE = (
     "Dezember",
 )
 WEEKDAYS_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
-LOGO_MAX_HEIGHT = 80  # CSS px: a tall logo must not push the organisation's name down
 
 
 @dataclass(frozen=True)
@@ -240,7 +239,8 @@ def build_view(
     for sub in sorted(issue.submissions, key=lambda s: (s.organisation or s.slug).casefold()):
         if include is not None and sub.slug not in include:
             continue
-        subs.append(_submission_view(sub, placed, lay.email_photo_width, lay.email_logo_width))
+        logo_box = (lay.email_logo_width, lay.email_logo_height)
+        subs.append(_submission_view(sub, placed, lay.email_photo_width, logo_box))
     articles = []
     for ed in issue.editorials:
         title, body = markup.first_heading(ed.text)
@@ -308,7 +308,7 @@ def build_view(
 
 
 def _submission_view(
-    sub: Submission, placed: PlacedLookup, photo_width: int, logo_width: int
+    sub: Submission, placed: PlacedLookup, photo_width: int, logo_box: tuple[int, int]
 ) -> SubmissionView:
     def picture(
         source: str,
@@ -330,7 +330,8 @@ def _submission_view(
     organisation = sub.organisation or sub.slug
     logo = None
     if sub.logo is not None and sub.logo.path is not None:
-        logo = picture(sub.logo.name, logo_width, LOGO_MAX_HEIGHT, f"Logo: {organisation}")
+        # the box bounds width and height: a square logo is as high as a wide one is long
+        logo = picture(sub.logo.name, *logo_box, f"Logo: {organisation}")
     photos = []
     for p in sub.photos:
         if not p.publishable or p.file is None or p.file.path is None:

@@ -21,6 +21,13 @@ class NewsletterError(Exception):
 class ConfigError(NewsletterError):
     """One or more configuration problems, each with its key."""
 
-    def __init__(self, path: Path, problems: Sequence[tuple[str, str]]) -> None:
-        self.problems = list(problems)
+    def __init__(
+        self,
+        path: Path,
+        problems: Sequence[tuple[str, str]],
+        english: Sequence[str] | None = None,
+    ) -> None:
+        self.problems = list(problems)  # (key, German text)
+        # the same texts in English, in the same order (German where none was given)
+        self.english = list(english) if english is not None else [m for _, m in problems]
         super().__init__("CONFIG_INVALID", path, {"count": len(self.problems)})

@@ -17,6 +17,8 @@ from yaml.composer import ComposerError
 from yaml.events import AliasEvent
 from yaml.nodes import Node
 
+from newsletter.syntax_texts import explain_control_character, explain_yaml
+
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
@@ -26,7 +28,8 @@ class FrontMatterError(Exception):
 
     code: str  # YAML_SYNTAX, YAML_TAB, YAML_ALIAS, YAML_NOT_MAPPING, FRONT_MATTER_MISSING
     line: int = 1
-    detail: str = ""
+    detail: str = ""  # German (syntax_texts), what to change
+    detail_en: str = ""
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -76,20 +79,21 @@ def parse(front: str) -> dict[str, Any]:
         line = exc.problem_mark.line + 2 if exc.problem_mark else 1
         if exc.problem == "alias":
             raise FrontMatterError("YAML_ALIAS", line) from None
-        raise FrontMatterError("YAML_SYNTAX", line, str(exc.problem or "")) from None
+        raise FrontMatterError("YAML_SYNTAX", line, *explain_yaml(exc.problem)) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 2 if exc.problem_mark else 1
         if "\t" in (rows[line - 2] if 0 <= line - 2 < len(rows) else ""):
             raise FrontMatterError("YAML_TAB", line) from None
-        raise FrontMatterError("YAML_SYNTAX", line, str(exc.problem or exc.context or "")) from None
+        raise FrontMatterError(
+            "YAML_SYNTAX", line, *explain_yaml(exc.problem, exc.context)
+        ) from None
     except yaml.reader.ReaderError as exc:
         # a raw control character: PyYAML gives only a character offset, not a line
         line = front.count("\n", 0, max(exc.position, 0)) + 2
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
-        detail = f"Steuerzeichen / control character U+{char:04X}"
-        raise FrontMatterError("YAML_SYNTAX", line, detail) from None
+        raise FrontMatterError("YAML_SYNTAX", line, *explain_control_character(char)) from None
     except yaml.YAMLError as exc:
-        raise FrontMatterError("YAML_SYNTAX", 1, str(exc)) from None
+        raise FrontMatterError("YAML_SYNTAX", 1, *explain_yaml(str(exc))) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -182,6 +182,16 @@ class RenderSpec:
     print_quality: int
     max_bytes: int
     max_pixels: int
+    # a logo fits a box: the renditions' largest height too (0: only the width bounds)
+    email_height: int = 0
+    print_height: int = 0
+
+
+def box_width(loaded: Loaded, width: int, height: int) -> int:
+    """The widest rendition of `loaded` that fits width x height (height 0: no bound)."""
+    if height <= 0 or loaded.height <= 0:
+        return width
+    return max(1, min(width, int(height * loaded.width / loaded.height)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,6 +241,7 @@ def make_source(job: RenderJob) -> SourceEntry:
     """Decode one source picture, make its email and print renditions, store the entry."""
     from newsletter.image_decode import ImageProblem, pixels_at
     from newsletter.image_encode import email_logo, email_photo, print_logo, print_photo
+    from newsletter.probe import external_words
 
     spec = job.spec
     try:
@@ -247,11 +258,13 @@ def make_source(job: RenderJob) -> SourceEntry:
                 StoredFinding(
                     severity="warning",
                     code="SVG_EXTERNAL",
-                    params={"thing": ", ".join(loaded.svg_external)[:120]},
+                    params=dict(
+                        zip(("thing", "thing_en"), external_words(loaded.svg_external), strict=True)
+                    ),
                 )
             )
-        email_px = pixels_at(loaded, spec.email_width)
-        print_px = pixels_at(loaded, spec.print_width)
+        email_px = pixels_at(loaded, box_width(loaded, spec.email_width, spec.email_height))
+        print_px = pixels_at(loaded, box_width(loaded, spec.print_width, spec.print_height))
     except ImageProblem as exc:
         entry = SourceEntry(
             findings=(StoredFinding(severity="error", code=exc.code, params=exc.params),)

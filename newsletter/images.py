@@ -130,10 +130,14 @@ class _Use:
 
 def _spec(settings: Settings, role: Role) -> RenderSpec:
     lay, img = settings.layout, settings.images
+    logo = role == "logo"
+    dots = lay.print_ppi / layout.MM_PER_INCH
     return RenderSpec(
         role=role,
         email_width=layout.email_pixel_width(lay, role),
         print_width=layout.print_pixel_width(lay, role),
+        email_height=round(lay.email_logo_height * lay.email_density) if logo else 0,
+        print_height=round(lay.print_logo_height_mm * dots) if logo else 0,
         target=img.ssimulacra2_target if role == "photo" else 0.0,
         print_quality=img.print_quality,
         max_bytes=settings.rules.max_image_bytes,

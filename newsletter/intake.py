@@ -14,12 +14,12 @@ import stat
 import tomllib
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from newsletter import frontmatter, textfiles
+from newsletter import frontmatter, placeholders, textfiles
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import explain_validation
@@ -36,6 +36,7 @@ from newsletter.models import (
     Severity,
     Submission,
 )
+from newsletter.syntax_texts import explain_toml, loads_toml
 
 EDITOR_FOLDERS = frozenset({"editorial", "attachments"})
 # Files that operating systems and sync tools leave behind: never content, never reported.
@@ -190,14 +191,14 @@ def _read_issue_toml(folder: Path, findings: list[Finding]) -> IssueToml | None:
         )
         return None
     try:
-        data = tomllib.loads(textfiles.decode(raw)[0])
+        data = loads_toml(textfiles.decode(raw)[0])  # a deadline without seconds is fine
     except tomllib.TOMLDecodeError as exc:
         findings.append(
             Finding(
                 severity="error",
                 code="ISSUE_TOML_SYNTAX",
                 file="issue.toml",
-                params={"detail": str(exc)},
+                params=explain_toml(exc),
             )
         )
         return None
@@ -384,8 +385,14 @@ def _read_submission(
         return None
     md_name = next((k for k in files if k.casefold() == SUBMISSION_FILE), None)
     if md_name is None:
-        add("SUBMISSION_MISSING", file=None)
+        misnamed = _misnamed_submission(files)
+        if misnamed:
+            add("SUBMISSION_MISNAMED", file=misnamed, actual=misnamed)
+        else:
+            add("SUBMISSION_MISSING", file=None)
         return None
+    if md_name != SUBMISSION_FILE:  # Submission.MD: used, but say how to name it
+        add("SUBMISSION_NAME_CASE", "warning", file=md_name, actual=md_name)
     md_path = files[md_name]
     if md_path.is_symlink():
         add("PATH_SYMLINK", name=md_name)
@@ -404,7 +411,7 @@ def _read_submission(
     try:
         data = frontmatter.parse(front)
     except frontmatter.FrontMatterError as exc:
-        add(exc.code, line=exc.line, detail=exc.detail)
+        add(exc.code, line=exc.line, detail=exc.detail, detail_en=exc.detail_en)
         return None
 
     named: set[str] = {md_name}
@@ -413,15 +420,16 @@ def _read_submission(
     if alternatives:
         alt = sorted(alternatives, key=lambda k: TEXT_FILES.index(k.casefold()))[0]
         named.add(alt)
-        if text:
+        if text and not placeholders.samples(settings).only_template(text):
             add("TEXT_TWO_SOURCES", "warning", other=alt)
-        else:
+        else:  # nothing, or only the template's example text, in submission.md
             text, text_file = _read_text_file(files[alt], alt, slug, settings, findings), alt
 
-    def ref(value: Any) -> FileRef | None:
+    def ref(value: Any, *, quiet: bool = False) -> FileRef | None:
         if not isinstance(value, str) or not value.strip():
             return None
-        r = _resolve(folder, value, findings, slug, files=files)
+        # a photo without a release is left out: whether its file is there does not matter
+        r = _resolve(folder, value, [] if quiet else findings, slug, files=files)
         if r.path is not None:
             named.add(r.name)
         elif nfc(value.strip()) in files:  # named but refused (a link): not "unlisted" too
@@ -442,7 +450,7 @@ def _read_submission(
             photos.append(
                 Photo(
                     index=i,
-                    file=ref(e.get("file")),
+                    file=ref(e.get("file"), quiet=e.get("consent") is not True),
                     caption=_str(e.get("caption")),
                     alt=_str(e.get("alt")),
                     credit=_str(e.get("credit")),
@@ -452,9 +460,11 @@ def _read_submission(
     logo = ref(data.get("logo"))
     for name in sorted(set(files) - named):
         add("FILE_UNLISTED", "warning", file=name)
-    if received is None:
+    _suggest_unlisted(findings, slug, sorted(set(files) - named))
+    received_from: Literal["issue.toml", "files"] = "issue.toml"
+    if received is None:  # receipts.py replaces this with the time recorded at first sight
         newest = max(p.lstat().st_mtime for p in files.values())
-        received = dt.datetime.fromtimestamp(newest, tz)
+        received, received_from = dt.datetime.fromtimestamp(newest, tz), "files"
     return Submission(
         slug=slug,
         folder=folder,
@@ -470,7 +480,47 @@ def _read_submission(
         text_file=text_file,
         files=tuple(sorted(files)),
         received=received,
+        received_from=received_from,
     )
+
+
+def _misnamed_submission(files: dict[str, Path]) -> str | None:
+    """A file that is meant to be submission.md: submission.md.txt (Windows hides the .txt),
+    submission.txt, "submission (1).md", ..."""
+    for name in sorted(files):
+        low = name.casefold()
+        if "/" not in name and low.startswith("submission") and not low.endswith(".docx"):
+            return name
+    return None
+
+
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".webp", ".svg", ".heic", ".heif", ".tif", ".tiff", ".gif"}
+)
+
+
+def _suggest_unlisted(findings: list[Finding], slug: str, unlisted: list[str]) -> None:
+    """Give FILE_MISSING a "did you mean" when an unused file in the folder is the likely one
+    (logo.png named, "Logo Frauentreff.png" there)."""
+    for i, f in enumerate(findings):
+        if f.code != "FILE_MISSING" or f.submission != slug or "suggestion" in f.params:
+            continue
+        wanted = Path(str(f.params.get("name", "")))
+        if wanted.suffix.casefold() in IMAGE_SUFFIXES:
+            pool = [u for u in unlisted if Path(u).suffix.casefold() in IMAGE_SUFFIXES]
+        else:
+            pool = [u for u in unlisted if Path(u).suffix.casefold() == wanted.suffix.casefold()]
+        stem = wanted.stem.casefold()
+        containing = [u for u in pool if stem and stem in u.casefold()]
+        if len(containing) == 1:
+            best: str | None = containing[0]
+        elif len(pool) == 1:
+            best = pool[0]
+        else:
+            close = difflib.get_close_matches(wanted.name.casefold(), [u.casefold() for u in pool])
+            best = next((u for u in pool if close and u.casefold() == close[0]), None)
+        if best is not None:
+            findings[i] = f.model_copy(update={"params": {**f.params, "suggestion": best}})
 
 
 def _read_text_file(

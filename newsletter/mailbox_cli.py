@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from newsletter import lazy
+from newsletter.cli_i18n import fmt
 from newsletter.errors import NewsletterError
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
@@ -24,8 +25,8 @@ EXIT_OK, EXIT_ATTENTION = 0, 1
 
 _T: dict[str, tuple[str, str]] = {
     "examined": (
-        "Postfach {folder}: {n} E-Mails gelesen.",
-        "Mailbox {folder}: {n} e-mails read.",
+        "Postfach {folder}: {n} {n:E-Mail|E-Mails} gelesen.",
+        "Mailbox {folder}: {n} {n:e-mail|e-mails} read.",
     ),
     "unsubscribed": ("Abgemeldet (per E-Mail): {address}", "Unsubscribed (by e-mail): {address}"),
     "already": ("War schon abgemeldet: {address}", "Was already unsubscribed: {address}"),
@@ -77,12 +78,12 @@ _T: dict[str, tuple[str, str]] = {
         "forged) from {sender} ('{subject}'): not processed, please check it yourself.",
     ),
     "others": (
-        "{n} andere E-Mails liegen unverändert im Postfach.",
-        "{n} other e-mails were left alone.",
+        "{n} {n:andere E-Mail liegt|andere E-Mails liegen} unverändert im Postfach.",
+        "{n} other {n:e-mail was|e-mails were} left alone.",
     ),
     "moved": (
-        "{n} bearbeitete E-Mails nach „{folder}“ verschoben.",
-        "{n} handled e-mails moved to '{folder}'.",
+        "{n} {n:bearbeitete E-Mail|bearbeitete E-Mails} nach „{folder}“ verschoben.",
+        "{n} handled {n:e-mail|e-mails} moved to '{folder}'.",
     ),
     "dry_run": (
         "Probelauf: nichts geändert, nichts verschoben.",
@@ -94,7 +95,7 @@ _T: dict[str, tuple[str, str]] = {
 def t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
     de, en = _T[key]
-    return (en if lang == "en" else de).format(**kw)
+    return fmt(en if lang == "en" else de, **kw)
 
 
 COMMAND = "mailbox"
@@ -150,8 +151,12 @@ def print_report(report: MailboxReport, lang: str, out: Console) -> None:
 def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
     """Process the mailbox once; 1 when mails need the editor's attention, else 0."""
     path = settings.path(settings.subscribers.database)
+    from newsletter.cli_progress import StageProgress
+
     try:
-        report = process_mailbox(settings, mailbox_settings(settings), dry_run=args.dry_run)
+        with StageProgress(Console(stderr=True, highlight=False), lang) as progress:
+            progress.stage("mailbox")
+            report = process_mailbox(settings, mailbox_settings(settings), dry_run=args.dry_run)
     except sqlite3.Error as exc:
         raise NewsletterError("SUBSCRIBERS_DB_ERROR", path, {"path": path, "detail": exc}) from None
     if args.json:

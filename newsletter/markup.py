@@ -36,6 +36,25 @@ def links(md: str) -> list[str]:
     return [str(t.attrs.get("href", "")) for t in _walk(_PARSER.parse(md)) if t.type == "link_open"]
 
 
+def link_texts(md: str) -> list[tuple[str, str]]:
+    """(target, the text a reader sees) of every link in the text."""
+    out: list[tuple[str, str]] = []
+    for t in _walk(_PARSER.parse(md)):
+        if t.type != "inline":
+            continue
+        href: str | None = None
+        parts: list[str] = []
+        for c in t.children or []:
+            if c.type == "link_open":
+                href, parts = str(c.attrs.get("href", "")), []
+            elif c.type == "link_close" and href is not None:
+                out.append((href, "".join(parts)))
+                href = None
+            elif href is not None and c.type in ("text", "code_inline"):
+                parts.append(c.content)
+    return out
+
+
 def raw_html(md: str) -> list[str]:
     """Raw HTML snippets in the text (they will be shown as text, not as markup)."""
     return [

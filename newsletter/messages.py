@@ -6,6 +6,7 @@ A text says what is wrong and what to do, with the numbers. Parameters are fille
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -30,16 +31,16 @@ CATALOGUE: dict[str, Text] = {
         "(template: README).",
     ),
     "ISSUE_TOML_SYNTAX": Text(
-        "issue.toml ist kein gültiges TOML: {detail}",
-        "issue.toml is not valid TOML: {detail}",
+        "Die Datei lässt sich nicht lesen, {where}: {detail}.",
+        "The file cannot be read, {where}: {detail}.",
     ),
     "ISSUE_TOML_FIELD": Text(
-        "issue.toml, Feld „{key}“: {detail}.",
-        "issue.toml, field '{key}': {detail}.",
+        "Feld „{key}“: {detail}.",
+        "Field '{key}': {detail}.",
     ),
     "ISSUE_TOML_UNKNOWN_KEY": Text(
-        "issue.toml: unbekanntes Feld „{key}“.{hint} Bitte entfernen oder korrigieren.",
-        "issue.toml: unknown field '{key}'.{hint} Remove or correct it.",
+        "Unbekanntes Feld „{key}“.{hint} Bitte entfernen oder korrigieren.",
+        "Unknown field '{key}'.{hint} Remove or correct it.",
     ),
     "RECEIVED_UNKNOWN_SLUG": Text(
         "issue.toml nennt unter [received] oder accepted_late die Einreichung „{slug}“, "
@@ -74,6 +75,20 @@ CATALOGUE: dict[str, Text] = {
         "The folder has no submission.md. Create one with 'newsletter new' or fill in the "
         "template.",
     ),
+    "SUBMISSION_MISNAMED": Text(
+        "Im Ordner fehlt submission.md, aber es gibt {actual}. Bitte die Datei in "
+        "„submission.md“ umbenennen (Windows blendet Endungen wie .txt oft aus; dann unter "
+        "Ansicht „Dateinamenerweiterungen“ einschalten).",
+        "The folder has no submission.md, but there is {actual}. Rename the file to "
+        "'submission.md' (Windows often hides endings like .txt; switch on 'File name "
+        "extensions' under View).",
+    ),
+    "SUBMISSION_NAME_CASE": Text(
+        "Die Datei heißt {actual}; sie wird verwendet. Bitte in „submission.md“ umbenennen "
+        "(klein geschrieben).",
+        "The file is called {actual}; it is used. Please rename it to 'submission.md' (lower "
+        "case).",
+    ),
     "FILE_TOO_LARGE": Text(
         "Die Datei ist {size_bytes} groß; erlaubt sind höchstens {limit_bytes}.",
         "The file is {size_bytes}; at most {limit_bytes} are allowed.",
@@ -90,10 +105,10 @@ CATALOGUE: dict[str, Text] = {
         "under photos: or logo:, otherwise delete it.",
     ),
     "FILE_MISSING": Text(
-        "Die Datei {name} ist in submission.md genannt, liegt aber nicht im Ordner. Bitte die "
-        "Datei hinzufügen oder den Namen korrigieren.",
-        "The file {name} is named in submission.md but is not in the folder. Add it or "
-        "correct the name.",
+        "Die Datei {name} ist in submission.md genannt, liegt aber nicht im Ordner.{hint} "
+        "Bitte die Datei hinzufügen oder den Namen in submission.md korrigieren.",
+        "The file {name} is named in submission.md but is not in the folder.{hint} Add it or "
+        "correct the name in submission.md.",
     ),
     "FILE_NAME_CASE": Text(
         "In submission.md steht {name}, die Datei heißt aber {actual}. Sie wird verwendet; "
@@ -113,31 +128,30 @@ CATALOGUE: dict[str, Text] = {
     ),
     # --- submission.md ------------------------------------------------------------------------
     "FRONT_MATTER_MISSING": Text(
-        "submission.md beginnt nicht mit dem Angabenblock zwischen zwei Zeilen „---“. Bitte "
-        "die Vorlage von „newsletter new“ verwenden.",
-        "submission.md does not start with the data block between two '---' lines. Use the "
-        "template from 'newsletter new'.",
+        "Die Datei beginnt nicht mit den Angaben zwischen zwei Linien aus drei Strichen (---). "
+        "Bitte die Vorlage von „newsletter new“ verwenden.",
+        "The file does not start with the details between two lines of three dashes (---). "
+        "Use the template from 'newsletter new'.",
     ),
     "YAML_SYNTAX": Text(
-        "submission.md, Zeile {line}: Der Angabenblock ist fehlerhaft ({detail}). Häufige "
-        "Ursache: ein Doppelpunkt im Text – dann den Wert in Anführungszeichen setzen.",
-        "submission.md, line {line}: the data block is malformed ({detail}). A common cause "
-        "is a colon in a value: put the value in quotes.",
+        "Zeile {line}: {detail}.",
+        "Line {line}: {detail}.",
     ),
     "YAML_TAB": Text(
-        "submission.md, Zeile {line}: Im Angabenblock steht ein Tabulator. Bitte zum Einrücken "
-        "Leerzeichen verwenden.",
-        "submission.md, line {line}: the data block contains a tab. Indent with spaces.",
+        "Zeile {line}: Hier steht ein Tabulator. Bitte zum Einrücken Leerzeichen verwenden.",
+        "Line {line}: there is a tab here. Indent with spaces.",
     ),
     "YAML_ALIAS": Text(
-        "submission.md, Zeile {line}: Verweise mit „*“ oder „&“ sind im Angabenblock nicht "
-        "erlaubt. Bitte jeden Wert ausschreiben.",
-        "submission.md, line {line}: references with '*' or '&' are not allowed in the data "
-        "block. Write every value out.",
+        "Zeile {line}: „*“ oder „&“ am Anfang eines Werts ist nicht erlaubt. Bitte jeden "
+        "Wert ausschreiben oder in Anführungszeichen setzen.",
+        "Line {line}: '*' or '&' at the start of a value is not allowed. Write every value "
+        "out or put it in quotes.",
     ),
     "YAML_NOT_MAPPING": Text(
-        "Der Angabenblock von submission.md muss aus Zeilen der Form „feld: wert“ bestehen.",
-        "The data block of submission.md must consist of 'field: value' lines.",
+        "Zwischen den beiden Linien aus drei Strichen (---) müssen Zeilen der Form "
+        "„feld: wert“ stehen, wie in der Vorlage.",
+        "Between the two lines of three dashes (---) there must be 'field: value' lines, as "
+        "in the template.",
     ),
     "UNKNOWN_KEY": Text(
         "Unbekanntes Feld „{key}“.{hint} Bitte korrigieren oder entfernen.",
@@ -177,6 +191,57 @@ CATALOGUE: dict[str, Text] = {
         "Die Adresse „{value}“ ist nicht erlaubt: nur https://, http:// und mailto: sind möglich.",
         "The address '{value}' is not allowed: only https://, http:// and mailto: are possible.",
     ),
+    "URL_USERINFO": Text(
+        "Die Adresse „{value}“ führt zu {host}, nicht zu „{userinfo}“: Alles vor dem @ wird "
+        "übergangen. So sehen gefälschte Links aus; bitte die richtige Adresse angeben.",
+        "The address '{value}' leads to {host}, not to '{userinfo}': everything before the @ "
+        "is skipped. That is what forged links look like; give the real address.",
+    ),
+    "URL_MIXED_SCRIPT": Text(
+        "Die Adresse „{value}“ mischt in „{label}“ Buchstaben verschiedener Schriften "
+        "({scripts}). Sie sieht aus wie eine bekannte Adresse, führt aber woandershin. Bitte "
+        "die Adresse neu eintippen.",
+        "The address '{value}' mixes letters of different scripts in '{label}' ({scripts}). It "
+        "looks like a familiar address but leads elsewhere. Type the address again.",
+    ),
+    "URL_HIDDEN_CHAR": Text(
+        "Die Adresse „{value}“ enthält ein unsichtbares Zeichen ({char}); sie führt "
+        "woandershin, als sie aussieht. Bitte die Adresse neu eintippen.",
+        "The address '{value}' contains an invisible character ({char}); it leads somewhere "
+        "else than it looks. Type the address again.",
+    ),
+    "LINK_TEXT_HOST": Text(
+        "Der Link zeigt „{shown}“, führt aber zu {host}. Bitte als Linktext die Adresse "
+        "schreiben, zu der er führt, oder einen Text ohne Adresse (z. B. „unsere Webseite“).",
+        "The link shows '{shown}' but leads to {host}. Write the address it leads to as its "
+        "text, or a text without an address (e.g. 'our website').",
+    ),
+    "BIDI_CONTROL": Text(
+        "{where} enthält ein unsichtbares Zeichen, das die Schreibrichtung umkehrt ({char}), "
+        "bei „{context}“: Damit sieht Text anders aus, als er ist. Bitte die Stelle neu "
+        "eintippen.",
+        "{where} contains an invisible character that reverses the writing direction ({char}), "
+        "at '{context}': it makes text look other than it is. Type that part again.",
+    ),
+    "HIDDEN_CHAR": Text(
+        "{where} enthält ein unsichtbares Zeichen ({char}) bei „{context}“. So kann ein Name "
+        "wie ein anderer aussehen; bitte die Stelle neu eintippen.",
+        "{where} contains an invisible character ({char}) at '{context}'. It can make a name "
+        "look like another; type that part again.",
+    ),
+    "HIDDEN_CHAR_TEXT": Text(
+        "{where} enthält ein unsichtbares Zeichen ({char}) bei „{context}“, oft beim Kopieren "
+        "aus einer Webseite mitgenommen. Bitte prüfen und die Stelle neu eintippen.",
+        "{where} contains an invisible character ({char}) at '{context}', often copied along "
+        "from a web page. Check it and type that part again.",
+    ),
+    "HIDDEN_JOINER": Text(
+        "{where} enthält ein unsichtbares Verbindungszeichen ({char}) bei „{context}“. In "
+        "persischer, arabischer oder indischer Schrift gehört es oft zur Rechtschreibung; "
+        "bitte nur prüfen, ob es gewollt ist.",
+        "{where} contains an invisible joining character ({char}) at '{context}'. In Persian, "
+        "Arabic or Indic scripts it is often part of the spelling; just check it is intended.",
+    ),
     "CONTACT_MISSING": Text(
         "Es fehlt ein Kontaktweg. Bitte unter contact: mindestens E-Mail, Telefon oder "
         "Webseite angeben.",
@@ -189,10 +254,10 @@ CATALOGUE: dict[str, Text] = {
     ),
     # --- the text -----------------------------------------------------------------------------
     "TEXT_EMPTY": Text(
-        "Der Text fehlt. Bitte unter den Angabenblock in submission.md schreiben oder eine "
-        "Datei text.docx bzw. text.txt beilegen.",
-        "The text is missing. Write it below the data block of submission.md, or add a "
-        "text.docx or text.txt.",
+        "Der Text fehlt. Bitte in submission.md unter die zweite Linie aus drei Strichen (---) "
+        "schreiben oder eine Datei text.docx bzw. text.txt beilegen.",
+        "The text is missing. Write it in submission.md below the second line of dashes "
+        "(---), or add a text.docx or text.txt.",
     ),
     "TEXT_TOO_LONG": Text(
         "Der Text ist {count} Zeichen lang; erlaubt sind höchstens {limit}. Bitte um "
@@ -220,10 +285,12 @@ CATALOGUE: dict[str, Text] = {
         "written; only the template puts personal links in. Please remove it.",
     ),
     "TEXT_IMAGE": Text(
-        "Der Text enthält {count} Bild(er) (![…](…)); sie werden nicht übernommen, nur ihre "
+        "Der Text enthält {count} {count:Bild|Bilder} (![…](…)); {count:es wird|sie werden} "
+        "nicht übernommen, nur {count:seine|ihre} "
         "Beschreibung. Fotos bitte als Datei in den Ordner legen und unter photos: mit "
         "Fotofreigabe eintragen.",
-        "The text contains {count} picture(s) (![…](…)); they are not used, only their "
+        "The text contains {count} {count:picture|pictures} (![…](…)); {count:it is|they are} "
+        "not used, only {count:its|their} "
         "description. Put photos into the folder as files and list them under photos: with a "
         "photo release.",
     ),
@@ -232,6 +299,20 @@ CATALOGUE: dict[str, Text] = {
         "submission.md; bitte eine der beiden Quellen entfernen.",
         "There is text in submission.md and in {other}. The text of submission.md is used; "
         "remove one of the two.",
+    ),
+    "TEMPLATE_BODY": Text(
+        "Der Text enthält noch den Beispieltext der Vorlage („{snippet}“). Bitte durch Ihren "
+        "eigenen Text ersetzen: Wer sind Sie, was machen Sie, für wen, wann und wo? Wer lieber "
+        "in Word schreibt, löscht den Beispieltext und legt text.docx in den Ordner.",
+        "The text still contains the template's example text ('{snippet}'). Replace it with "
+        "your own text: who you are, what you do, for whom, when and where. To write in Word "
+        "instead, delete the example text and put text.docx into the folder.",
+    ),
+    "TEMPLATE_TEXT": Text(
+        "Das Feld „{key}“ enthält noch das Beispiel aus der Vorlage („{value}“). Bitte durch "
+        "Ihre eigene Angabe ersetzen oder das Feld leer lassen.",
+        "The field '{key}' still holds the template's example ('{value}'). Replace it with "
+        "your own entry or leave the field empty.",
     ),
     "DOCX_UNREADABLE": Text(
         "Die Word-Datei lässt sich nicht lesen ({detail}). Bitte als .docx neu speichern oder "
@@ -258,20 +339,21 @@ CATALOGUE: dict[str, Text] = {
     ),
     "CONSENT_MISSING": Text(
         "Foto {index} ({name}): Es fehlt „consent: true“. Ohne Fotofreigabe aller abgebildeten "
-        "Personen wird das Foto nicht veröffentlicht.",
+        "Personen wird das Foto weggelassen; Text, Logo und freigegebene Fotos erscheinen.",
         "Photo {index} ({name}): 'consent: true' is missing. Without a photo release from "
-        "everyone shown, the photo is not published.",
+        "everyone shown, the photo is left out; the text, logo and released photos appear.",
     ),
     "CONSENT_FALSE": Text(
         "Foto {index} ({name}): Für dieses Foto liegt keine Fotofreigabe vor (consent: false); "
-        "es wird nicht veröffentlicht.",
-        "Photo {index} ({name}): there is no photo release (consent: false); it is not published.",
+        "es wird weggelassen. Text, Logo und freigegebene Fotos erscheinen.",
+        "Photo {index} ({name}): there is no photo release (consent: false); it is left out. "
+        "The text, logo and released photos appear.",
     ),
     "CONSENT_NOT_BOOL": Text(
         "Foto {index} ({name}): „consent“ muss genau true oder false sein, nicht „{value}“. "
-        "Ohne eindeutige Freigabe wird das Foto nicht veröffentlicht.",
+        "Ohne eindeutige Freigabe wird das Foto weggelassen; der Rest erscheint.",
         "Photo {index} ({name}): 'consent' must be exactly true or false, not '{value}'. "
-        "Without a clear release the photo is not published.",
+        "Without a clear release the photo is left out; the rest appears.",
     ),
     "ALT_FROM_CAPTION": Text(
         "Foto {index} ({name}): Es fehlt die Bildbeschreibung „alt:“ für blinde Leserinnen und "
@@ -377,10 +459,20 @@ CATALOGUE: dict[str, Text] = {
         "The issue cannot be built: {codes}. Run 'newsletter check' and correct issue.toml first.",
     ),
     "BUILD_REFUSED": Text(
-        "Nicht gebaut: {count} Einreichung(en) haben Fehler ({slugs}). Bitte korrigieren "
+        "Nicht gebaut: {count} {count:Einreichung hat|Einreichungen haben} Fehler ({slugs}). "
+        "Bitte korrigieren "
         "(„newsletter check“ zeigt, was zu tun ist) oder mit --force ohne sie bauen.",
-        "Not built: {count} submission(s) have errors ({slugs}). Correct them ('newsletter "
+        "Not built: {count} {count:submission has|submissions have} errors ({slugs}). Correct "
+        "them ('newsletter "
         "check' says what to do) or build without them using --force.",
+    ),
+    "BUILD_EMPTY": Text(
+        "Nicht gebaut: Keine Einreichung kann aufgenommen werden ({count} mit Fehlern: "
+        "{slugs}), und es gibt keine Beiträge der Redaktion; der Newsletter wäre leer. Bitte "
+        "die Fehler korrigieren („newsletter check“ zeigt, was zu tun ist).",
+        "Not built: no submission can go in ({count} with errors: {slugs}) and there are no "
+        "editorial articles; the newsletter would be empty. Correct the errors ('newsletter "
+        "check' says what to do).",
     ),
     "PDF_FILE_MISSING": Text(
         "Für die PDF-Ausgabe fehlt die Datei {file}. Bitte „newsletter build“ erneut ausführen.",
@@ -389,6 +481,12 @@ CATALOGUE: dict[str, Text] = {
     "NOT_BUILT": Text(
         "Die Ausgabe ist noch nicht gebaut ({path}). Bitte zuerst „newsletter build“ ausführen.",
         "The issue has not been built yet ({path}). Run 'newsletter build' first.",
+    ),
+    "SEND_EMPTY": Text(
+        "Nicht versandt: Die gebaute Ausgabe ({path}) enthält weder Einreichungen noch Beiträge "
+        "der Redaktion. Bitte die Fehler korrigieren und neu bauen („newsletter build“).",
+        "Not sent: the built issue ({path}) has neither submissions nor editorial articles. "
+        "Correct the errors and build again ('newsletter build').",
     ),
     "HEADER_INJECTION": Text(
         "„{value}“ enthält einen Zeilenumbruch oder ein Steuerzeichen und kann nicht in eine "
@@ -451,6 +549,12 @@ CATALOGUE: dict[str, Text] = {
     "SUBSCRIBER_ADDRESS_INVALID": Text(
         "Die E-Mail-Adresse „{address}“ ist ungültig ({detail}). Bitte prüfen und korrigieren.",
         "The e-mail address '{address}' is invalid ({detail}). Please check and correct it.",
+    ),
+    "SUBSCRIBER_ADDRESS_MULTIPLE": Text(
+        "In dieser Zeile stehen {count} E-Mail-Adressen ({addresses}); die Zeile wird nicht "
+        "übernommen. Bitte jede Person in eine eigene Zeile schreiben, mit genau einer Adresse.",
+        "This row holds {count} e-mail addresses ({addresses}); it is not imported. Put each "
+        "person on a row of their own, with exactly one address.",
     ),
     "SUBSCRIBER_NAME_INVALID": Text(
         "Der Name „{value}“ enthält einen Zeilenumbruch oder ein Steuerzeichen. Bitte in eine "
@@ -739,6 +843,13 @@ CATALOGUE: dict[str, Text] = {
         "done; the next run carries on.",
     ),
     # --- deadline -----------------------------------------------------------------------------
+    "RECEIPTS_NOT_RECORDED": Text(
+        "Die Eingangszeiten konnten nicht in {path} gespeichert werden ({detail}); es gilt "
+        "das Änderungsdatum der Dateien. Eine spätere Korrektur kann eine Einreichung dann "
+        "verspätet erscheinen lassen.",
+        "The times of receipt could not be recorded in {path} ({detail}); the files' dates "
+        "count. A later correction can then make a submission look late.",
+    ),
     "LATE": Text(
         "Eingegangen am {received}, nach dem Einsendeschluss {deadline}. Die Einreichung wird "
         "nicht aufgenommen, außer die Redaktion trägt sie in issue.toml unter accepted_late ein.",
@@ -839,10 +950,16 @@ WARNINGS = frozenset(
         "FOLDER_EMPTY",
         "FILE_UNLISTED",
         "FILE_NAME_CASE",
+        "SUBMISSION_NAME_CASE",
         "TEXT_ENCODING",
         "TEXT_HTML",
         "CONTENT_PLACEHOLDER",
         "TEXT_TWO_SOURCES",
+        "HIDDEN_CHAR_TEXT",
+        "HIDDEN_JOINER",
+        "CONSENT_MISSING",
+        "CONSENT_FALSE",
+        "CONSENT_NOT_BOOL",
         "ALT_FROM_CAPTION",
         "IMAGE_ANIMATED",
         "PHOTO_EMAIL_SMALL",
@@ -850,6 +967,7 @@ WARNINGS = frozenset(
         "LOGO_SMALL",
         "SVG_EXTERNAL",
         "LATE_ACCEPTED",
+        "RECEIPTS_NOT_RECORDED",
         "EMAIL_TOO_LARGE",
         "SETTINGS_EXAMPLE",
         "ORG_NO_ADDRESS",
@@ -949,6 +1067,12 @@ def _en_number(value: Any) -> Any:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
+# Numbers that name something rather than count it: never "Port 60.487" or "Zeile 1.024".
+PLAIN_NUMBERS = frozenset(
+    {"port", "line", "first_line", "number", "year", "index", "first", "found", "supported", "code"}
+)
+
+
 class _Lenient(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -959,14 +1083,24 @@ def render(code: str, lang: str, params: Mapping[str, Any]) -> str:
     text = CATALOGUE.get(code)
     if text is None:
         return f"{code} {dict(params)}"
-    template = text.en if lang == "en" else text.de
+    template = _plurals(text.en if lang == "en" else text.de, params)
     fmt = _en_number if lang == "en" else _de_number
     values = {
-        k: human_bytes(v, lang) if k.endswith("_bytes") and isinstance(v, int) else fmt(v)
+        k: human_bytes(v, lang)
+        if k.endswith("_bytes") and isinstance(v, int)
+        else (v if k in PLAIN_NUMBERS else fmt(v))
         for k, v in params.items()
     }
     values.update(_derived(params, lang))
     return template.format_map(_Lenient(values))
+
+
+# "{count:Bild|Bilder}": the singular when the parameter is 1, else the plural (ngettext).
+PLURAL = re.compile(r"\{(\w+):([^{}|]*)\|([^{}]*)\}")
+
+
+def _plurals(template: str, params: Mapping[str, Any]) -> str:
+    return PLURAL.sub(lambda m: m[2] if params.get(m[1]) == 1 else m[3], template)
 
 
 def _derived(params: Mapping[str, Any], lang: str) -> dict[str, str]:
@@ -981,7 +1115,7 @@ def _derived(params: Mapping[str, Any], lang: str) -> dict[str, str]:
         out["hint"] = f" Did you mean '{s}'?" if en else f" Meinten Sie „{s}“?"
     else:
         out["hint"] = ""
-    for key in ("detail", "expected", "thing", "actual"):
+    for key in ("detail", "expected", "thing", "actual", "where", "scripts"):
         if en and f"{key}_en" in params:
             out[key] = str(params[f"{key}_en"])
     return out

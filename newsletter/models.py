@@ -85,6 +85,9 @@ class Submission(Frozen):
     text_file: str = "submission.md"  # where the text came from
     files: tuple[str, ...] = ()  # every visible file in the folder, relative names (NFC)
     received: dt.datetime | None = None  # aware; None if unknown
+    # where `received` comes from: issue.toml's [received], the receipt recorded when the
+    # pipeline first saw the submission complete, or (not recorded) the newest file's mtime
+    received_from: Literal["issue.toml", "recorded", "files"] = "files"
 
 
 class Event(Frozen):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsletter import lazy
+from newsletter.cli_i18n import fmt
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
 
@@ -39,7 +40,10 @@ _T: dict[str, tuple[str, str]] = {
         "Erased: {slug} with its contact data and {journal} mail journal entries.",
     ),
     "none": ("Keine Organisationen eingetragen.", "No organisations registered."),
-    "count": ("{n} Organisationen ({active} aktiv).", "{n} organisations ({active} active)."),
+    "count": (
+        "{n} {n:Organisation|Organisationen} ({active} aktiv).",
+        "{n} {n:organisation|organisations} ({active} active).",
+    ),
     "read": (
         "Gelesen: {path} ({encoding}, Trennzeichen „{delimiter}“).",
         "Read: {path} ({encoding}, delimiter '{delimiter}').",
@@ -54,9 +58,11 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "dry_run": ("Probelauf: nichts gespeichert.", "Dry run: nothing saved."),
     "exported": (
-        "{n} Organisationen nach {path} exportiert. Die Datei enthält personenbezogene Daten "
+        "{n} {n:Organisation|Organisationen} nach {path} exportiert. Die Datei enthält "
+        "personenbezogene Daten "
         "(Namen, Adressen): geschützt aufbewahren und löschen, wenn sie nicht mehr gebraucht wird.",
-        "{n} organisations exported to {path}. The file holds personal data (names, "
+        "{n} {n:organisation|organisations} exported to {path}. The file holds personal data "
+        "(names, "
         "addresses): keep it protected and delete it when it is no longer needed.",
     ),
     "proposals": (
@@ -72,7 +78,10 @@ _T: dict[str, tuple[str, str]] = {
         "Nichts eingetragen: mit --yes alle übernehmen, oder im Terminal einzeln bestätigen.",
         "Nothing added: accept all with --yes, or confirm each one at a terminal.",
     ),
-    "learned": ("{n} Organisationen eingetragen.", "{n} organisations added."),
+    "learned": (
+        "{n} {n:Organisation|Organisationen} eingetragen.",
+        "{n} {n:organisation|organisations} added.",
+    ),
     "address_dropped": (
         "  ({slug}: Adresse „{address}“ nicht übernommen: {reason})",
         "  ({slug}: address '{address}' not taken: {reason})",
@@ -92,7 +101,7 @@ _T: dict[str, tuple[str, str]] = {
 def t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
     de, en = _T[key]
-    return (en if lang == "en" else de).format(**kw)
+    return fmt(en if lang == "en" else de, **kw)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

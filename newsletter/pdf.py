@@ -43,7 +43,6 @@ STYLESHEET = "pdf.css"
 LANG = "de"  # the language of the templates' own words
 GENERATOR = "newsletter"
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-LOGO_MAX_HEIGHT_MM = 22.0  # a tall logo must not push the organisation's name down
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FILES = (
     "NotoSans-Regular.ttf",
@@ -187,7 +186,9 @@ def _environment(settings: Settings, view: IssueView) -> jinja2.Environment:
     env.filters["tel_href"] = phone_href
     layout = settings.layout
     env.filters["photo_box_mm"] = lambda p: box_mm(p, layout.print_photo_width_mm)
-    env.filters["logo_box_mm"] = lambda p: box_mm(p, layout.print_logo_width_mm, LOGO_MAX_HEIGHT_MM)
+    env.filters["logo_box_mm"] = lambda p: box_mm(
+        p, layout.print_logo_width_mm, layout.print_logo_height_mm
+    )
     return env
 
 

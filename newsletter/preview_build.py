@@ -100,10 +100,16 @@ def describe_error(exc: BaseException, lang: str, report: CheckReport | None) ->
     if isinstance(exc, NewsletterError):
         details: tuple[str, ...] = ()
         if report is not None and exc.code == "BUILD_FATAL":
-            details = tuple(
-                f.message(lang)
+            details = tuple(  # a message never repeats its file: it is shown beside it
+                f"{f.file}: {f.message(lang)}" if f.file else f.message(lang)
                 for f in report.findings
                 if f.severity == "error" and f.submission is None
+            )
+        elif report is not None and exc.code == "BUILD_EMPTY":  # what keeps each one out
+            details = tuple(
+                f"{f.submission}: {f.message(lang)}"
+                for f in report.findings
+                if f.severity == "error" and f.submission is not None
             )
         return Failure(render(exc.code, lang, exc.params), details, now)
     if isinstance(exc, jinja2.TemplateSyntaxError):

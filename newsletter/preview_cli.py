@@ -25,7 +25,48 @@ else:
 LOOPBACK = ("127.0.0.1", "localhost")
 
 
+_T: dict[str, tuple[str, str]] = {
+    "host": (
+        "Die Vorschau läuft nur auf diesem Rechner (127.0.0.1), nicht auf {host}: Sie zeigt "
+        "Kontaktdaten und unveröffentlichte Fotos.",
+        "The preview runs on this machine only (127.0.0.1), not on {host}: it shows contact "
+        "details and unpublished photos.",
+    ),
+    "port": (
+        "Der Port {port} ist ungültig (0 bis 65535).",
+        "Port {port} is invalid (0 to 65535).",
+    ),
+    "cannot_open": (
+        "Die Vorschau kann Port {port} nicht öffnen: {detail}",
+        "The preview cannot open port {port}: {detail}",
+    ),
+    "port_taken": (
+        "Port {port} ist belegt; die Vorschau nutzt Port {used}.",
+        "Port {port} is in use; the preview uses port {used}.",
+    ),
+    "url": ("Vorschau: {url}", "Preview: {url}"),
+    "running": (
+        "Sie aktualisiert sich bei jeder gespeicherten Änderung. Beenden mit Strg+C.",
+        "It updates itself with every saved change. Stop with Ctrl+C.",
+    ),
+    "stopped": ("Vorschau beendet.", "Preview stopped."),
+    "config": (
+        "Die Einstellungen in {path} enthalten {n} Fehler:",
+        "The settings in {path} have {n} {n:problem|problems}:",
+    ),
+}
+
+
+def t(key: str, lang: str, **kw: Any) -> str:
+    """A text of this command in the chosen language."""
+    from newsletter.cli_i18n import fmt
+
+    de, en = _T[key]
+    return fmt(en if lang == "en" else de, **kw)
+
+
 COMMAND = "preview"
+ISSUE_HELP = "Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner"
 
 
 def add_parser(sub: Any) -> None:
@@ -39,7 +80,11 @@ def add_parser(sub: Any) -> None:
         "an templates/ oder an newsletter.toml erscheint nach kurzer Zeit von selbst. "
         "Beenden mit Strg+C.",
     )
-    p.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    p.add_argument(
+        "issue",
+        metavar="AUSGABE",
+        help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner",
+    )
     p.add_argument(
         "--port",
         type=int,
@@ -62,16 +107,12 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Any) -> in
     from newsletter.preview import Preview
 
     if args.host not in LOOPBACK:
-        out.print(
-            f"Die Vorschau läuft nur auf diesem Rechner (127.0.0.1), nicht auf {args.host}: "
-            "Sie zeigt Kontaktdaten und unveröffentlichte Fotos.",
-            markup=False,
-        )
+        out.print(t("host", lang, host=args.host), markup=False)
         return 2
     if args.port is None:
         args.port = settings.preview.port
     if not 0 <= args.port <= 65535:
-        out.print(f"Der Port {args.port} ist ungültig (0 bis 65535).", markup=False)
+        out.print(t("port", lang, port=args.port), markup=False)
         return 2
     resolve_issue(args.issue, settings)  # a wrong name: the caller prints the message
     config: Path | None = getattr(args, "config", None)
@@ -89,13 +130,13 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Any) -> in
             lang=lang,
         )
     except OSError as exc:
-        out.print(f"Die Vorschau kann Port {args.port} nicht öffnen: {exc.strerror}", markup=False)
+        out.print(t("cannot_open", lang, port=args.port, detail=exc.strerror), markup=False)
         return 2
     preview.start()
     if preview.port != args.port and args.port != 0:
-        out.print(f"Port {args.port} ist belegt; die Vorschau nutzt Port {preview.port}.")
-    out.print(f"Vorschau: {preview.url}", markup=False)
-    out.print("Sie aktualisiert sich bei jeder gespeicherten Änderung. Beenden mit Strg+C.")
+        out.print(t("port_taken", lang, port=args.port, used=preview.port), markup=False)
+    out.print(t("url", lang, url=preview.url), markup=False)
+    out.print(t("running", lang), markup=False)
     if args.open:
         webbrowser.open(preview.url)
     stop = threading.Event()
@@ -108,7 +149,7 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Any) -> in
     finally:
         preview.close()
         signal.signal(signal.SIGTERM, previous)
-    out.print("Vorschau beendet.")
+    out.print(t("stopped", lang), markup=False)
     return 0
 
 
@@ -118,24 +159,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from rich.console import Console
 
+    from newsletter.cli_i18n import argparse_language, early_language
     from newsletter.errors import ConfigError, NewsletterError
     from newsletter.messages import render
 
-    single = _Single()
-    add_parser(single)
-    parser = single.parser
-    parser.add_argument(
-        "--config", type=Path, help="newsletter.toml (Standard: im aktuellen Ordner)"
-    )
-    args = parser.parse_args(argv)
+    with argparse_language(early_language(argv) or "de"):
+        single = _Single()
+        add_parser(single)
+        parser = single.parser
+        parser.add_argument(
+            "--config",
+            type=Path,
+            metavar="DATEI",
+            help="newsletter.toml (Standard: im aktuellen Ordner)",
+        )
+        args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = Console(highlight=False, soft_wrap=True)
     try:
         settings = load_settings(config_file=args.config)
     except ConfigError as exc:
-        out.print(f"Die Einstellungen in {exc.path} enthalten {len(exc.problems)} Fehler:")
-        for key, msg in exc.problems:
-            out.print(f"  {key or '(Datei)'}: {msg}", markup=False)
+        lang = args.sub_lang or "de"
+        out.print(t("config", lang, path=exc.path, n=len(exc.problems)), markup=False)
+        for (key, msg), msg_en in zip(exc.problems, exc.english, strict=True):
+            where = key or ("(file)" if lang == "en" else "(Datei)")
+            out.print(f"  {where}: {msg_en if lang == 'en' else msg}", markup=False)
         return 2
     lang = args.sub_lang or settings.lang
     try:
@@ -152,7 +200,9 @@ class _Single:
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
         kwargs.pop("help", None)
-        self.parser = argparse.ArgumentParser(prog="python -m newsletter.preview_cli", **kwargs)
+        from newsletter.cli_i18n import Parser
+
+        self.parser = Parser(prog="python -m newsletter.preview_cli", **kwargs)
         return self.parser
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from newsletter.content import anchor
 from newsletter.messages import human_bytes
@@ -111,6 +112,7 @@ class Row:
     late: str | None  # "weggelassen" / "angenommen"
     received: str
     problems: tuple[Problem, ...]
+    receipt: str = ""  # when it came, and from where that time is known
 
 
 def _problems(findings: Sequence[Finding], lang: str) -> tuple[Problem, ...]:
@@ -133,6 +135,7 @@ def report_rows(
     findings: Sequence[Finding],
     left_out: Sequence[str],
     lang: str,
+    receipts: Mapping[str, str] | None = None,
 ) -> list[Row]:
     """Every submission with its status and problems; those with errors first."""
     names = {s.slug: s.organisation or s.slug for s in issue.submissions}
@@ -154,6 +157,7 @@ def report_rows(
                 else ("angenommen" if late.severity == "warning" else "weggelassen"),
                 received=str(late.params.get("received", "")) if late else "",
                 problems=_problems(own, lang),
+                receipt=(receipts or {}).get(slug, ""),
             )
         )
     # what needs doing first: errors, then warnings, then the rest, each alphabetical
@@ -326,7 +330,21 @@ def status_line(snap: Snapshot) -> tuple[str, str]:
     if snap.good is None:
         return "building", "Wird gebaut …"
     g = snap.good
-    return "ok", f"Aktuell · gebaut um {g.finished:%H:%M:%S} in {_num(g.result.seconds)} s"
+    built = f"gebaut um {g.finished:%H:%M:%S} in {_num(g.result.seconds)} s"
+    if g.result.left_out:  # never "Aktuell" in green while a submission is missing
+        names = {s.slug: s.organisation or s.slug for s in g.report.intake.issue.submissions}
+        missing = ", ".join(names.get(slug, slug) for slug in g.result.left_out)
+        n = len(g.result.left_out)
+        what = "1 Einreichung fehlt" if n == 1 else f"{n} Einreichungen fehlen"
+        return "error", f"{what} wegen Fehlern: {missing} · {built}"
+    photos = g.result.photos_left_out
+    if photos:
+        n = len(photos)
+        what = (
+            "1 Foto ohne Freigabe weggelassen" if n == 1 else f"{n} Fotos ohne Freigabe weggelassen"
+        )
+        return "warning", f"Aktuell · {what} · {built}"
+    return "ok", f"Aktuell · {built}"
 
 
 def network_rows(good: Any) -> tuple[list[dict[str, Any]], str]:
@@ -377,6 +395,7 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
         "rows": [],
         "general": (),
         "left_out": [],
+        "photos_left_out": [],
         "late": [],
         "bars": [],
         "images": [],
@@ -392,25 +411,36 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
     issue = good.report.intake.issue
     result = good.result
     findings = result.findings
-    rows = report_rows(issue, good.report.slugs, findings, result.left_out, lang)
+    receipts = good.report.receipts_shown(ZoneInfo(good.settings.timezone), lang)
+    rows = report_rows(issue, good.report.slugs, findings, result.left_out, lang, receipts)
     text_path = result.outbox / "email.txt"
     try:
         text = text_path.read_text(encoding="utf-8")
     except OSError:
         text = ""
     counts = {s: sum(r.status == s for r in rows) for s in STATUS_WORDS}
+    names = {s.slug: s.organisation or s.slug for s in issue.submissions}
     ctx["network"], ctx["network_summary"] = network_rows(good)
     ctx.update(
         heading=f"{issue.title} – Ausgabe {issue.number}" if issue.number else issue.title,
         rows=rows,
         general=_problems([f for f in findings if f.submission is None], lang),
         left_out=[r for r in rows if r.left_out],
+        photos_left_out=[
+            (names.get(f.submission or "", f.submission), f.message(lang))
+            for f in result.photos_left_out
+        ],
         late=[r for r in rows if r.late],
         bars=size_bars(result.manifest, len(text.encode())),
         images=image_rows(result.manifest, issue),
         budget=result.manifest.get("images", {}).get("budget", {}),
         text=text,
         summary=f"{len(rows)} Einreichungen: {counts['ok']} in Ordnung, {counts['warning']} mit "
-        f"Warnungen, {counts['error']} mit Fehlern.",
+        f"Warnungen, {counts['error']} mit Fehlern."
+        + (
+            " Nicht in der Ausgabe: " + ", ".join(r.name for r in rows if r.left_out) + "."
+            if result.left_out
+            else ""
+        ),
     )
     return ctx

@@ -131,6 +131,17 @@ def _guess_kind(head: bytes) -> str:
 
 
 _UNSAFE_TAGS = {"script", "foreignObject"}
+# An SVG <style> that loads something (CSS @import or url()); described in words by
+# `external_words`, since "CSS @import/url()" means nothing to a volunteer.
+STYLE_REFERENCE = "<style> @import/url()"
+
+
+def external_words(refs: tuple[str, ...]) -> tuple[str, str]:
+    """The external references of an SVG as German and English text (at most 120 chars)."""
+    de = "Schriften oder Bilder außerhalb der Datei"
+    en = "fonts or pictures outside the file"
+    shown = [(de, en) if r == STYLE_REFERENCE else (r, r) for r in refs]
+    return ", ".join(d for d, _ in shown)[:120], ", ".join(e for _, e in shown)[:120]
 
 
 def _probe_svg(path: Path, size: int) -> ImageInfo:
@@ -160,7 +171,7 @@ def _probe_svg(path: Path, size: int) -> ImageInfo:
             if name == "href" and not value.startswith(("#", "data:")):
                 external.append(value)
         if tag == "style" and el.text and ("@import" in el.text or "url(" in el.text):
-            external.append("CSS @import/url()")
+            external.append(STYLE_REFERENCE)
     width, height = _svg_size(root.attrib)
     return ImageInfo("SVG", width, height, size, svg_external=tuple(external))
 

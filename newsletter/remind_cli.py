@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from newsletter import lazy
+from newsletter.cli_i18n import fmt
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
 
@@ -41,13 +42,21 @@ _T: dict[str, tuple[str, str]] = {
         "not in the register ('newsletter organisations learn')",
     ),
     "written": ("geschrieben", "written"),
-    "ask_remind": ("{n} Erinnerung(en) senden? [j/N] ", "Send {n} reminder(s)? [y/N] "),
-    "ask_feedback": ("{n} Rückmeldung(en) senden? [j/N] ", "Send {n} feedback message(s)? [y/N] "),
+    "ask_remind": (
+        "{n} {n:Erinnerung|Erinnerungen} senden? [j/N] ",
+        "Send {n} {n:reminder|reminders}? [y/N] ",
+    ),
+    "ask_feedback": (
+        "{n} {n:Rückmeldung|Rückmeldungen} senden? [j/N] ",
+        "Send {n} feedback {n:message|messages}? [y/N] ",
+    ),
     "nobody": ("Niemand zu benachrichtigen.", "Nobody to write to."),
     "dry_run": (
-        "Probelauf: {n} Nachrichten nach {folder} geschrieben (privat, nicht veröffentlichen), "
+        "Probelauf: {n} {n:Nachricht|Nachrichten} nach {folder} geschrieben (privat, nicht "
+        "veröffentlichen), "
         "nichts gesendet.",
-        "Dry run: {n} messages written to {folder} (private, never publish), nothing sent.",
+        "Dry run: {n} {n:message|messages} written to {folder} (private, never publish), nothing "
+        "sent.",
     ),
     "summary": (
         "{sent} gesendet, {failed} abgelehnt, {pending} offen, {unknown} ungewiss, {skipped} "
@@ -60,7 +69,7 @@ _T: dict[str, tuple[str, str]] = {
 def t(key: str, lang: str, **kw: Any) -> str:
     """A text of these commands in the chosen language."""
     de, en = _T[key]
-    return (en if lang == "en" else de).format(**kw)
+    return fmt(en if lang == "en" else de, **kw)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ texts); all problems are collected, none stops the others.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -15,12 +16,20 @@ from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 
-from newsletter import layout, markup
+from newsletter import deceptive, layout, markup, placeholders
 from newsletter.config import Settings
 from newsletter.intake import suggestion
 from newsletter.messages import explain_email_error
 from newsletter.models import FileRef, Finding, Intake, Issue, Severity, Submission
-from newsletter.probe import FORMAT_NAMES, LOGO_FORMATS, PHOTO_FORMATS, ImageInfo, ProbeError, probe
+from newsletter.probe import (
+    FORMAT_NAMES,
+    LOGO_FORMATS,
+    PHOTO_FORMATS,
+    ImageInfo,
+    ProbeError,
+    external_words,
+    probe,
+)
 
 TOP_KEYS = ("organisation", "goal", "location", "contact", "logo", "language", "photos")
 CONTACT_KEYS = ("name", "email", "phone", "website")
@@ -46,6 +55,7 @@ _MD_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
 def check_issue(intake: Intake, settings: Settings) -> list[Finding]:
     """Every finding for an issue: intake's parse problems, then every rule."""
     findings = list(intake.findings)
+    findings.extend(_editor_texts(intake.issue))
     for sub in intake.issue.submissions:
         findings.extend(judge_submission(sub, intake.issue, settings))
     return findings
@@ -61,10 +71,87 @@ def judge_submission(sub: Submission, issue: Issue, settings: Settings) -> list[
     _deadline(sub, issue, settings, add)
     _fields(sub, settings, add)
     _text(sub, settings, add)
+    _template(sub, settings, add)
     _photos(sub, settings, add)
     _logo(sub, settings, add)
     _placeholders(sub, add)
     return out
+
+
+def _editor_texts(issue: Issue) -> list[Finding]:
+    """The editor's own texts: a title that breaks the Subject, deceptive links in articles."""
+    out: list[Finding] = []
+
+    def add(severity: Severity, code: str, file: str | None, **p: Any) -> None:
+        out.append(Finding(severity=severity, code=code, file=file, params=p))
+
+    if _CONTROL.search(issue.title):
+        add(
+            "error",
+            "ISSUE_TOML_FIELD",
+            "issue.toml",
+            key="title",
+            detail="enthält einen Zeilenumbruch oder ein Steuerzeichen; bitte eine Zeile",
+            detail_en="contains a line break or control character; write it on one line",
+        )
+    for severity, code, params in deceptive.text_problems(issue.title, strict=True):
+        add(severity, code, "issue.toml", **params, **_where("title"))
+    for severity, code, params in deceptive.text_problems(issue.intro, strict=False):
+        add(severity, code, "issue.toml", **params, **_where("intro"))
+    named = [
+        (f"events[{i}].{k}", getattr(e, k))
+        for i, e in enumerate(issue.events, 1)
+        for k in ("title", "location", "description")
+    ]
+    named += [(f"attachments[{i}].title", a.title) for i, a in enumerate(issue.attachments, 1)]
+    for key, value in named:
+        if value:
+            strict = not key.endswith("description")  # a title or place is a name
+            for severity, code, params in deceptive.text_problems(value, strict=strict):
+                add(severity, code, "issue.toml", **params, **_where(key))
+    for event in issue.events:
+        if event.url:
+            for severity, code, params in deceptive.url_problems(event.url):
+                add(severity, code, "issue.toml", **params)
+    for ed in issue.editorials:
+        _markdown_problems(ed.text, functools.partial(_add_to, add, f"editorial/{ed.path.name}"))
+    return out
+
+
+def _add_to(add: Any, file: str, severity: Severity, code: str, **params: Any) -> None:
+    add(severity, code, file, **params)
+
+
+def _where(key: str | None) -> dict[str, str]:
+    """Who contains the problem, for the messages: a field, or the text."""
+    if key is None:
+        return {"where": "Der Text", "where_en": "The text"}
+    return {"where": f"Das Feld „{key}“", "where_en": f"The field '{key}'"}
+
+
+def _markdown_problems(text: str, add: Any) -> None:
+    """Invisible characters, deceptive links and addresses in Markdown (body or article)."""
+    for severity, code, params in deceptive.text_problems(markup.visible_text(text), strict=False):
+        add(severity, code, **params, **_where(None))
+    seen: set[tuple[Any, ...]] = set()
+    targets = dict.fromkeys(markup.links(text) + _MD_TARGET.findall(text))
+    problems = [p for t in targets for p in deceptive.url_problems(t)]
+    problems += [
+        p
+        for href, label in markup.link_texts(text)
+        for p in deceptive.link_text_problems(label, href)
+    ]
+    for severity, code, params in problems:
+        key = (
+            code,
+            params.get("label"),
+            params.get("host"),
+            params.get("char"),
+            params.get("shown"),
+        )
+        if key not in seen:
+            seen.add(key)
+            add(severity, code, **params)
 
 
 class _Add(Protocol):  # the shape of the `add` callback
@@ -135,8 +222,11 @@ def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
         if not isinstance(value, str):
             add("error", "FIELD_TYPE", key=key, expected="ein Text", expected_en="text")
             continue
-        if _CONTROL.search(value.strip()):
+        # a name goes into headers and the table of contents: not even a trailing line break
+        if _CONTROL.search(value if key in ("organisation", "contact.name") else value.strip()):
             add("error", "FIELD_CONTROL_CHAR", key=key)
+        for severity, code, params in deceptive.text_problems(value, strict=True):
+            add(severity, code, **params, **_where(key))
         if (m := _MARKUP.search(value)) is not None:
             add("error", "FIELD_MARKUP", key=key, snippet=m.group(0)[:40])
         limit = FIELD_LIMITS.get(key.split(".", 1)[-1] if key.startswith("photos") else key)
@@ -152,6 +242,9 @@ def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
             validate_email(c.email, check_deliverability=False)
         except EmailNotValidError as exc:
             add("error", "EMAIL_INVALID", value=c.email, **_reason(exc))
+        else:
+            for severity, code, params in deceptive.url_problems(f"mailto:{c.email}"):
+                add(severity, code, **{**params, "value": c.email})
     if c.website:
         _url(c.website, add, web_only=True)
     if not _LANG.match(sub.language):
@@ -177,6 +270,9 @@ def _url(value: str, add: _Add, *, web_only: bool = False, file: str = "submissi
             validate_email(parts.path, check_deliverability=False)
         except EmailNotValidError as exc:
             add("error", "EMAIL_INVALID", file, value=parts.path, **_reason(exc))
+    if web_only and scheme in URL_SCHEMES:  # a text's links are judged once each, with it
+        for severity, code, params in deceptive.url_problems(value):
+            add(severity, code, file, **params)
 
 
 def _text(sub: Submission, settings: Settings, add: _Add) -> None:
@@ -203,6 +299,25 @@ def _text(sub: Submission, settings: Settings, add: _Add) -> None:
         add("warning", "TEXT_HTML", file, snippet=html[0][:40])
     for target in dict.fromkeys(markup.links(sub.text) + _MD_TARGET.findall(sub.text)):
         _url(target, add, file=file)
+    _markdown_problems(sub.text, functools.partial(_add_to, add, file))
+
+
+def _template(sub: Submission, settings: Settings, add: _Add) -> None:
+    """Example text of `newsletter new`'s template that nobody replaced would be published."""
+    samples = placeholders.samples(settings)
+    found = samples.sentences_in(sub.text)
+    if found:
+        add("error", "TEMPLATE_BODY", sub.text_file, snippet=_snippet(found[0]), count=len(found))
+    for key, value in _walk_fields(sub):
+        if key in ("organisation", "logo", "language") or key.endswith(".file"):
+            continue
+        if isinstance(value, str) and samples.is_sample(value):
+            add("error", "TEMPLATE_TEXT", key=key, value=_snippet(value))
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
@@ -210,8 +325,9 @@ def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
     if raw is not None and not isinstance(raw, list):
         add("error", "PHOTOS_NOT_LIST")
         return
-    if len(sub.photos) > settings.rules.max_photos:
-        add("error", "PHOTOS_TOO_MANY", count=len(sub.photos), limit=settings.rules.max_photos)
+    published = sum(p.publishable for p in sub.photos)  # the limit is on what appears
+    if published > settings.rules.max_photos:
+        add("error", "PHOTOS_TOO_MANY", count=published, limit=settings.rules.max_photos)
     seen: dict[str, int] = {}
     for photo, entry in zip(sub.photos, raw or [], strict=False):
         name = photo.file.name if photo.file else "?"
@@ -224,6 +340,22 @@ def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
                         key=f"photos[{photo.index}].{key}",
                         **suggestion(str(key), PHOTO_KEYS),
                     )
+        # Without a release the photo is left out, never read, never published; the rest of
+        # the submission goes in, so these are warnings, and nothing else about it matters.
+        if photo.consent is None:
+            add("warning", "CONSENT_MISSING", index=photo.index, name=name)
+        elif photo.consent is False:
+            add("warning", "CONSENT_FALSE", index=photo.index, name=name)
+        elif photo.consent is not True:
+            add(
+                "warning",
+                "CONSENT_NOT_BOOL",
+                index=photo.index,
+                name=name,
+                value=str(photo.consent)[:40],
+            )
+        if not photo.publishable:
+            continue
         if photo.file is None:
             add("error", "PHOTO_FILE_MISSING", index=photo.index)
         elif photo.file.name in seen:
@@ -237,18 +369,6 @@ def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
             )
         else:
             seen[photo.file.name] = photo.index
-        if photo.consent is None:
-            add("error", "CONSENT_MISSING", index=photo.index, name=name)
-        elif photo.consent is False:
-            add("error", "CONSENT_FALSE", index=photo.index, name=name)
-        elif photo.consent is not True:
-            add(
-                "error",
-                "CONSENT_NOT_BOOL",
-                index=photo.index,
-                name=name,
-                value=str(photo.consent)[:40],
-            )
         if not photo.alt:
             code = "ALT_FROM_CAPTION" if photo.caption else "ALT_MISSING"
             add("warning" if photo.caption else "error", code, index=photo.index, name=name)
@@ -313,7 +433,8 @@ def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> Im
     if info.frames > 1:
         add("warning", "IMAGE_ANIMATED", ref.name, **what, frames=info.frames)
     if info.svg_external:
-        add("warning", "SVG_EXTERNAL", ref.name, **what, thing=", ".join(info.svg_external)[:120])
+        de, en = external_words(info.svg_external)
+        add("warning", "SVG_EXTERNAL", ref.name, **what, thing=de, thing_en=en)
     return info
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
+from newsletter.filenames import ascii_slug
 from newsletter.intake import resolve_issue
+from newsletter.placeholders import TEMPLATE, template_text
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-TEMPLATE = "submission.md"
 
 
 class SubmissionExists(Exception):
@@ -27,12 +28,12 @@ class SlugError(ValueError):
     """ORG is not a usable folder name."""
 
 
-def template_text(settings: Settings) -> str:
-    """The submission template: templates/submission.md (an editor may adapt it)."""
-    path = settings.path(Path("templates")) / TEMPLATE
-    if not path.is_file():
-        path = Path(__file__).resolve().parent.parent / "templates" / TEMPLATE
-    return path.read_text(encoding="utf-8")
+def propose_slug(org: str) -> str | None:
+    """A folder name `new` accepts for what was typed: "Sprachcafé Mitte" -> sprachcafe-mitte."""
+    slug = ascii_slug(org, fallback="", max_length=80)
+    if not _SLUG.match(slug) or slug in ("editorial", "attachments"):
+        return None
+    return slug
 
 
 def new_submission(issue: str, org: str, settings: Settings) -> Path:

@@ -112,6 +112,7 @@ def send_message(settings: Settings, message: EmailMessage) -> None:
 
     from newsletter.compose import check_address
     from newsletter.deliver import open_connection
+    from newsletter.smtp_client import network_detail
 
     envelope_from = check_address(settings.sender.from_address)
     recipient = check_address(str(message["To"]))
@@ -135,7 +136,7 @@ def send_message(settings: Settings, message: EmailMessage) -> None:
             raise NewsletterError(
                 "SMTP_UNREACHABLE",
                 None,
-                {"host": settings.smtp.host, "port": settings.smtp.port, "detail": str(exc)},
+                {"host": settings.smtp.host, "port": settings.smtp.port, **network_detail(exc)},
             ) from None
         finally:
             if client.is_connected:

@@ -30,6 +30,65 @@ def tls_context(settings: Settings, relay: RelaySettings | None = None) -> ssl.S
     return context
 
 
+# What the network or TLS layer says (in English, in its terms) -> what the editor can check.
+_NETWORK_DETAILS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("certificate verify failed", "certificate", "hostname mismatch"),
+        "das Zertifikat des Servers ist nicht vertrauenswürdig oder gehört zu einem anderen Namen",
+        "the server's certificate is not trusted or belongs to another name",
+    ),
+    (
+        ("wrong version number", "unknown protocol", "record layer failure"),
+        "auf diesem Port spricht der Server nicht verschlüsselt (TLS) – vielleicht passt "
+        "security „starttls“ oder ein anderer Port",
+        "the server does not speak TLS on this port – perhaps security 'starttls' or another "
+        "port fits",
+    ),
+    (
+        ("starttls extension not supported",),
+        "der Server bietet keine Verschlüsselung (STARTTLS) an",
+        "the server offers no encryption (STARTTLS)",
+    ),
+    (
+        ("connect call failed", "connection refused", "errno 111"),
+        "der Server nimmt keine Verbindung an – läuft er, und stimmt der Port?",
+        "the server accepts no connection – is it running, and is the port right?",
+    ),
+    (
+        ("name or service not known", "nodename nor servname", "name resolution", "errno -2"),
+        "den Servernamen gibt es nicht, oder es besteht keine Internetverbindung",
+        "the server name cannot be found, or there is no internet connection",
+    ),
+    (
+        ("timed out", "timeout"),
+        "der Server antwortet nicht (Zeitüberschreitung)",
+        "the server does not answer (timeout)",
+    ),
+    (
+        ("network is unreachable", "no route to host", "errno 101", "errno 113"),
+        "das Netz ist nicht erreichbar – besteht eine Internetverbindung?",
+        "the network cannot be reached – is there an internet connection?",
+    ),
+    (
+        ("connection lost", "connection reset", "broken pipe", "disconnected"),
+        "die Verbindung wurde unterbrochen",
+        "the connection was interrupted",
+    ),
+)
+
+
+def network_detail(exc: BaseException) -> dict[str, str]:
+    """`detail` (German) and `detail_en` for a connection or TLS failure, without jargon."""
+    raw = " ".join(str(e) for e in (exc, exc.__cause__, exc.__context__) if e is not None)
+    low = raw.lower()
+    if isinstance(exc, asyncio.TimeoutError | aiosmtplib.SMTPTimeoutError):
+        low += " timed out"
+    for needles, de, en in _NETWORK_DETAILS:
+        if any(n in low for n in needles):
+            return {"detail": de, "detail_en": en}
+    return {"detail": f"technische Meldung: {raw}", "detail_en": raw}
+
+
 def make_client(settings: Settings, relay: RelaySettings | None = None) -> aiosmtplib.SMTP:
     """An SMTP client as configured: STARTTLS required, implicit TLS, or plain on loopback.
 
@@ -60,15 +119,16 @@ async def open_connection(
     except aiosmtplib.SMTPConnectError as exc:
         cause = exc.__cause__ or exc.__context__
         if isinstance(cause, ssl.SSLError) or "certificate" in str(exc).lower():
-            raise NewsletterError("SMTP_TLS_FAILED", None, {**params, "detail": str(exc)}) from None
-        raise NewsletterError("SMTP_UNREACHABLE", None, {**params, "detail": str(exc)}) from None
+            detail = network_detail(exc)
+            raise NewsletterError("SMTP_TLS_FAILED", None, {**params, **detail}) from None
+        raise NewsletterError("SMTP_UNREACHABLE", None, {**params, **network_detail(exc)}) from None
     except (aiosmtplib.SMTPException, OSError, ssl.SSLError) as exc:
         code = (
             "SMTP_TLS_FAILED"
             if isinstance(exc, ssl.SSLError) or "TLS" in str(exc)
             else "SMTP_UNREACHABLE"
         )
-        raise NewsletterError(code, None, {**params, "detail": str(exc)}) from None
+        raise NewsletterError(code, None, {**params, **network_detail(exc)}) from None
     if smtp.username:
         try:
             await client.login(smtp.username, smtp.secret())
@@ -80,7 +140,7 @@ async def open_connection(
         except aiosmtplib.SMTPException as exc:
             await quit_client(client)
             raise NewsletterError(
-                "SMTP_AUTH_FAILED", None, {**params, "user": smtp.username, "detail": str(exc)}
+                "SMTP_AUTH_FAILED", None, {**params, "user": smtp.username, **network_detail(exc)}
             ) from None
     return client
 

@@ -158,5 +158,5 @@ def read_register(settings: Settings) -> list[orgs.Organisation]:
 
 def issue_status(issue_arg: str, settings: Settings, now: dt.datetime | None = None) -> IssueStatus:
     """`check` the issue and set every organisation of the register against it."""
-    report = run_check(issue_arg, settings)
+    report = run_check(issue_arg, settings, record=False)  # reads recorded receipts only
     return build_status(report, read_register(settings), ZoneInfo(settings.timezone), now)

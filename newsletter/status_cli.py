@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from newsletter import lazy
+from newsletter.cli_i18n import fmt
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
     from rich.console import Console
@@ -40,23 +41,26 @@ _MARK = {"missing": "·", "late": "⏰", "error": "✗", "warning": "!", "ok": "
 
 _T: dict[str, tuple[str, str]] = {
     "head": ("Ausgabe {issue} – Einsendeschluss {deadline}", "Issue {issue} – deadline {deadline}"),
-    "left": ("noch {n} Tage", "{n} days left"),
+    "left": ("noch {n} {n:Tag|Tage}", "{n} {n:day|days} left"),
     "today": ("heute", "today"),
-    "past": ("seit {n} Tagen vorbei", "passed {n} days ago"),
+    "past": ("seit {n} {n:Tag|Tagen} vorbei", "passed {n} {n:day|days} ago"),
     "no_deadline": ("kein Einsendeschluss in issue.toml", "no deadline in issue.toml"),
     "summary": (
-        "{n} Organisationen: {missing} fehlen, {late} verspätet, {error} mit Fehlern, "
+        "{n} {n:Organisation|Organisationen}: {missing} {missing:fehlt|fehlen}, {late} verspätet, "
+        "{error} mit Fehlern, "
         "{warning} mit Warnungen, {ok} in Ordnung.",
-        "{n} organisations: {missing} missing, {late} late, {error} with errors, "
+        "{n} {n:organisation|organisations}: {missing} missing, {late} late, {error} with errors, "
         "{warning} with warnings, {ok} ok.",
     ),
     "unregistered": ("nicht im Verzeichnis", "not in the register"),
     "inactive": ("inaktiv", "inactive"),
     "no_address": ("keine Adresse", "no address"),
     "hint_learn": (
-        "{n} Einreichungen sind nicht im Verzeichnis: „newsletter organisations learn {issue}“ "
+        "{n} {n:Einreichung ist|Einreichungen sind} nicht im Verzeichnis: „newsletter "
+        "organisations learn {issue}“ "
         "schlägt sie zum Eintragen vor.",
-        "{n} submissions are not in the register: 'newsletter organisations learn {issue}' "
+        "{n} {n:submission is|submissions are} not in the register: 'newsletter organisations "
+        "learn {issue}' "
         "proposes them.",
     ),
     "organisation": ("Organisation", "Organisation"),
@@ -71,7 +75,7 @@ _T: dict[str, tuple[str, str]] = {
 def t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
     de, en = _T[key]
-    return (en if lang == "en" else de).format(**kw)
+    return fmt(en if lang == "en" else de, **kw)
 
 
 def state_word(state: str, lang: str) -> str:

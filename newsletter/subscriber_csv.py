@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
@@ -48,6 +49,19 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Abgemeldet am", "unsubscribed_at"),
     ("Abgemeldet über", "unsubscribed_via"),
 )
+# The same columns in an English export (--lang en); they read back as the field names.
+EXPORT_COLUMNS_EN: tuple[str, ...] = (
+    "Email", "Name", "Language", "Status", "Subscribed at", "Subscribed via", "Confirmed at",
+    "Confirmed via", "Consent version", "Consent note", "Unsubscribed at", "Unsubscribed via",
+)  # fmt: skip
+# Status values as an export writes them (and an import reads them back).
+EXPORT_STATUS: dict[str, dict[str, str]] = {
+    "de": {
+        "active": "aktiv", "pending": "ausstehend", "unsubscribed": "abgemeldet",
+        "bounced": "unzustellbar",
+    },
+    "en": {s: s for s in ("active", "pending", "unsubscribed", "bounced")},
+}  # fmt: skip
 _ALIASES: dict[str, tuple[str, ...]] = {
     "address": (
         "email", "emailadresse", "emailaddress", "mail", "mailadresse", "mailaddress",
@@ -78,6 +92,9 @@ _TEXT_FIELDS = (
     "consent_note",
     "unsubscribed_via",
 )
+# Something that looks like an e-mail address inside a cell (to find a second one in a row).
+_ADDRESS_LIKE = re.compile(r"[^\s;,<>()\"'\[\]]+@[^\s;,<>()\"'\[\]]+\.[^\s;,<>()\"'\[\]]+")
+_NAME_FIELDS = ("name", "first_name", "last_name")
 
 
 def _header_table() -> dict[str, str]:
@@ -208,12 +225,36 @@ def _parse_time(value: str, tz: tzinfo) -> str:
     return store.timestamp(when if when.tzinfo else when.replace(tzinfo=tz))
 
 
+def _extra_addresses(cells: dict[str, str], overflow: list[str]) -> list[str]:
+    """Addresses in a row beyond the one in the address column (none for a good row).
+
+    "maria@example.de; josef@example.de" in one cell, unquoted in a ;-file, spills the second
+    address into the name column: it must not become a name in a To: header.
+    """
+    found = _ADDRESS_LIKE.findall(cells.get("address", ""))
+    for cell in [*(cells.get(f, "") for f in _NAME_FIELDS), *overflow]:
+        found += _ADDRESS_LIKE.findall(cell)
+    return found if len(found) > 1 else []
+
+
 def _parse_row(
-    cells: dict[str, str], names: dict[str, str], line: int, tz: tzinfo, pending: bool
+    cells: dict[str, str],
+    names: dict[str, str],
+    line: int,
+    tz: tzinfo,
+    pending: bool,
+    overflow: list[str] | None = None,
 ) -> ImportRow | list[Rejected]:
     """One row checked; every problem of the row is reported, not just the first."""
     shown = store.visible(cells.get("address", "").strip())
     problems: list[Rejected] = []
+    extra = _extra_addresses(cells, overflow or [])
+    control = any(
+        (c.isspace() and c != " ") or not c.isprintable() for c in cells.get("address", "")
+    )
+    if extra and not control:  # a line break in the cell: the security message says more
+        params = {"addresses": store.visible(", ".join(extra)), "count": len(extra)}
+        return [Rejected(line, shown, "SUBSCRIBER_ADDRESS_MULTIPLE", params)]
 
     def check(field: str, parse: Callable[[str], _T]) -> _T | None:
         try:
@@ -279,6 +320,7 @@ def read_csv(path: Path, *, tz: tzinfo | None = None, pending: bool = False) -> 
         index, names, ignored = _columns(first)
     elif "@" in (first[0] if first else ""):
         index = {"address": 0, "name": 1, "language": 2}
+    width = len(first) if sheet.is_header else len(index)
     if "address" not in index:
         columns = ", ".join(c.strip() for c in first if c.strip())
         raise NewsletterError(
@@ -291,7 +333,7 @@ def read_csv(path: Path, *, tz: tzinfo | None = None, pending: bool = False) -> 
         cells = {f: _unformula(raw[i]) for f, i in index.items() if i < len(raw)}
         if not any(c.strip() for c in raw):
             continue
-        parsed = _parse_row(cells, names, line, zone, pending)
+        parsed = _parse_row(cells, names, line, zone, pending, raw[width:])
         if isinstance(parsed, list):
             rejected += parsed
         elif (earlier := rows.get(parsed.address.key)) is not None:
@@ -420,30 +462,42 @@ def apply_import(
     )
 
 
-def export_rows(conn: sqlite3.Connection, statuses: Iterable[str] | None = None) -> list[list[str]]:
-    """The header and one row per subscriber, as written to an export file."""
-    out = [[header for header, _ in EXPORT_COLUMNS]]
+def export_rows(
+    conn: sqlite3.Connection, statuses: Iterable[str] | None = None, lang: str = "de"
+) -> list[list[str]]:
+    """The header and one row per subscriber, as written to an export file (in `lang`)."""
+    en = lang == "en"
+    out = [list(EXPORT_COLUMNS_EN) if en else [header for header, _ in EXPORT_COLUMNS]]
+    words = EXPORT_STATUS["en" if en else "de"]
     for s in store.list_subscribers(conn, statuses):
-        cells = [str(getattr(s, field) or "") for _, field in EXPORT_COLUMNS]
+        cells = [
+            words[s.status] if field == "status" else str(getattr(s, field) or "")
+            for _, field in EXPORT_COLUMNS
+        ]
         out.append([csv_read.guard_formula(c) for c in cells])
     return out
 
 
 def write_csv(
-    conn: sqlite3.Connection, stream: TextIO, statuses: Iterable[str] | None = None
+    conn: sqlite3.Connection,
+    stream: TextIO,
+    statuses: Iterable[str] | None = None,
+    lang: str = "de",
 ) -> int:
     """Write subscribers as `;`-separated CSV (no tokens: they are secrets); returns the count."""
-    rows = export_rows(conn, statuses)
+    rows = export_rows(conn, statuses, lang)
     csv.writer(stream, delimiter=";", lineterminator="\r\n").writerows(rows)
     return len(rows) - 1
 
 
-def export_csv(conn: sqlite3.Connection, path: Path, statuses: Iterable[str] | None = None) -> int:
+def export_csv(
+    conn: sqlite3.Connection, path: Path, statuses: Iterable[str] | None = None, lang: str = "de"
+) -> int:
     """Write an export file whole or not at all: UTF-8 with BOM (for Excel), owner-only."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as stream:
-            count = write_csv(conn, stream, statuses)
+            count = write_csv(conn, stream, statuses, lang)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(tmp, path)

@@ -136,8 +136,14 @@ def parse_language(raw: str) -> str | None:
 
 
 def new_token() -> str:
-    """An opaque unsubscribe token: random, URL-safe, unrelated to the address."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
+    """An opaque unsubscribe token: random, URL-safe, unrelated to the address.
+
+    Never one that starts with "-": the editor pastes tokens after `--token`, where argparse
+    would take it for an option (1 in 64 tokens did).
+    """
+    while (token := secrets.token_urlsafe(TOKEN_BYTES)).startswith("-"):
+        pass
+    return token
 
 
 def timestamp(when: datetime | None = None) -> str:
@@ -232,6 +238,19 @@ def _send_runs_and_skipped_rows(conn: sqlite3.Connection) -> None:
     migrate_send_runs(conn)
 
 
+def _receipts(conn: sqlite3.Connection) -> None:
+    """When each submission was first seen complete (see receipts.py): recorded once."""
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS receipts (
+            issue TEXT NOT NULL,                -- the issue folder's name, e.g. 2026-12
+            slug TEXT NOT NULL,                 -- the submission folder's name
+            received_at TEXT NOT NULL,          -- UTC; newest file's mtime when first seen
+            recorded_at TEXT NOT NULL,          -- UTC; when the pipeline first saw it
+            PRIMARY KEY (issue, slug)
+        ) STRICT"""
+    )
+
+
 # Append only: a file at version n gets MIGRATIONS[n:] applied, each in the same transaction.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_subscribers,
@@ -239,6 +258,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v3_confirmations,
     _v4_organisations,
     _send_runs_and_skipped_rows,
+    _receipts,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from newsletter import lazy
+from newsletter.cli_i18n import fmt
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
 
@@ -73,17 +74,51 @@ _T: dict[str, tuple[str, str]] = {
     ),
     "dry_run": ("Probelauf: nichts gespeichert.", "Dry run: nothing saved."),
     "consent_import": (
-        "Einwilligung: Neue Adressen gelten als angemeldet, weil Sie bestätigen, dass diese "
-        "Liste mit Einwilligung in diesen Newsletter gesammelt wurde (Einwilligungstext "
+        "Einwilligung: Neue Adressen sind angemeldet, weil Sie bestätigt haben ({how}), dass "
+        "diese Liste mit Einwilligung in diesen Newsletter gesammelt wurde (Einwilligungstext "
         "{version}, Vermerk „{note}“). Den Beleg (z. B. Anmeldelisten) bitte aufbewahren "
         "(DSGVO Art. 7 Abs. 1).",
-        "Consent: new addresses count as subscribed because you confirm that this list was "
-        "collected with consent to this newsletter (consent text {version}, note '{note}'). "
-        "Keep the proof (e.g. sign-up sheets) (GDPR Art. 7(1)).",
+        "Consent: new addresses are subscribed because you confirmed ({how}) that this list "
+        "was collected with consent to this newsletter (consent text {version}, note "
+        "'{note}'). Keep the proof (e.g. sign-up sheets) (GDPR Art. 7(1)).",
+    ),
+    "how_flag": ("mit --active", "with --active"),
+    "how_terminal": ("am Terminal", "at the terminal"),
+    "consent_question": (
+        "Haben alle Personen in {path} in diesen Newsletter eingewilligt (z. B. auf einer "
+        "Anmeldeliste), sodass sie ihn ab sofort erhalten dürfen? [j/N] ",
+        "Did everyone in {path} consent to this newsletter (e.g. on a sign-up sheet), so that "
+        "they may receive it from now on? [y/N] ",
     ),
     "consent_pending": (
         "Neue Adressen sind „ausstehend“: Sie erhalten nichts, bis sie ihre Anmeldung bestätigen.",
         "New addresses are 'pending': they receive nothing until they confirm.",
+    ),
+    "confirm_hint": (
+        "Bestätigungsmails an die Ausstehenden schicken: dasselbe mit --send-confirmations. "
+        "Liegt die Einwilligung schon vor (z. B. unterschriebene Anmeldeliste): mit --active "
+        "als angemeldet übernehmen.",
+        "To mail the pending people the confirmation link: the same with --send-confirmations. "
+        "If consent was given already (e.g. a signed sign-up sheet): import with --active.",
+    ),
+    "active_no_mail": (
+        "Mit --active Angemeldete brauchen keine Bestätigungsmail; es wurde keine verschickt.",
+        "People imported with --active need no confirmation mail; none was sent.",
+    ),
+    "confirmations_sent": (
+        "Bestätigungsmails verschickt: {sent}. Wer den Link anklickt, ist angemeldet.",
+        "Confirmation mails sent: {sent}. Whoever follows the link is subscribed.",
+    ),
+    "confirmations_held": (
+        "Keine Bestätigungsmail an {n} {n:Adresse|Adressen} (Grenze je Adresse oder je "
+        "Stunde erreicht, [serve] in newsletter.toml); bitte später erneut mit "
+        "--send-confirmations.",
+        "No confirmation mail to {n} {n:address|addresses} (limit per address or per hour "
+        "reached, [serve] in newsletter.toml); run again later with --send-confirmations.",
+    ),
+    "confirmations_dry": (
+        "Probelauf: Bestätigungsmails würden an {n} {n:Adresse|Adressen} gehen.",
+        "Dry run: confirmation mails would go to {n} {n:address|addresses}.",
     ),
     "added": ("Eingetragen: {address} ({status}).", "Added: {address} ({status})."),
     "consent_add": (
@@ -111,12 +146,12 @@ _T: dict[str, tuple[str, str]] = {
         "{address} was already unsubscribed (since {date}).",
     ),
     "exported": (
-        "{n} Einträge nach {path} exportiert. Die Datei enthält personenbezogene Daten: "
-        "geschützt aufbewahren und löschen, wenn sie nicht mehr gebraucht wird.",
-        "{n} entries exported to {path}. The file holds personal data: keep it protected and "
-        "delete it when it is no longer needed.",
+        "{n} {n:Eintrag|Einträge} nach {path} exportiert. Die Datei enthält personenbezogene "
+        "Daten: geschützt aufbewahren und löschen, wenn sie nicht mehr gebraucht wird.",
+        "{n} {n:entry|entries} exported to {path}. The file holds personal data: keep it "
+        "protected and delete it when it is no longer needed.",
     ),
-    "count": ("{n} Einträge.", "{n} entries."),
+    "count": ("{n} {n:Eintrag|Einträge}.", "{n} {n:entry|entries}."),
     "none": ("Keine Einträge.", "No entries."),
     "address": ("E-Mail", "E-mail"),
     "name": ("Name", "Name"),
@@ -130,7 +165,7 @@ _T: dict[str, tuple[str, str]] = {
 def t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
     de, en = _T[key]
-    return (en if lang == "en" else de).format(**kw)
+    return fmt(en if lang == "en" else de, **kw)
 
 
 def _status(status: str, lang: str) -> str:
@@ -155,7 +190,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         a.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
         return a
 
-    def consent(a: argparse.ArgumentParser) -> None:
+    def consent(a: argparse.ArgumentParser, *, pending: bool = True) -> None:
         a.add_argument(
             "--consent-version",
             metavar="VERSION",
@@ -167,15 +202,33 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             metavar="TEXT",
             help="Beleg der Einwilligung, z. B. „Anmeldeliste Sommerfest 2026“",
         )
-        a.add_argument(
-            "--pending",
-            action="store_true",
-            help="als „ausstehend“ eintragen: erst nach eigener Bestätigung angemeldet",
-        )
+        if pending:
+            a.add_argument(
+                "--pending",
+                action="store_true",
+                help="als „ausstehend“ eintragen: erst nach eigener Bestätigung angemeldet",
+            )
 
     i = action("import", "Adressen aus einer CSV-Datei übernehmen (UTF-8 oder Windows-1252)")
     i.add_argument("file", type=Path, metavar="DATEI.csv", help="Spalten z. B. E-Mail;Name;Sprache")
-    consent(i)
+    consent(i, pending=False)
+    how = i.add_mutually_exclusive_group()
+    how.add_argument(
+        "--active",
+        action="store_true",
+        help="als angemeldet übernehmen: Sie bestätigen, dass alle in der Liste in diesen "
+        "Newsletter eingewilligt haben (wird als Beleg vermerkt)",
+    )
+    how.add_argument(
+        "--pending",
+        action="store_true",
+        help="als „ausstehend“ übernehmen, ohne Rückfrage (Standard ohne Terminal)",
+    )
+    i.add_argument(
+        "--send-confirmations",
+        action="store_true",
+        help="den Ausstehenden die Bestätigungsmail der Anmeldung schicken (Double-Opt-in)",
+    )
     i.add_argument(
         "--dry-run", action="store_true", help="nur prüfen und berichten, nichts speichern"
     )
@@ -245,14 +298,42 @@ class _Context:
         self.out.print(t(key, self.lang, **kw), markup=False)
 
 
+def _import_as_active(args: argparse.Namespace, c: _Context) -> str | None:
+    """How the editor confirmed consent for the whole list (None: import as pending).
+
+    Only an explicit --active or a "yes" typed at a terminal makes people subscribed; a script
+    without the flag imports them as pending.
+    """
+    if args.active:
+        return t("how_flag", c.lang)
+    if args.pending or args.dry_run or args.send_confirmations or not sys.stdin.isatty():
+        return None
+    try:
+        answer = input(t("consent_question", c.lang, path=args.file.name))
+    except EOFError:
+        answer = ""
+    return t("how_terminal", c.lang) if answer.strip().lower() in ("j", "ja", "y", "yes") else None
+
+
 def cmd_import(args: argparse.Namespace, c: _Context) -> int:
-    """`subscribers import FILE.csv`."""
+    """`subscribers import FILE.csv`: pending unless the editor confirms consent (--active)."""
     version = args.consent_version or c.settings.subscribers.consent_version
-    parsed = subscriber_csv.read_csv(args.file, tz=c.tz, pending=args.pending)
+    how = _import_as_active(args, c)
+    note = args.note.strip() or f"Import aus {args.file.name}"
+    if how is not None:  # the proof says how the editor confirmed it
+        how_de = t("how_flag" if args.active else "how_terminal", "de")
+        note = f"{note} (Einwilligung bestätigt {how_de})"
+    parsed = subscriber_csv.read_csv(args.file, tz=c.tz, pending=how is None)
     with store.open_store(c.path) as conn:
         report = subscriber_csv.apply_import(
-            conn, parsed, consent_version=version, note=args.note, dry_run=args.dry_run
+            conn, parsed, consent_version=version, note=note, dry_run=args.dry_run
         )
+        pending = [
+            person
+            for row in parsed.rows
+            if (person := store.by_key(conn, row.address.key)) is not None
+            and person.status == "pending"
+        ]
     c.say("read", path=args.file, encoding=report.encoding, delimiter=report.delimiter)
     if report.ignored_columns:
         c.say("ignored", columns=", ".join(report.ignored_columns))
@@ -288,11 +369,71 @@ def cmd_import(args: argparse.Namespace, c: _Context) -> int:
         skipped=len(report.skipped_unsubscribed),
         rejected=len({r.line for r in report.rejected}),
     )
-    note = args.note.strip() or f"Import aus {args.file.name}"
-    c.say("consent_pending" if args.pending else "consent_import", version=version, note=note)
+    if how is not None:
+        c.say("consent_import", version=version, note=note, how=how)
+        if args.send_confirmations:
+            c.say("active_no_mail")
+    else:
+        c.say("consent_pending")
+        if report.dry_run and args.send_confirmations:
+            c.say("confirmations_dry", n=report.added + len(pending))
+        elif args.send_confirmations:
+            _send_confirmations(pending, version, c)
+        else:
+            c.say("confirm_hint")
     if report.dry_run:
         c.say("dry_run")
     return EXIT_FINDINGS if report.rejected else EXIT_OK
+
+
+def _send_confirmations(pending: list[store.Subscriber], version: str, c: _Context) -> None:
+    """The sign-up's double opt-in mail to each pending person (its limits apply)."""
+    from newsletter import signup, signup_mail
+    from newsletter.cli_progress import StageProgress
+    from newsletter.webapp_texts import text
+
+    serve = signup.serve_settings(c.settings)
+    sent = held = 0
+    progress = StageProgress(Console(stderr=True, highlight=False), c.lang)
+    with store.open_store(c.path) as conn, progress:
+        progress.stage("confirmations")
+        for done, s in enumerate(pending):
+            progress.count(done, len(pending))
+            lang = "en" if s.language == "en" else "de"
+            own = serve.consent_text_en if lang == "en" else serve.consent_text_de
+            consent_text = own or text(
+                "consent_default",
+                lang,
+                list_name=c.settings.sender.from_name,
+                publisher=c.settings.publisher.name,
+            )
+            outcome = signup.request_subscription(
+                conn,
+                s.address_normalized,
+                language=s.language,
+                form_id="import",
+                consent_version=version,
+                consent_text=consent_text,
+                consent_language=lang,
+                serve=serve,
+            )
+            if outcome.status != "mail":
+                held += outcome.status != "active"
+                continue
+            message = signup_mail.confirmation_message(
+                c.settings, serve, outcome, purpose="subscribe", language=lang
+            )
+            try:
+                signup_mail.send_message(c.settings, message)
+            except NewsletterError:
+                assert outcome.confirmation_id is not None
+                signup.withdraw(conn, outcome.confirmation_id)
+                c.say("confirmations_sent", sent=sent)
+                raise
+            sent += 1
+    c.say("confirmations_sent", sent=sent)
+    if held:
+        c.say("confirmations_held", n=held)
 
 
 def cmd_add(args: argparse.Namespace, c: _Context) -> int:
@@ -367,22 +508,34 @@ def cmd_list(args: argparse.Namespace, c: _Context) -> int:
     if not rows:
         c.say("none")
         return EXIT_OK
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    # In a narrow window long addresses and names fold onto more lines; nothing is cut short.
-    table.add_column(t("address", c.lang), overflow="fold")
-    table.add_column(t("name", c.lang), overflow="fold")
-    table.add_column(t("language", c.lang), no_wrap=True, min_width=7)
-    table.add_column(t("status", c.lang), no_wrap=True, min_width=12)
-    table.add_column(t("status_since", c.lang), no_wrap=True, min_width=10)
-    for s in rows:
-        table.add_row(
-            escape(s.address),
-            escape(s.name),
-            s.language,
-            f"[{_STYLE[s.status]}]{_status(s.status, c.lang)}[/]",
-            c.date(_status_since(s)),
-        )
-    c.out.print(table)
+    # An address is never broken across lines (it would be copied wrongly): the table keeps
+    # each on one line; in a window too narrow for that, one block per person instead.
+    longest = max(len(s.address) for s in rows)
+    if c.out.width < longest + 2 + 12 + 9 + 14 + 12:
+        for s in rows:
+            c.out.print(escape(s.address), no_wrap=True, crop=False, soft_wrap=True)
+            since = c.date(_status_since(s))
+            c.out.print(
+                f"  {escape(s.name) + ' · ' if s.name else ''}{s.language} · "
+                f"[{_STYLE[s.status]}]{_status(s.status, c.lang)}[/]"
+                + (f" {t('since', c.lang)} {since}" if since else "")
+            )
+    else:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column(t("address", c.lang), no_wrap=True, min_width=longest)
+        table.add_column(t("name", c.lang), overflow="fold")
+        table.add_column(t("language", c.lang), no_wrap=True, min_width=7)
+        table.add_column(t("status", c.lang), no_wrap=True, min_width=12)
+        table.add_column(t("status_since", c.lang), no_wrap=True, min_width=10)
+        for s in rows:
+            table.add_row(
+                escape(s.address),
+                escape(s.name),
+                s.language,
+                f"[{_STYLE[s.status]}]{_status(s.status, c.lang)}[/]",
+                c.date(_status_since(s)),
+            )
+        c.out.print(table)
     c.say("count", n=len(rows))
     return EXIT_OK
 
@@ -391,10 +544,10 @@ def cmd_export(args: argparse.Namespace, c: _Context) -> int:
     """`subscribers export FILE.csv` (or `-` for standard output)."""
     with store.open_store(c.path) as conn:
         if str(args.file) == "-":
-            subscriber_csv.write_csv(conn, sys.stdout, args.status)
+            subscriber_csv.write_csv(conn, sys.stdout, args.status, c.lang)
             return EXIT_OK
         try:
-            n = subscriber_csv.export_csv(conn, args.file, args.status)
+            n = subscriber_csv.export_csv(conn, args.file, args.status, c.lang)
         except OSError as exc:
             params = {"path": args.file, "detail": exc.strerror or exc}
             raise NewsletterError("SUBSCRIBERS_EXPORT_FAILED", args.file, params) from None

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from newsletter.config import Settings
-from newsletter.messages import CATALOGUE, WARNINGS
+from newsletter.messages import CATALOGUE, PLURAL, WARNINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
@@ -69,6 +69,7 @@ def rules_table() -> str:
     ]
     for code, text in CATALOGUE.items():
         first = re.split(r"(?<=[.!?])\s", text.en, maxsplit=1)[0]
+        first = PLURAL.sub(lambda m: m[3], first)  # "{count:picture|pictures}" -> "pictures"
         first = first.replace("{", "‹").replace("}", "›").replace("|", "\\|")
         rows.append(f"| `{code}` | {'warning' if code in WARNINGS else 'error'} | {first} |")
     return "\n".join(rows)

@@ -73,7 +73,7 @@ def valid_front(photo: str = "foto.jpg", logo: str = "logo.png") -> dict[str, An
             {
                 "file": photo,
                 "caption": "Sommerfest im Stadtpark",
-                "alt": "Kinder spielen auf einer Wiese",
+                "alt": "Kinder spielen Fußball auf einer Wiese",
                 "credit": "Lernimpuls Beispiel e.V.",
                 "consent": True,
             }

@@ -8,10 +8,12 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import IssueDir, png
 
 from newsletter import build as build_module
 from newsletter.build import build_issue
@@ -173,7 +175,7 @@ def test_cli_build_reports_refusal_in_german_without_traceback(
             ),
             encoding="utf-8",
         )
-    assert main(["build", "late-issue"]) == 2
+    assert main(["build", "late-issue"]) == 1  # refused because of findings, like check
     err = capsys.readouterr().err
     assert "Nicht gebaut" in err and "--force" in err
     assert "Traceback" not in err
@@ -240,3 +242,187 @@ def test_output_names_are_ascii_slugs_chosen_by_the_pipeline() -> None:
     assert ascii_slug("شعار الجمعية", fallback="bild") == "bild"  # no ASCII form at all
     assert ascii_slug("a" * 30 + " " + "b" * 40, max_length=40) == "a" * 30  # between words
     assert unique("foto.jpg", ["foto.jpg", "foto-2.jpg"]) == "foto-3.jpg"
+
+
+def test_force_with_every_submission_in_error_builds_nothing(
+    issue: IssueDir, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    issue.add("ohne-name", update={"organisation": None})
+    issue.add("ohne-text", body="")
+    with pytest.raises(NewsletterError) as refused:
+        build_issue(str(issue.folder), settings, force=True)
+    assert refused.value.code == "BUILD_EMPTY"
+    assert "ohne-name" in str(refused.value.params["slugs"])
+    outbox = settings.path(settings.outbox_dir)
+    assert not (outbox / issue.folder.name).exists()
+    # the command line says it in German and exits with 2, not 0
+    assert main(["build", str(issue.folder), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "Nicht gebaut" in err and "leer" in err and "Traceback" not in err
+    # an editorial article is content: then --force builds it without the broken submissions
+    (issue.folder / "editorial").mkdir()
+    (issue.folder / "editorial" / "10-gruss.md").write_text(
+        "## Grüße\n\nDie Redaktion grüßt.\n", encoding="utf-8"
+    )
+    result = build_issue(str(issue.folder), settings, force=True, with_pdf=False)
+    assert result.manifest["submissions"] == []
+    assert result.manifest["editorials"] == ["10-gruss"]
+    assert "Die Redaktion grüßt" in (result.outbox / "email.html").read_text(encoding="utf-8")
+
+
+def test_a_photo_without_a_release_is_left_out_and_the_rest_goes_in(
+    issue: IssueDir,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # geheim.jpg is no picture at all: if anything decoded or even probed it, the build would
+    # report IMAGE_UNREADABLE and refuse
+    photos = [
+        {
+            "file": "foto.jpg",
+            "caption": "Freigegebenes Sommerfest",
+            "alt": "Kinder am Grill",
+            "consent": True,
+        },
+        {"file": "geheim.jpg", "caption": "Geheime Bildunterschrift", "consent": False},
+        {"file": "ohne.jpg", "caption": "Ohne Angabe"},
+        {"file": "Ja Foto.JPG", "caption": "Mit ja", "consent": "ja"},
+    ]
+    issue.add(
+        "elterncafe",
+        update={"photos": photos},
+        files={"geheim.jpg": b"\xff\xd8 nicht lesbar", "Ja Foto.JPG": b"kaputt"},
+    )
+    check_out = subprocess.run(
+        [sys.executable, "-m", "newsletter", "check", str(issue.folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=settings.root,
+        env={k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")},
+    )
+    assert check_out.returncode == 0, check_out.stdout + check_out.stderr  # warnings only
+    assert "geheim.jpg" in check_out.stdout and "weggelassen" in check_out.stdout
+
+    result = build_issue(str(issue.folder), settings)  # no --force needed
+    assert result.left_out == ()
+    assert {f.params["name"] for f in result.photos_left_out} == {
+        "geheim.jpg",
+        "ohne.jpg",
+        "Ja Foto.JPG",
+    }
+    assert {p["file"] for p in result.manifest["photos_left_out"]} == {
+        "geheim.jpg",
+        "ohne.jpg",
+        "Ja Foto.JPG",
+    }
+    html = (result.outbox / "email.html").read_text(encoding="utf-8")
+    assert "Lernimpuls Beispiel e.V." in html and "Lernhilfe" in html
+    assert "Freigegebenes Sommerfest" in html
+    assert "Geheime Bildunterschrift" not in html and "geheim" not in html
+    assert len(re.findall(r"<img [^>]*src=\"images/elterncafe/", html)) == 2  # logo + photo
+    sources = {r["source"] for r in result.manifest["images"]["renditions"]}
+    assert sources == {"logo.png", "foto.jpg"}
+    web = (result.outbox / "web" / "index.html").read_text(encoding="utf-8")
+    assert "Geheime Bildunterschrift" not in web and "Freigegebenes Sommerfest" in web
+    pdf = result.outbox / "newsletter.pdf"
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Lernimpuls Beispiel e.V." in text and "Freigegebenes Sommerfest" in text
+    assert "Geheime Bildunterschrift" not in text
+    images = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(images) == 2  # logo and the released photo
+
+    # the build command names each photo it left out
+    monkeypatch.chdir(settings.root)
+    assert main(["build", str(issue.folder)]) == 0
+    out = capsys.readouterr().out
+    assert "geheim.jpg" in out and "ohne.jpg" in out and "Ja Foto.JPG" in out
+
+
+def test_a_wide_logo_fits_a_box_and_stays_readable_in_email_web_and_pdf(
+    issue: IssueDir, settings: Settings
+) -> None:
+    issue.add("banner", files={"logo.png": png(2400, 300)})  # a banner logo, 8:1
+    issue.add("quadrat", files={"logo.png": png(600, 600)})
+    result = build_issue(str(issue.folder), settings)
+    html = (result.outbox / "email.html").read_text(encoding="utf-8")
+
+    def logo_tag(page: str, slug: str) -> tuple[int, int]:
+        m = re.search(rf'<img [^>]*src="[^"]*{slug}/logo[^"]*"[^>]*>', page)
+        assert m is not None, slug
+        tag = m.group(0)
+        w = re.search(r'width="(\d+)"', tag)
+        h = re.search(r'height="(\d+)"', tag)
+        assert w and h
+        return int(w.group(1)), int(h.group(1))
+
+    # the email: a box of at most 320 x 80 CSS px; the banner 320 x 40, not 160 x 20
+    assert logo_tag(html, "banner") == (320, 40)
+    assert logo_tag(html, "quadrat") == (80, 80)
+    web = (result.outbox / "web" / "index.html").read_text(encoding="utf-8")
+    assert logo_tag(web, "banner") == (320, 40) and logo_tag(web, "quadrat") == (80, 80)
+    # the renditions are made for the box at 2x (email) and 300 ppi (print), no larger
+    sizes = {
+        (r["submission"], r["kind"]): (r["width"], r["height"])
+        for r in result.manifest["images"]["renditions"]
+        if r["source"] == "logo.png"
+    }
+    assert sizes[("banner", "email")] == (640, 80)
+    assert sizes[("quadrat", "email")] == (160, 160)
+    assert sizes[("banner", "print")] == (827, 103)  # 70 mm at 300 ppi
+    assert sizes[("quadrat", "print")] == (260, 260)  # 22 mm at 300 ppi
+    # the PDF shows them at 300 ppi: the banner 70 mm wide, the square one 22 mm high
+    rows = subprocess.run(
+        ["pdfimages", "-list", str(result.outbox / "newsletter.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()[2:]
+    logos = {(int(r.split()[3]), int(r.split()[4])): r.split() for r in rows}
+    for size in ((827, 103), (260, 260)):
+        x_ppi, y_ppi = int(logos[size][12]), int(logos[size][13])
+        assert 295 <= x_ppi <= 305 and 295 <= y_ppi <= 305, logos[size]
+
+
+def test_the_preview_names_why_each_submission_keeps_an_issue_empty(
+    issue: IssueDir, settings: Settings, tmp_path: Path
+) -> None:
+    from newsletter.preview_build import Rebuilder
+    from newsletter.preview_page import status_line
+
+    issue.add("ohne-name", update={"organisation": None})
+    rebuilder = Rebuilder(str(issue.folder), settings, tmp_path / "vorschau")
+    rebuilder.build_once()
+    snap = rebuilder.snapshot()
+    assert snap.good is None and snap.failure is not None
+    assert "Nicht gebaut" in snap.failure.message and "leer" in snap.failure.message
+    assert any(d.startswith("ohne-name: ") and "organisation" in d for d in snap.failure.details)
+    assert status_line(snap)[0] == "error"
+
+
+def test_build_without_a_terminal_prints_a_line_per_stage(
+    workspace: tuple[Path, Settings],
+) -> None:
+    """cron, CI or a pipe: each stage says when it begins (stderr), the result goes to stdout."""
+    root, _settings = workspace
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    env = {k: v for k, v in env.items() if not k.startswith("NEWSLETTER_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "newsletter", "build", "2026-12"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    stages = [line.split(" …")[0] for line in done.stderr.splitlines() if " …" in line]
+    assert stages == ["Prüfen", "Bilder", "E-Mail, Text und Web-Version", "PDF", "Ablegen"]
+    assert "PDF … (E-Mail, Text und Web-Version: " in done.stderr  # how long the last stage took
+    assert "Gebaut:" in done.stdout and "Gebaut" not in done.stderr
+    assert re.search(r"\(\d+,\d s\)", done.stdout)  # German decimals: "(12,3 s)"

@@ -478,3 +478,42 @@ def test_nonexistent_issue_in_a_real_process(chdir_tmp: Path) -> None:
     assert proc.returncode == 2
     assert "gibt es nicht" in proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_ctrl_c_says_what_happened_and_exits_130(
+    issue: IssueDir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C in the middle of a command: a sentence in the user's language, no traceback."""
+    import newsletter.check
+
+    def interrupted(*_: Any, **__: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(newsletter.check, "run_check", interrupted)
+    assert main(["check", str(issue.folder)]) == 130
+    err = capsys.readouterr().err
+    assert "Abgebrochen" in err and "noch einmal" in err and "Traceback" not in err
+    assert main(["--lang", "en", "check", str(issue.folder)]) == 130
+    assert "Interrupted" in capsys.readouterr().err
+
+
+def test_output_into_a_pipe_that_closes_early_is_no_error(tmp_path: Path) -> None:
+    """`newsletter subscribers list | head -1`: no traceback, no "cannot be written" message."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
+    rows = "".join(f"person{i}@example.org;Person {i}\n" for i in range(3000))
+    (tmp_path / "liste.csv").write_text("E-Mail;Name\n" + rows, encoding="utf-8")
+    run = [sys.executable, "-m", "newsletter", "subscribers"]
+    imported = subprocess.run(
+        [*run, "import", "liste.csv", "--active"], cwd=tmp_path, env=env, capture_output=True
+    )
+    assert imported.returncode == 0, imported.stderr
+    lister = subprocess.Popen(
+        [*run, "list"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert lister.stdout is not None and lister.stderr is not None
+    assert b"E-Mail" in lister.stdout.readline()
+    lister.stdout.close()  # what `head -1` does after its line
+    err = lister.stderr.read().decode()
+    # 141 from cli.main, or 1 where rich's own broken-pipe handling ends the process first
+    assert lister.wait(timeout=60) in (1, 141)
+    assert "Traceback" not in err and "Broken pipe" not in err and err == ""

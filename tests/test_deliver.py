@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import email
+import json
 import os
 import signal
 import subprocess
@@ -33,6 +34,7 @@ from newsletter.compose import MessageFactory, Recipient
 from newsletter.config import Settings, load_settings
 from newsletter.deliver import RateLimit, dry_run, send_issue, send_test
 from newsletter.errors import NewsletterError
+from newsletter.messages import render
 from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
 from newsletter.subscribers import add, open_store, unsubscribe
 
@@ -591,3 +593,23 @@ def test_hosted_images_mode_links_images_instead_of_embedding_them(tmp_path: Pat
     assert 'src="https://example.org/newsletter/2026-12/images/logo.png"' in html
     assert "cid:" not in html
     assert "image/png" not in [p.get_content_type() for p in msg.walk()]
+
+
+def test_an_empty_build_is_not_sent(sink: tuple[Sink, int], tmp_path: Path) -> None:
+    handler, port = sink
+    settings = configure(tmp_path, port)
+    subscribe(settings, ["a@example.org"])
+    outbox = make_outbox(tmp_path)
+    # what `build --force` wrote before it refused an issue of nothing but errors
+    manifest = {"issue": "2026-12", "submissions": [], "left_out": ["a", "b"], "editorials": []}
+    (outbox / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for attempt in (
+        lambda: send_issue(outbox, settings),
+        lambda: dry_run(outbox, settings),
+        lambda: send_test(outbox, "x@example.org", settings),
+    ):
+        with pytest.raises(NewsletterError) as caught:
+            attempt()
+        assert caught.value.code == "SEND_EMPTY"
+    assert handler.messages == []
+    assert "Nicht versandt" in render("SEND_EMPTY", "de", caught.value.params)

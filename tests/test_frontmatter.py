@@ -112,7 +112,7 @@ def test_malformed_yaml_is_reported_with_its_line(issue: IssueDir, settings: Set
     assert f.severity == "error"
     assert f.params["line"] == 3
     assert "Zeile 3" in f.message("de")
-    assert "line 3" in f.message("en")
+    assert "Line 3" in f.message("en")
     assert codes(findings, "gut") == []  # one broken submission does not stop the others
 
 

@@ -348,7 +348,8 @@ def test_palette_logo_keeps_its_transparency(tmp_path: Path) -> None:
     path = copy("img_logo_elternnetz_palette_trns.png", tmp_path / "in", "logo.png")
     assert opened(path).mode == "P"
     rs = run_one(tmp_path, path, role="logo")
-    cases: list[tuple[Kind, int]] = [("email", 320), ("print", 472)]
+    # a square logo fits its box by height: 80 CSS px at 2x, 22 mm at 300 ppi
+    cases: list[tuple[Kind, int]] = [("email", 160), ("print", 260)]
     for kind, width in cases:
         r = rs.for_source("verein", "logo.png", kind)
         assert r is not None and r.format == "png" and r.width == width
@@ -377,7 +378,9 @@ def test_svg_logo_is_rasterised_at_slot_sizes(tmp_path: Path) -> None:
     assert codes(rs) == []
     email, printed = (rs.for_source("verein", "logo.svg", k) for k in ("email", "print"))
     assert email is not None and printed is not None
-    assert (email.width, email.height) == (320, 114) and printed.width == 472
+    # 560 x 200 fits the 320 x 80 CSS px box at 80 px high (448 x 160 at 2x), and the
+    # 70 x 22 mm print box at 22 mm high (61.6 mm: 728 px at 300 ppi)
+    assert (email.width, email.height) == (448, 160) and printed.width == 728
     assert (email.source_width, email.source_height) == (560, 200)
 
 

@@ -328,7 +328,10 @@ def test_bad_toml_syntax_is_reported(issue: IssueDir, settings: Settings) -> Non
     issue.add("verein")
     (issue.folder / "issue.toml").write_text('title = "Ohne Ende\nnumber = 3\n', encoding="utf-8")
     f = the(run_rules(issue.folder, settings), "ISSUE_TOML_SYNTAX", None, "issue.toml")
-    assert "line" in f.message("de")  # tomllib's detail names the line
+    assert f.message("de") == (
+        "Die Datei lässt sich nicht lesen, Zeile 1: ein Anführungszeichen wird nicht geschlossen."
+    )
+    assert "line 1: a quotation mark is not closed" in f.message("en")
 
 
 def test_wrong_types_in_issue_toml_name_their_keys(issue: IssueDir, settings: Settings) -> None:

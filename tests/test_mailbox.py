@@ -602,7 +602,7 @@ def test_the_command_reports_in_german_and_asks_for_attention(imap: Imap, tmp_pa
     assert code == 1  # the unknown code needs the editor
     assert "Abgemeldet (per E-Mail): cli@example.net" in text
     assert "Liegen gelassen – Abmeldung mit unbekanntem Code" in text
-    assert "1 bearbeitete E-Mails nach „Newsletter-Erledigt“ verschoben." in text
+    assert "1 bearbeitete E-Mail nach „Newsletter-Erledigt“ verschoben." in text
 
 
 def test_wrong_password_and_plaintext_to_a_remote_host_are_refused(
@@ -750,7 +750,7 @@ def test_the_report_reads_well_in_english() -> None:
     print_report(report, "en", out)
     text = out.export_text()
     assert "Unsubscribed (by e-mail): a@example.net" in text
-    assert "1 handled e-mails moved to 'Done'." in text
+    assert "1 handled e-mail moved to 'Done'." in text
     assert (
         "Left alone – bounce not tied to a sent issue (missing or unknown Message-ID, perhaps "
         "forged) from MAILER-DAEMON@x.net ('Undelivered'): not processed" in text

@@ -281,6 +281,12 @@ def test_report_lists_the_planted_error_and_the_late_submission(page: Page) -> N
     expect(banner).to_contain_text("verein-ohne-namen")
     expect(banner).to_contain_text("Späte Runde e.V.")
     expect(page.locator("#bericht")).to_contain_text("Verspätet eingegangen")
+    # every row says when the submission came: from issue.toml, or recorded at first sight
+    expect(page.locator("#e-lernimpuls-nordstadt")).to_contain_text(
+        "Eingang 18.11.2026 16:40 (issue.toml)"
+    )
+    expect(page.locator("#e-spaet-eingereicht")).to_contain_text("Eingang 30.11.2026 13:00")
+    expect(page.locator("#e-spaet-eingereicht")).to_contain_text("(gespeichert)")
     expect(page.locator("#bericht")).to_contain_text("accepted_late")
     # the left-out submissions are not in the email
     expect(phone(page).locator("body")).not_to_contain_text("Späte Runde")
@@ -352,6 +358,50 @@ def test_editing_a_text_shows_up_without_a_manual_reload(
     assert page.evaluate("() => window.notReloaded") is None  # the page reloaded by itself
 
 
+def test_a_submission_that_breaks_is_named_wherever_the_editor_has_scrolled(
+    page: Page, preview: Preview, restore: Callable[[str], Path]
+) -> None:
+    frame = phone(page)
+    assert frame.evaluate("() => !!document.getElementById('org-lernimpuls-nordstadt')")
+    # the editor has scrolled down to the report at the bottom of the page
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function("() => window.scrollY > 1500")
+    path = restore(EDITED)
+    # a tab put in front of a line of the data block, as the Tab key of an editor does
+    path.write_text(path.read_text(encoding="utf-8").replace("\n  email:", "\n\temail:", 1))
+    banner = page.locator("#weggelassen")
+    expect(banner).to_contain_text("lernimpuls-nordstadt", timeout=WAIT_MS)
+    # still scrolled down, and yet the banner is on screen
+    assert page.evaluate("() => window.scrollY") > 1500
+    expect(banner).to_be_in_viewport()
+    status = page.locator("#status")
+    expect(status).to_have_class(re.compile(r"\berror\b"))
+    expect(status).to_contain_text("lernimpuls-nordstadt")
+    expect(status).not_to_contain_text("Aktuell")
+    row = page.locator("#e-lernimpuls-nordstadt")
+    expect(row).to_contain_text("nicht in der Ausgabe")
+    expect(row).to_contain_text("YAML_TAB")
+    expect(page.locator("#bericht")).to_contain_text("Nicht in der Ausgabe: ")
+    assert not phone(page).evaluate("() => !!document.getElementById('org-lernimpuls-nordstadt')")
+
+
+def test_a_photo_without_a_release_is_named_in_the_preview(
+    page: Page, preview: Preview, restore: Callable[[str], Path]
+) -> None:
+    path = restore(EDITED)
+    path.write_text(path.read_text(encoding="utf-8").replace("consent: true", "consent: false", 1))
+    notice = page.locator("#fotos-weggelassen")
+    expect(notice).to_contain_text("waldtag-herbstferien.jpg", timeout=WAIT_MS)
+    expect(notice).to_contain_text("Lernimpuls Nordstadt e.V.")
+    expect(notice).to_be_in_viewport()
+    # the organisation stays in the email, with its other photo, without this one
+    frame = phone(page)
+    assert frame.evaluate("() => !!document.getElementById('org-lernimpuls-nordstadt')")
+    expect(frame.locator("body")).to_contain_text("Herbstwerkstatt")
+    expect(frame.locator("body")).not_to_contain_text("Waldtag in den Herbstferien")
+    expect(page.locator("#e-lernimpuls-nordstadt")).to_contain_text("CONSENT_FALSE")
+
+
 def test_broken_issue_toml_shows_the_error_and_keeps_the_old_email(
     page: Page, preview: Preview, restore: Callable[[str], Path]
 ) -> None:
@@ -359,7 +409,7 @@ def test_broken_issue_toml_shows_the_error_and_keeps_the_old_email(
     path.write_text(path.read_text(encoding="utf-8") + "\ntitle = = kaputt\n", "utf-8")
     error = page.locator("#fehler")
     expect(error).to_contain_text("kann nicht gebaut werden", timeout=WAIT_MS)
-    expect(error).to_contain_text("issue.toml ist kein gültiges TOML")
+    expect(error).to_contain_text("issue.toml: Die Datei lässt sich nicht lesen, Zeile")
     expect(error).to_contain_text("letzte fehlerfreie Stand")
     expect(page.frame_locator("#rahmen-telefon").locator("body")).to_contain_text(
         "Lernimpuls Nordstadt"

@@ -34,7 +34,7 @@ def _photo(name: str = "foto.jpg", **kw: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "file": name,
         "caption": "Sommerfest",
-        "alt": "Kinder spielen auf einer Wiese",
+        "alt": "Kinder spielen Fußball auf einer Wiese",
         "consent": True,
     }
     for key, value in kw.items():
@@ -330,8 +330,8 @@ def test_consent_must_be_exactly_true(
     issue.add("verein", "\n".join(lines))
     findings = run_rules(issue.folder, settings)
     f = the(findings, code, "verein", "submission.md")
-    assert f.severity == "error"
-    assert "foto.jpg" in f.message("de")
+    assert f.severity == "warning"  # the photo is left out, the organisation is not
+    assert "foto.jpg" in f.message("de") and "weggelassen" in f.message("de")
     assert _only(findings, "verein") == [code]
     photo = read_issue(issue.folder, settings).issue.submission("verein").photos[0]
     assert photo.publishable is False
@@ -681,3 +681,13 @@ def test_no_deadline_means_nothing_is_late(issue: IssueDir, settings: Settings) 
     issue.deadline = None
     issue.write_toml()
     assert run_rules(issue.folder, settings) == []
+
+
+def test_logo_is_judged_for_its_shape_in_the_box(issue: IssueDir, settings: Settings) -> None:
+    issue.add("banner", files={"logo.png": png(2400, 300)})  # 640 x 80 needed: plenty
+    issue.add("schmal", files={"logo.png": png(480, 60)})  # 640 px wide needed at 2x
+    issue.add("quadrat", files={"logo.png": png(200, 200)})  # 160 x 160 needed: enough
+    findings = run_rules(issue.folder, settings)
+    assert codes(findings, "banner") == [] and codes(findings, "quadrat") == []
+    f = the(findings, "LOGO_SMALL", "schmal", "logo.png")
+    assert f.params["needed"] == 827  # 70 mm at 300 ppi for the print box

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import IssueDir, jpeg, png, run_rules, tree_hash
+from conftest import IssueDir, codes, jpeg, png, run_rules, the, tree_hash
 
 from newsletter.cli import main
 from newsletter.config import Settings
+from newsletter.intake import read_issue
 
 FILLED = {
     'goal: ""': 'goal: "Lernhilfe und Begegnung für Kinder und Eltern"',
@@ -17,11 +18,21 @@ FILLED = {
     '  name: ""': '  name: "Ayşe Beispiel"',
     '  email: ""': '  email: "info@example.org"',
     '  phone: ""': '  phone: "0231 000000"',
+    '  website: ""': '  website: "https://lernimpuls-witten.example.net"',
+    '    caption: ""': '    caption: "Lesefest 2026 in der Stadtbücherei"',
+    '    alt: ""': '    alt: "Zwei Mädchen lesen einer Gruppe Kinder vor"',
+    '    credit: ""': '    credit: "Lernimpuls Witten e.V."',
+    "consent: false": "consent: true",
+}
+OWN_TEXT = (
+    "Lernimpuls Witten hilft seit 2012 Kindern aus zugewanderten Familien beim Lernen, "
+    "montags bis donnerstags von 15 bis 17 Uhr in der Schulstraße 17.\n"
+)
+# What a volunteer copies from the hints ("z. B. …") instead of writing their own.
+HINT_EXAMPLES = {
     '  website: ""': '  website: "https://www.example.org"',
     '    caption: ""': '    caption: "Sommerfest 2026 im Stadtpark"',
     '    alt: ""': '    alt: "Kinder spielen auf einer Wiese"',
-    '    credit: ""': '    credit: "Lernimpuls Witten e.V."',
-    "consent: false": "consent: true",
 }
 
 
@@ -54,11 +65,11 @@ def test_new_refuses_to_overwrite_and_changes_nothing(
     capsys.readouterr()
     before = tree_hash(chdir_tmp)
     assert _new("2027-01", "verein") == 2
-    out = capsys.readouterr().out
-    assert "gibt es schon" in out and "nichts überschrieben" in out
+    err = capsys.readouterr().err  # a refusal (exit 2) goes to stderr
+    assert "gibt es schon" in err and "nichts überschrieben" in err
     assert tree_hash(chdir_tmp) == before
     assert _new("2027-01", "verein", "--lang", "en") == 2
-    assert "exists already" in capsys.readouterr().out
+    assert "exists already" in capsys.readouterr().err
     assert tree_hash(chdir_tmp) == before
 
 
@@ -93,7 +104,7 @@ def test_new_refuses_a_bad_folder_name(
     before = tree_hash(chdir_tmp)
     assert _new("2027-01", org) == 2
     captured = capsys.readouterr()
-    assert "kein guter Ordnername" in captured.out
+    assert "kein guter Ordnername" in captured.err
     assert "Traceback" not in captured.out + captured.err
     assert tree_hash(chdir_tmp) == before
     assert not (chdir_tmp / "submissions").exists()
@@ -132,12 +143,13 @@ def test_unfilled_template_gets_plain_findings_not_yaml_errors(
     _new_in(issue, "verein")
     findings = run_rules(issue.folder, settings)
     assert sorted({f.code for f in findings}) == [
-        "ALT_MISSING",
         "CONSENT_FALSE",
         "CONTACT_MISSING",
         "FILE_MISSING",
+        "TEMPLATE_BODY",
     ]
-    assert {f.file for f in findings if f.code == "FILE_MISSING"} == {"logo.png", "foto1.jpg"}
+    # foto1.jpg has no release (consent: false): it is left out, so its file does not matter
+    assert {f.file for f in findings if f.code == "FILE_MISSING"} == {"logo.png"}
 
 
 def test_filled_in_template_passes_check(
@@ -151,10 +163,90 @@ def test_filled_in_template_passes_check(
     for old, new in FILLED.items():
         assert text.count(old) == 1, old
         text = text.replace(old, new)
+    text = text[: text.rindex("---\n") + 4] + OWN_TEXT
     target.write_text(text, encoding="utf-8")
     (target.parent / "logo.png").write_bytes(png(400, 200))
     (target.parent / "foto1.jpg").write_bytes(jpeg(1600, 1200))
     assert run_rules(issue.folder, settings) == []
     capsys.readouterr()
     assert main(["check", str(issue.folder), "--strict"]) == 0
-    assert "1 Einreichungen: 1 in Ordnung" in capsys.readouterr().out
+    assert "1 Einreichung: 1 in Ordnung" in capsys.readouterr().out
+
+
+def _untouched(issue: IssueDir, org: str) -> Path:
+    """The template as `new` wrote it, with only an e-mail address and the files added."""
+    target = _new_in(issue, org)
+    text = target.read_text(encoding="utf-8").replace('  email: ""', '  email: "info@example.de"')
+    target.write_text(text.replace("consent: false", "consent: true"), encoding="utf-8")
+    (target.parent / "logo.png").write_bytes(png(400, 200))
+    (target.parent / "foto1.jpg").write_bytes(jpeg(1600, 1200))
+    return target
+
+
+def test_untouched_template_does_not_pass_and_says_what_to_replace(
+    chdir_tmp: Path,
+    issue: IssueDir,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _untouched(issue, "verein")
+    findings = run_rules(issue.folder, settings)
+    body = the(findings, "TEMPLATE_BODY", "verein", "submission.md")
+    assert body.severity == "error"
+    assert "Hier steht Ihr Text" in body.message("de")
+    assert "eigenen Text" in body.message("de") and "your own text" in body.message("en")
+    capsys.readouterr()
+    assert main(["check", str(issue.folder)]) == 1
+    out = capsys.readouterr().out
+    assert "Beispieltext der Vorlage" in out and "1 mit Fehlern" in out
+
+
+def test_examples_copied_from_the_hints_are_template_text(
+    chdir_tmp: Path, issue: IssueDir, settings: Settings
+) -> None:
+    target = _untouched(issue, "verein")
+    text = target.read_text(encoding="utf-8")
+    for old, new in {**FILLED, **HINT_EXAMPLES}.items():
+        text = text.replace(old, new)
+    target.write_text(text[: text.rindex("---\n") + 4] + OWN_TEXT, encoding="utf-8")
+    findings = run_rules(issue.folder, settings)
+    flagged = {f.params["key"]: f for f in findings if f.code == "TEMPLATE_TEXT"}
+    assert set(flagged) == {"contact.website", "photos[1].caption", "photos[1].alt"}
+    assert all(f.severity == "error" for f in flagged.values())
+    assert "Sommerfest 2026 im Stadtpark" in flagged["photos[1].caption"].message("de")
+    assert "TEMPLATE_BODY" not in codes(findings)
+    # the volunteer's own words pass, even when they resemble the example
+    text = text.replace("Sommerfest 2026 im Stadtpark", "Sommerfest 2026 im Stadtpark Witten")
+    text = text.replace("https://www.example.org", "https://lernimpuls-witten.example.net")
+    text = text.replace("Kinder spielen auf einer Wiese", "Kinder spielen auf einer Wiese Ball")
+    target.write_text(text[: text.rindex("---\n") + 4] + OWN_TEXT, encoding="utf-8")
+    assert run_rules(issue.folder, settings) == []
+
+
+@pytest.mark.parametrize("name", ["text.docx", "text.txt"])
+def test_template_body_gives_way_to_a_word_or_text_file(
+    chdir_tmp: Path, issue: IssueDir, settings: Settings, tmp_path: Path, name: str
+) -> None:
+    target = _untouched(issue, "verein")
+    text = target.read_text(encoding="utf-8")
+    for old, new in FILLED.items():
+        text = text.replace(old, new)
+    target.write_text(text, encoding="utf-8")  # the template's body stays
+    own = "Unser eigener Text über das Elterncafé im Stadtteil, jeden Freitag ab 10 Uhr."
+    if name == "text.docx":
+        import docx
+
+        document = docx.Document()
+        document.add_paragraph(own)
+        document.save(str(target.parent / name))
+    else:
+        (target.parent / name).write_text(own + "\n", encoding="utf-8")
+    intake = read_issue(issue.folder, settings)
+    sub = intake.issue.submission("verein")
+    assert sub.text_file == name and sub.text.strip() == own
+    findings = run_rules(issue.folder, settings)
+    assert "TEXT_TWO_SOURCES" not in codes(findings)
+    assert findings == []
+    # a body with the volunteer's own words beside the file is still two sources
+    target.write_text(text[: text.rindex("---\n") + 4] + OWN_TEXT, encoding="utf-8")
+    assert "TEXT_TWO_SOURCES" in codes(run_rules(issue.folder, settings))

@@ -115,6 +115,10 @@ def test_without_a_register_every_folder_is_a_row_and_no_store_is_made(
     rows = json.loads(capsys.readouterr().out)["organisations"]
     assert [(r["slug"], r["registered"]) for r in rows] == [("verein-a", False)]
     assert not (chdir_tmp / "subscribers.sqlite3").exists()
+    # one of each is said in the singular
+    assert main(["status", str(issue.folder)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1 Organisation: 0 fehlen" in out and "1 Einreichung ist nicht im Verzeichnis" in out
 
 
 def test_an_issue_that_does_not_exist(chdir_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
