@@ -799,4 +799,4 @@ def test_page_shows_the_organisations_like_status_once_there_is_a_register(
     assert "Frauentreff Oststadt" in section and "fehlt" in section
     assert "Lernimpuls (Verzeichnis)" in section
     assert "nicht im Verzeichnis" in section  # the other folders of the issue
-    assert "Organisationen: 1 fehlen" in section
+    assert "Organisationen: 1 fehlt" in section
