@@ -53,8 +53,8 @@ _T = {
         "{path} exists already; nothing overwritten.",
     ),
     "dry_run": (
-        "{n} {n:Nachricht|Nachrichten} geschrieben nach {path}",
-        "{n} {n:message|messages} written to {path}",
+        "{n} {n:Nachricht|Nachrichten} geschrieben nach {path} (privat, nie veröffentlichen)",
+        "{n} {n:message|messages} written to {path} (private, never publish)",
     ),
     "config": (
         "Die Einstellungen in {path} enthalten {n} Fehler:",
@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--dry-run",
         action="store_true",
-        help="jede Nachricht als .eml in outbox/AUSGABE/messages/ schreiben",
+        help="jede Nachricht als .eml nach .cache/private/AUSGABE/send/ schreiben (privat)",
     )
     sd.add_argument("--yes", action="store_true", help="ohne Rückfrage an alle senden")
     sd.add_argument(
@@ -449,7 +449,8 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
         with StageProgress(err, lang) as progress:
             progress.stage("dry_run")
             written = deliver.dry_run(outbox, settings)
-        out.print(t("dry_run", lang, n=len(written), path=outbox / "messages"), markup=False)
+        private = written[0].parent if written else deliver.dry_run_folder(settings, slug)
+        out.print(t("dry_run", lang, n=len(written), path=private), markup=False)
         return EXIT_OK
     with open_store(settings.path(settings.subscribers.database)) as db:
         count = len(list_subscribers(db, ["active"]))

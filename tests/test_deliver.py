@@ -528,11 +528,17 @@ def test_dry_run_files_are_private_and_replace_an_earlier_run(
     settings = configure(tmp_path, port)
     subscribe(settings, ["a@example.org"])
     outbox = make_outbox(tmp_path)
-    (outbox / "messages").mkdir()
-    (outbox / "messages" / "999999.eml").write_text("from an earlier run")
+    private = settings.path(settings.cache_dir) / "private" / "2026-12" / "send"
+    private.mkdir(parents=True)
+    (private / "999999.eml").write_text("from an earlier run")
+    (outbox / "messages").mkdir()  # where an older version wrote them: published with outbox/
+    (outbox / "messages" / "000001.eml").write_text("addresses")
     written = dry_run(outbox, settings)
-    assert [p.name for p in (outbox / "messages").iterdir()] == [written[0].name]
-    assert (outbox / "messages").stat().st_mode & 0o777 == 0o700
+    assert [p.name for p in private.iterdir()] == [written[0].name]
+    assert not (outbox / "messages").exists()
+    assert not [p for p in outbox.rglob("*.eml")]
+    for folder in (private, private.parent, private.parent.parent):
+        assert folder.stat().st_mode & 0o777 == 0o700
     assert written[0].stat().st_mode & 0o777 == 0o600
 
 
