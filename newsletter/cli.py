@@ -102,6 +102,7 @@ def _sub_clis() -> tuple[Any, ...]:
         mailbox_cli,
         organisations_cli,
         preview_cli,
+        publish_cli,
         remind_cli,
         serve_cli,
         status_cli,
@@ -118,6 +119,8 @@ def _sub_clis() -> tuple[Any, ...]:
         status_cli,
         remind_cli.REMIND,
         remind_cli.FEEDBACK,
+        publish_cli,
+        publish_cli.WITHDRAW,
     )
 
 

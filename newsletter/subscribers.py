@@ -248,6 +248,11 @@ def _receipts(conn: sqlite3.Connection) -> None:
             PRIMARY KEY (issue, slug)
         ) STRICT"""
     )
+def _photo_withdrawals(conn: sqlite3.Connection) -> None:
+    """Withdrawn photo releases (`newsletter withdraw`), honoured by `publish`."""
+    from newsletter.withdraw import migration  # withdraw imports this module
+
+    migration(conn)
 
 
 # Append only: a file at version n gets MIGRATIONS[n:] applied, each in the same transaction.
@@ -258,6 +263,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v4_organisations,
     _send_runs_and_skipped_rows,
     _receipts,
+    _photo_withdrawals,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

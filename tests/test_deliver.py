@@ -586,9 +586,10 @@ def test_hosted_images_mode_links_images_instead_of_embedding_them(tmp_path: Pat
     settings = load_settings(root=tmp_path)
     settings = settings.model_copy(
         update={
-            "sender": settings.sender.model_copy(
-                update={"hosted_images_url": "https://example.org/newsletter"}
-            )
+            "sender": settings.sender.model_copy(update={"images": "hosted"}),
+            "publisher": settings.publisher.model_copy(
+                update={"base_url": "https://example.org/newsletter/"}
+            ),
         }
     )
     raw = MessageFactory(make_outbox(tmp_path), settings).message(
@@ -599,6 +600,12 @@ def test_hosted_images_mode_links_images_instead_of_embedding_them(tmp_path: Pat
     assert 'src="https://example.org/newsletter/2026-12/images/logo.png"' in html
     assert "cid:" not in html
     assert "image/png" not in [p.get_content_type() for p in msg.walk()]
+    # "auto" (the default) sends them inside until publish has put them on the site
+    auto = settings.model_copy(
+        update={"sender": settings.sender.model_copy(update={"images": "auto"})}
+    )
+    raw = MessageFactory(make_outbox(tmp_path), auto).message(Recipient("a@example.org", "e" * 43))
+    assert "image/png" in [p.get_content_type() for p in email.message_from_bytes(raw).walk()]
 
 
 def test_an_empty_build_is_not_sent(sink: tuple[Sink, int], tmp_path: Path) -> None:
