@@ -15,11 +15,11 @@ deliverable is left.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import contextlib
 import datetime as dt
 import fcntl
 import logging
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator

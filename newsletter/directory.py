@@ -1,4 +1,4 @@
-""""Wer ist wer im Netzwerk": a page per organisation from its most recent published submission,
+""" "Wer ist wer im Netzwerk": a page per organisation from its most recent published submission,
 with links to every issue that presented it, and an overview A-Z that can be filtered by
 district and by language without JavaScript (one static page per filter value).
 
@@ -67,7 +67,9 @@ def organisations(metas: list[dict[str, Any]], settings: Settings) -> list[dict[
                 entry["issues"] = []
                 entry["from_issue"] = m["issue"]
                 label = f"Ausgabe {m['number']}" if m.get("number") else m.get("title", "")
-                entry["from_label"] = label + (f" vom {m['date_label']}" if m.get("date_label") else "")
+                entry["from_label"] = label + (
+                    f" vom {m['date_label']}" if m.get("date_label") else ""
+                )
                 entry["district"] = district_of(o.get("location"), settings.publish.districts)
                 entry["language_label"] = language_label(o.get("language") or "de")
                 by_slug[o["slug"]] = entry
@@ -106,7 +108,9 @@ def write_pages(
     if len(language_links) < 2:
         language_links = []  # one language is no filter
 
-    def overview(path: Path, root: str, members: list[dict[str, Any]], active: str, label: str) -> None:
+    def overview(
+        path: Path, root: str, members: list[dict[str, Any]], active: str, label: str
+    ) -> None:
         render_page(
             env,
             settings,
@@ -128,14 +132,24 @@ def write_pages(
     for link, (_d, members) in zip(
         district_links, sorted(districts.items(), key=lambda kv: kv[0].casefold()), strict=True
     ):
-        folder = dest / BASE / "stadtteil" / link["slug"]
-        overview(folder / "index.html", "../../../", members, f"stadtteil/{link['slug']}",
-                 f"Stadtteil {link['label']}")
+        folder = dest / BASE / "stadtteil" / str(link["slug"])
+        overview(
+            folder / "index.html",
+            "../../../",
+            members,
+            f"stadtteil/{link['slug']}",
+            f"Stadtteil {link['label']}",
+        )
     if language_links:
         for tag, members in languages.items():
             slug = ascii_slug(tag, "sprache")
-            overview(dest / BASE / "sprache" / slug / "index.html", "../../../", members,
-                     f"sprache/{slug}", f"Sprache {language_label(tag)}")
+            overview(
+                dest / BASE / "sprache" / slug / "index.html",
+                "../../../",
+                members,
+                f"sprache/{slug}",
+                f"Sprache {language_label(tag)}",
+            )
     for o in orgs:
         issue = o["from_issue"]
         render_page(

@@ -76,9 +76,12 @@ def atom(metas: list[dict[str, Any]], settings: Settings) -> bytes:
             type="application/pdf",
         )
         names = ", ".join(o["name"] for o in m.get("organisations") or [])
-        summary = (m.get("date_label") or "") + (f" – Es stellen sich vor: {names}" if names else "")
+        summary = (m.get("date_label") or "") + (
+            f" – Es stellen sich vor: {names}" if names else ""
+        )
         sub(entry, "summary", summary.strip(" –"))
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 def uid(event: dict[str, Any]) -> str:

@@ -89,9 +89,7 @@ def _current_build(issue_arg: str, settings: Settings) -> tuple[Path, Path, dict
     changes = outdated(manifest, folder, settings)
     if changes:
         shown = ", ".join(changes[:8]) + (f" (+{len(changes) - 8})" if len(changes) > 8 else "")
-        raise NewsletterError(
-            "PUBLISH_OUTDATED", outbox, {"issue": folder.name, "changes": shown}
-        )
+        raise NewsletterError("PUBLISH_OUTDATED", outbox, {"issue": folder.name, "changes": shown})
     return folder, outbox, manifest
 
 
@@ -280,8 +278,8 @@ def publish(
             tg.upload(t, settings, staging, release, previous)
             tg.switch(t, settings, release)
             report.release = release
-            kept = tg.list_releases(t, settings)[-settings.publish.keep_releases :]
-            tg.prune(t, settings, kept)
+            keep = tg.list_releases(t, settings)[-settings.publish.keep_releases :]
+            tg.prune(t, settings, keep)
             deployed[t.text] = {"fingerprint": fingerprint, "release": release}
             _save(state, "deployed.json", deployed)
         finally:

@@ -68,9 +68,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("issue", nargs="+", help="Ordnername unter submissions/ oder Pfad")
     p.add_argument("--to", metavar="ZIEL", help="Ordner oder benutzer@host:/pfad (rsync/SSH)")
     p.add_argument("--dry-run", action="store_true", help="nur lokal zusammenstellen")
-    p.add_argument(
-        "--unpublish", action="store_true", help="die Ausgabe(n) aus dem Archiv nehmen"
-    )
+    p.add_argument("--unpublish", action="store_true", help="die Ausgabe(n) aus dem Archiv nehmen")
     p.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
 
@@ -136,7 +134,14 @@ class _Withdraw:
             out.print(t("again", lang, when=when), markup=False)
             return 0
         out.print(
-            t("withdrawn", lang, photo=record.photo, slug=record.slug, issue=record.issue, when=when),
+            t(
+                "withdrawn",
+                lang,
+                photo=record.photo,
+                slug=record.slug,
+                issue=record.issue,
+                when=when,
+            ),
             markup=False,
         )
         return 0

@@ -16,6 +16,7 @@ partial folder and leaves the link, and so the old site, as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -28,7 +29,9 @@ from urllib.parse import urlsplit
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 
-_SCP = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):(?P<path>.+)$")
+_SCP = re.compile(
+    r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):(?P<path>.+)$"
+)
 _RELEASE = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{6}$")
 
 
@@ -213,13 +216,11 @@ def prune(t: Target, settings: Settings, keep: list[str]) -> None:
     if t.remote:
         keep_q = " ".join(shlex.quote(k) for k in keep)
         script = (
-            f"cd {shlex.quote(t.releases)} && for d in *; do case \" {keep_q} \" in"
+            f'cd {shlex.quote(t.releases)} && for d in *; do case " {keep_q} " in'
             ' *" $d "*) ;; *) rm -rf -- "$d";; esac; done'
         )
-        try:
+        with contextlib.suppress(NewsletterError):
             _remote(t, settings, script, "PUBLISH_UPLOAD_FAILED")
-        except NewsletterError:
-            pass
         return
     for d in Path(t.releases).iterdir():
         if d.name not in keep:
@@ -228,10 +229,8 @@ def prune(t: Target, settings: Settings, keep: list[str]) -> None:
 
 def _discard(t: Target, settings: Settings, partial: str) -> None:
     if t.remote:
-        try:
+        with contextlib.suppress(NewsletterError):
             _remote(t, settings, f"rm -rf -- {shlex.quote(partial)}", "PUBLISH_UPLOAD_FAILED")
-        except NewsletterError:
-            pass
     else:
         shutil.rmtree(partial, ignore_errors=True)
 

@@ -173,7 +173,7 @@ def write_snapshot(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return root / meta["issue"]
+    return root / str(meta["issue"])
 
 
 def read_metas(state: Path) -> list[dict[str, Any]]:

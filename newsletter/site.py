@@ -96,7 +96,7 @@ def assemble(
 def pagefind_executable() -> str:
     """The Pagefind binary shipped in the pagefind_bin wheel (pinned in requirements.lock)."""
     try:
-        import pagefind_bin  # type: ignore[import-untyped]
+        import pagefind_bin
 
         return str(pagefind_bin.get_executable())
     except (ImportError, FileNotFoundError):

@@ -22,6 +22,7 @@ from typing import Any
 
 import icalendar
 import pytest
+from conftest import VALID_BODY, IssueDir, free_port, jpeg, png, tree_hash, valid_front
 from playwright.sync_api import Browser
 
 from newsletter.build import build_issue
@@ -29,7 +30,6 @@ from newsletter.cli import main
 from newsletter.config import Settings, load_settings
 from newsletter.errors import NewsletterError
 from newsletter.publish import hosted_ready, publish, publish_lock, state_dir
-from tests.conftest import VALID_BODY, IssueDir, free_port, jpeg, png, tree_hash, valid_front
 
 TODAY = dt.date(2026, 10, 1)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -64,7 +64,11 @@ def make_issue(root: Path, slug: str) -> Path:
             }
         )
         body = VALID_BODY + (f"\nWir spielen {word} und laden alle ein.\n" if word else "")
-        files = {"foto.jpg": jpeg(1200, 900), "zweites Foto.JPG": jpeg(1300, 800), "logo.png": png()}
+        files = {
+            "foto.jpg": jpeg(1200, 900),
+            "zweites Foto.JPG": jpeg(1300, 800),
+            "logo.png": png(),
+        }
         d.add(org, front, body, default_files=False, files=files)
     received = "\n".join(f'"{o}" = 2026-01-01T10:00:00' for o in orgs)
     (d.folder / "issue.toml").write_text(
@@ -111,7 +115,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, st
 
 @pytest.fixture(scope="module")
 def site(web: tuple[Settings, str, Path]) -> tuple[Settings, str, Path]:
-    settings, base, target = web
+    settings, _base, target = web
     report = publish(list(ISSUES), settings, today=TODAY)
     assert report.release and not report.unchanged
     assert target.is_symlink()
@@ -121,7 +125,7 @@ def site(web: tuple[Settings, str, Path]) -> tuple[Settings, str, Path]:
 def test_archive_directory_and_search_in_chromium(
     site: tuple[Settings, str, Path], browser: Browser
 ) -> None:
-    settings, base, target = site
+    _settings, base, _target = site
     page = browser.new_page()
     page.goto(base + "index.html")
     assert page.locator("html").get_attribute("lang") == "de"
@@ -175,7 +179,7 @@ def test_archive_directory_and_search_in_chromium(
 
 
 def test_feeds_parse_back(site: tuple[Settings, str, Path]) -> None:
-    settings, base, target = site
+    _settings, base, target = site
     feed = ET.parse(target / "feed.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == [
@@ -314,7 +318,9 @@ def test_refusals_leave_the_site_as_it_was(site: tuple[Settings, str, Path]) -> 
     refused(["Ausgabe Nov"], "PUBLISH_NAME_UNSAFE")
     with publish_lock(state_dir(settings)):
         refused(["2026-12"], "PUBLISH_RUNNING")
-    exc = refused(["2026-12"], "PUBLISH_UNREACHABLE", target=f"ssh://nobody@127.0.0.1:{free_port()}/x")
+    exc = refused(
+        ["2026-12"], "PUBLISH_UNREACHABLE", target=f"ssh://nobody@127.0.0.1:{free_port()}/x"
+    )
     assert "127.0.0.1" in str(exc.params["target"])
 
 
