@@ -87,7 +87,7 @@ def build_issue(
     outbox_root: Path | None = None,
     with_pdf: bool = True,
     stage: Callable[[str], None] | None = None,
-    withdrawn: frozenset[tuple[str, str]] = frozenset(),
+    withdrawn: frozenset[tuple[str, str]] | None = None,
 ) -> BuildResult:
     """Build everything for an issue into outbox/ISSUE/, atomically.
 
@@ -96,7 +96,8 @@ def build_issue(
     `stage(name)` is called as each stage begins (one of STAGES); `progress(done, total)`
     counts the pictures.
     `withdrawn` holds (slug, photo file) pairs whose release was withdrawn (withdraw.py): those
-    photos are left out as if they had no release, never even decoded.
+    photos are left out as if they had no release, never even decoded; None: the withdrawals
+    recorded in the store for this issue.
     """
     from newsletter.images import issue_renditions
 
@@ -110,6 +111,11 @@ def build_issue(
     begin("check")
     report = run_check(issue_arg, settings)
     left_out = _refuse_or_leave_out(report, force)
+    if withdrawn is None:
+        from newsletter.withdraw import read_withdrawals, withdrawn_pairs
+
+        db = settings.path(settings.subscribers.database)
+        withdrawn = withdrawn_pairs(read_withdrawals(db), report.intake.issue.slug)
     issue = without_photos(report.intake.issue, withdrawn)
     begin("images")
     renditions = issue_renditions(issue, settings, progress=progress, skip=frozenset(left_out))

@@ -524,6 +524,13 @@ def _refuse_outdated(outbox: Path, folder: Path, settings: Settings) -> None:
     except (OSError, ValueError):
         raise NewsletterError("NOT_BUILT", outbox, {"path": str(outbox)}) from None
     changes = outdated(manifest, folder, settings)
+    # a photo release withdrawn after the build: the build still shows the photo
+    from newsletter.withdraw import read_withdrawals
+
+    built = {tuple(p) for p in manifest.get("withdrawn") or []}
+    for w in read_withdrawals(settings.path(settings.subscribers.database), folder.name):
+        if (w.slug, w.photo) not in built:
+            changes.append(f"{w.slug}/{w.photo} (Freigabe zurückgezogen / release withdrawn)")
     if changes:
         shown = ", ".join(changes[:8]) + (f" (+{len(changes) - 8})" if len(changes) > 8 else "")
         raise NewsletterError("BUILD_OUTDATED", outbox, {"changes": shown})

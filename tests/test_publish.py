@@ -238,6 +238,21 @@ def test_warm_publish_changes_nothing_and_unpublish_takes_an_issue_down(
     assert (target / "2026-11" / "web" / "index.html").is_file()
 
 
+def test_a_dry_run_assembles_the_site_and_uploads_nothing(
+    site: tuple[Settings, str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings, _base, target = site
+    before, link = tree_hash(target.resolve()), target.readlink()
+    kept = tree_hash(settings.path(settings.publish.state_dir) / "issues")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(settings.root)
+        assert main(["publish", "2026-11", "--unpublish", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Probelauf: nichts hochgeladen" in out and "2 Ausgaben" in out
+    assert target.readlink() == link and tree_hash(target.resolve()) == before
+    assert tree_hash(settings.path(settings.publish.state_dir) / "issues") == kept
+
+
 def test_auto_mode_loads_images_from_the_site_once_published(
     site: tuple[Settings, str, Path],
 ) -> None:
@@ -277,6 +292,11 @@ def test_a_withdrawn_photo_vanishes_from_pages_and_pdf(
         assert main(["status", "2026-12"]) == 0
         out = capsys.readouterr().out
         assert "lernimpuls-nordstadt/zweites Foto.JPG" in out and "Widerruf per E-Mail" in out
+        # the build in outbox/ still shows the photo: it is not sent like that
+        assert main(["send", "2026-12", "--dry-run"]) == 2
+        assert "lernimpuls-nordstadt/zweites Foto.JPG (Freigabe zurückgezogen" in (
+            capsys.readouterr().err
+        )
         assert main(["publish", "2026-12"]) == 0
         assert "neu gebaut: 2026-12" in capsys.readouterr().out
     web = (target / "2026-12" / "web" / "index.html").read_text(encoding="utf-8")
