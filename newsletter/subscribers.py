@@ -248,6 +248,8 @@ def _receipts(conn: sqlite3.Connection) -> None:
             PRIMARY KEY (issue, slug)
         ) STRICT"""
     )
+
+
 def _photo_withdrawals(conn: sqlite3.Connection) -> None:
     """Withdrawn photo releases (`newsletter withdraw`), honoured by `publish`."""
     from newsletter.withdraw import migration  # withdraw imports this module
