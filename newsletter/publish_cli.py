@@ -8,10 +8,42 @@ from typing import Any
 
 from rich.console import Console
 
+from newsletter.cli_i18n import register_help
 from newsletter.config import Settings
 from newsletter.messages import human_bytes
 
 COMMAND = "publish"
+ISSUE_HELP = "Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner"
+
+register_help(
+    {
+        "Ausgaben mit Archiv, Verzeichnis, Suche und Feeds auf die Website stellen": (
+            "put issues on the website with archive, directory, search and feeds"
+        ),
+        "Stellt die Ausgabe(n) auf die Website: Web-Version, PDF, Anlagen, Termine, Archiv, "
+        "„Wer ist wer im Netzwerk“, Suche, Atom-Feed und termine.ics.": (
+            "Puts the issue(s) on the website: web version, PDF, attachments, dates, archive, "
+            "'Wer ist wer im Netzwerk' (who is who), search, Atom feed and termine.ics."
+        ),
+        "Ordner oder benutzer@host:/pfad (rsync über SSH)": (
+            "a folder, or user@host:/path (rsync over SSH)"
+        ),
+        "ZIEL": "TARGET",
+        "KÜRZEL": "SLUG",
+        "FOTO": "PHOTO",
+        "GRUND": "REASON",
+        "nur lokal zusammenstellen, nichts hochladen": "assemble locally only, upload nothing",
+        "die Ausgabe(n) aus dem Archiv nehmen": "take the issue(s) out of the archive",
+        "eine Fotofreigabe zurückziehen (das Foto verschwindet von der Website)": (
+            "withdraw a photo release (the photo disappears from the website)"
+        ),
+        "die Einreichung (Name des Organisations-Ordners)": (
+            "the submission (the name of the organisation's folder)"
+        ),
+        "Dateiname des Fotos, wie in submission.md": "the photo's file name, as in submission.md",
+        "Grund, z. B. „Widerruf per E-Mail“": "the reason, e.g. 'withdrawn by e-mail'",
+    }
+)
 
 _T: dict[str, tuple[str, str]] = {
     "done": (
@@ -65,9 +97,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Stellt die Ausgabe(n) auf die Website: Web-Version, PDF, Anlagen, "
         "Termine, Archiv, „Wer ist wer im Netzwerk“, Suche, Atom-Feed und termine.ics.",
     )
-    p.add_argument("issue", nargs="+", help="Ordnername unter submissions/ oder Pfad")
-    p.add_argument("--to", metavar="ZIEL", help="Ordner oder benutzer@host:/pfad (rsync/SSH)")
-    p.add_argument("--dry-run", action="store_true", help="nur lokal zusammenstellen")
+    p.add_argument("issue", nargs="+", metavar="AUSGABE", help=ISSUE_HELP)
+    p.add_argument("--to", metavar="ZIEL", help="Ordner oder benutzer@host:/pfad (rsync über SSH)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="nur lokal zusammenstellen, nichts hochladen"
+    )
     p.add_argument("--unpublish", action="store_true", help="die Ausgabe(n) aus dem Archiv nehmen")
     p.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
@@ -118,10 +152,14 @@ class _Withdraw:
             "withdraw",
             help="eine Fotofreigabe zurückziehen (das Foto verschwindet von der Website)",
         )
-        p.add_argument("issue", help="Ordnername unter submissions/ oder Pfad")
-        p.add_argument("slug", help="die Einreichung (Ordnername der Organisation)")
-        p.add_argument("photo", help="Dateiname des Fotos, wie in submission.md")
-        p.add_argument("--reason", required=True, help="Grund, z. B. „Widerruf per E-Mail“")
+        p.add_argument("issue", metavar="AUSGABE", help=ISSUE_HELP)
+        p.add_argument(
+            "slug", metavar="KÜRZEL", help="die Einreichung (Name des Organisations-Ordners)"
+        )
+        p.add_argument("photo", metavar="FOTO", help="Dateiname des Fotos, wie in submission.md")
+        p.add_argument(
+            "--reason", metavar="GRUND", required=True, help="Grund, z. B. „Widerruf per E-Mail“"
+        )
         p.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     @staticmethod
