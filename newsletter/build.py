@@ -20,6 +20,7 @@ import secrets
 import shutil
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,7 @@ def build_issue(
     outbox_root: Path | None = None,
     with_pdf: bool = True,
     stage: Callable[[str], None] | None = None,
+    withdrawn: frozenset[tuple[str, str]] | None = None,
 ) -> BuildResult:
     """Build everything for an issue into outbox/ISSUE/, atomically.
 
@@ -94,6 +96,9 @@ def build_issue(
     `with_pdf=False` skips the slowest stage (the preview renders the PDF afterwards).
     `stage(name)` is called as each stage begins (one of STAGES); `progress(done, total)`
     counts the pictures.
+    `withdrawn` holds (slug, photo file) pairs whose release was withdrawn (withdraw.py): those
+    photos are left out as if they had no release, never even decoded; None: the withdrawals
+    recorded in the store for this issue.
     """
     from newsletter.images import issue_renditions
 
@@ -107,7 +112,12 @@ def build_issue(
     begin("check")
     report = run_check(issue_arg, settings)
     left_out = _refuse_or_leave_out(report, force)
-    issue = report.intake.issue
+    if withdrawn is None:
+        from newsletter.withdraw import read_withdrawals, withdrawn_pairs
+
+        db = settings.path(settings.subscribers.database)
+        withdrawn = withdrawn_pairs(read_withdrawals(db), report.intake.issue.slug)
+    issue = without_photos(report.intake.issue, withdrawn)
     begin("images")
     renditions = issue_renditions(issue, settings, progress=progress, skip=frozenset(left_out))
     # the pipeline repeats some header findings of the rules (same code, file, numbers)
@@ -184,6 +194,12 @@ def build_issue(
         )
         manifest["personal"] = personal
         manifest["inputs"] = inputs
+        # where each picture went: publish builds the directory pages from it
+        manifest["placed"] = [
+            {"submission": k[0], "source": k[1], "kind": k[2], **v.__dict__}
+            for k, v in placed.items()
+        ]
+        manifest["withdrawn"] = sorted([slug, name] for slug, name in withdrawn)
         _write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
         swap_into_place(tmp, final)
     except BaseException:
@@ -225,6 +241,23 @@ def _personal_marker(settings: Settings, inputs: dict[str, Any]) -> str:
             log.warning("marker key not written: %s", exc)
     blob = json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()
     return "personal-link-" + hmac.new(key, blob, hashlib.sha256).hexdigest()[:32]
+
+
+def without_photos(issue: Any, withdrawn: frozenset[tuple[str, str]]) -> Any:
+    """`issue` without the photos in `withdrawn` (slug, file name; compared in NFC, any case)."""
+    if not withdrawn:
+        return issue
+    gone = {(slug, unicodedata.normalize("NFC", name).casefold()) for slug, name in withdrawn}
+    subs = []
+    for sub in issue.submissions:
+        keep = tuple(
+            p
+            for p in sub.photos
+            if p.file is None
+            or (sub.slug, unicodedata.normalize("NFC", p.file.name).casefold()) not in gone
+        )
+        subs.append(sub.model_copy(update={"photos": keep}) if keep != sub.photos else sub)
+    return issue.model_copy(update={"submissions": tuple(subs)})
 
 
 def _render_pdf(view: Any, settings: Settings, outbox: Path) -> bytes:

@@ -60,8 +60,8 @@ _T = {
         "{path} exists already; nothing overwritten.",
     ),
     "dry_run": (
-        "{n} {n:Nachricht|Nachrichten} geschrieben nach {path}",
-        "{n} {n:message|messages} written to {path}",
+        "{n} {n:Nachricht|Nachrichten} geschrieben nach {path} (privat, nie veröffentlichen)",
+        "{n} {n:message|messages} written to {path} (private, never publish)",
     ),
     "config": (
         "Die Einstellungen in {path} enthalten {n} Fehler:",
@@ -109,6 +109,7 @@ def _sub_clis() -> tuple[Any, ...]:
         mailbox_cli,
         organisations_cli,
         preview_cli,
+        publish_cli,
         remind_cli,
         serve_cli,
         status_cli,
@@ -125,6 +126,8 @@ def _sub_clis() -> tuple[Any, ...]:
         status_cli,
         remind_cli.REMIND,
         remind_cli.FEEDBACK,
+        publish_cli,
+        publish_cli.WITHDRAW,
     )
 
 
@@ -177,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--dry-run",
         action="store_true",
-        help="jede Nachricht als .eml in outbox/AUSGABE/messages/ schreiben",
+        help="jede Nachricht als .eml nach .cache/private/AUSGABE/send/ schreiben (privat)",
     )
     sd.add_argument("--yes", action="store_true", help="ohne Rückfrage an alle senden")
     sd.add_argument(
@@ -477,7 +480,8 @@ def cmd_send(args: argparse.Namespace, settings: Settings, lang: str, out: Conso
         with StageProgress(err, lang) as progress:
             progress.stage("dry_run")
             written = deliver.dry_run(outbox, settings)
-        out.print(t("dry_run", lang, n=len(written), path=outbox / "messages"), markup=False)
+        private = written[0].parent if written else deliver.dry_run_folder(settings, slug)
+        out.print(t("dry_run", lang, n=len(written), path=private), markup=False)
         return EXIT_OK
     with open_store(settings.path(settings.subscribers.database)) as db:
         count = len(list_subscribers(db, ["active"]))
@@ -548,6 +552,13 @@ def _refuse_outdated(outbox: Path, folder: Path, settings: Settings) -> None:
     except (OSError, ValueError):
         raise NewsletterError("NOT_BUILT", outbox, {"path": str(outbox)}) from None
     changes = outdated(manifest, folder, settings)
+    # a photo release withdrawn after the build: the build still shows the photo
+    from newsletter.withdraw import read_withdrawals
+
+    built = {tuple(p) for p in manifest.get("withdrawn") or []}
+    for w in read_withdrawals(settings.path(settings.subscribers.database), folder.name):
+        if (w.slug, w.photo) not in built:
+            changes.append(f"{w.slug}/{w.photo} (Freigabe zurückgezogen / release withdrawn)")
     if changes:
         shown = ", ".join(changes[:8]) + (f" (+{len(changes) - 8})" if len(changes) > 8 else "")
         raise NewsletterError("BUILD_OUTDATED", outbox, {"changes": shown})

@@ -100,8 +100,8 @@ HELP_EN: dict[str, str] = {
     ),
     "die gebaute Ausgabe versenden (oder testen)": "send the built issue (or test it)",
     "nur eine Testmail an diese Adresse": "only one test mail to this address",
-    "jede Nachricht als .eml in outbox/AUSGABE/messages/ schreiben": (
-        "write every message as .eml into outbox/ISSUE/messages/"
+    "jede Nachricht als .eml nach .cache/private/AUSGABE/send/ schreiben (privat)": (
+        "write every message as .eml into .cache/private/ISSUE/send/ (private)"
     ),
     "ohne Rückfrage an alle senden": "send to everyone without asking",
     "Nachrichten mit ungewissem Verbleib (nach einem Abbruch) erneut senden": (

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from email_validator import EmailNotValidError, validate_email
@@ -180,6 +181,24 @@ def _split_at(text: str, spots: list[int], general: str) -> list[str] | None:
     return parts
 
 
+def hosted_base(settings: Settings, issue: str, manifest: dict[str, Any]) -> str:
+    """The site's base URL when this issue's images are to be loaded from it, else ''.
+
+    `[sender] images`: "inline" never, "hosted" always (the editor vouches for the upload),
+    "auto" once `publish` has put this build's images where publisher.base_url says and
+    fetched one back (publish.hosted_ready).
+    """
+    mode = settings.sender.images
+    if mode == "inline":
+        return ""
+    if mode == "auto":
+        from newsletter.publish import hosted_ready
+
+        if not hosted_ready(settings, issue, manifest):
+            return ""
+    return settings.publisher.base_url.rstrip("/") + "/"
+
+
 class MessageFactory:
     """Prepared once per issue; `message(recipient)` returns the bytes to send."""
 
@@ -215,14 +234,14 @@ class MessageFactory:
         seed = hashlib.sha256(f"{self.issue}|{boundary_seed}".encode()).hexdigest()[:24]
         self.b_alt, self.b_rel, self.b_mix = (f"=_alt_{seed}", f"=_rel_{seed}", f"=_mix_{seed}")
         self.images: list[bytes] = []
-        hosted = sender.hosted_images_url.rstrip("/")
+        hosted = hosted_base(settings, self.issue, self.manifest)
 
         def cid_for(match: re.Match[str]) -> str:
             href = match.group(2)
             if href.startswith(("http://", "https://", "cid:", "data:")):
                 return match.group(0)
             if hosted:
-                return f"{match.group(1)}{hosted}/{self.issue}/{href}{match.group(3)}"
+                return f"{match.group(1)}{hosted}{self.issue}/{href}{match.group(3)}"
             cid = hashlib.sha256(href.encode()).hexdigest()[:20] + "@newsletter"
             if cid not in self._cids:
                 self._cids[cid] = href

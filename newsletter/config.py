@@ -166,8 +166,10 @@ class SenderSettings(_Section):
     attach_pdf_max_bytes: int = Field(
         5_000_000, ge=0, description="Attach the PDF only if it is at most this large."
     )
-    hosted_images_url: str = Field(
-        "", description="Base URL of hosted images; empty: images travel inside the mail (CID)."
+    images: Literal["inline", "hosted", "auto"] = Field(
+        "auto",
+        description="Photos inside each mail (inline), loaded from publisher.base_url (hosted), "
+        "or hosted once `publish` has put them there and reached them (auto).",
     )
 
 
@@ -375,6 +377,28 @@ class MailboxSettings(_Section):
     max_messages: int = Field(1000, ge=1, description="Most mails looked at in one run.")
 
 
+class PublishSettings(_Section):
+    """`newsletter publish`: where the site goes and what it shows."""
+
+    target: str = Field(
+        "",
+        description="Folder the web server serves (a symlink publish manages), or "
+        "[user@]host:/path or ssh://user@host:port/path for rsync over SSH.",
+    )
+    state_dir: Path = Field(
+        Path(".publish"), description="What has been published (keep it: not a cache)."
+    )
+    keep_releases: int = Field(3, ge=2, description="Complete site versions kept at the target.")
+    districts: list[str] = Field(
+        default_factory=list,
+        description="District names; an organisation's is the first found in its location.",
+    )
+    ssh_options: list[str] = Field(
+        default_factory=list, description="Extra ssh options, e.g. ['-i', 'key']."
+    )
+    timeout: float = Field(120.0, gt=0, description="Seconds an upload step may take.")
+
+
 class PreviewSettings(_Section):
     """The editor's preview page (`newsletter preview`, only ever on 127.0.0.1)."""
 
@@ -411,6 +435,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)  # type: ignore[arg-type]
     serve: ServeSettings = Field(default_factory=ServeSettings)  # type: ignore[arg-type]
     mailbox: MailboxSettings = Field(default_factory=MailboxSettings)  # type: ignore[arg-type]
+    publish: PublishSettings = Field(default_factory=PublishSettings)  # type: ignore[arg-type]
     preview: PreviewSettings = Field(default_factory=PreviewSettings)  # type: ignore[arg-type]
 
     @classmethod

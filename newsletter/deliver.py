@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import logging
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -555,21 +556,31 @@ def send_test(outbox: Path, address: str, settings: Settings) -> str:
     return asyncio.run(main())
 
 
+def dry_run_folder(settings: Settings, issue: str) -> Path:
+    """Where the dry run writes: .cache/private/ISSUE/send/, owner-only, never in the outbox."""
+    base = settings.path(settings.cache_dir) / "private"
+    folder = base / issue / "send"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for p in (base, base / issue, folder):
+        p.chmod(0o700)
+    return folder
+
+
 def dry_run(outbox: Path, settings: Settings) -> list[Path]:
-    """Write every active subscriber's message as .eml into outbox/messages/; send nothing.
+    """Write every active subscriber's message as .eml into the private dry-run folder.
 
     Each message is the one a relay with SMTPUTF8 would get (an IDN domain in punycode all
-    the same; a non-ASCII local part in UTF-8).
+    the same; a non-ASCII local part in UTF-8). Each file holds an address and its
+    unsubscribe token: the files go to `.cache/private/ISSUE/send/` (folders 0700, files
+    0600), never into outbox/ISSUE/, which is published. Files of an earlier run are removed
+    first, as is a `messages/` folder an older version left in the outbox.
     """
     with open_store(settings.path(settings.subscribers.database)) as db:
         factory = MessageFactory(outbox, settings, id_key=journal.message_id_key(db))
-    folder = outbox / "messages"
-    # Each file holds an address and its unsubscribe token: private, and never published with
-    # the rest of the outbox (README). Files of an earlier run are removed first.
-    folder.mkdir(mode=0o700, exist_ok=True)
-    folder.chmod(0o700)
+    folder = dry_run_folder(settings, factory.issue)
     for old in folder.glob("*.eml"):
         old.unlink()
+    shutil.rmtree(outbox / "messages", ignore_errors=True)
     written = []
     with open_store(settings.path(settings.subscribers.database)) as db:
         for s in list_subscribers(db, ["active"]):

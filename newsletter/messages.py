@@ -939,6 +939,71 @@ CATALOGUE: dict[str, Text] = {
         "No mail server is set up (smtp.host is empty). Fill in [smtp] in newsletter.toml, or "
         "use --dry-run to only write the messages.",
     ),
+    # --- publish and withdraw -----------------------------------------------------------------
+    "PUBLISH_NO_TARGET": Text(
+        "Es ist kein Ziel zum Veröffentlichen angegeben. Bitte --to ORDNER (oder "
+        "benutzer@host:/pfad) angeben oder [publish] target in newsletter.toml eintragen.",
+        "No target to publish to. Pass --to FOLDER (or user@host:/path) or set [publish] "
+        "target in newsletter.toml.",
+    ),
+    "PUBLISH_OUTDATED": Text(
+        "Ausgabe {issue} wird nicht veröffentlicht: Der Bau in outbox/ ist veraltet; seitdem hat "
+        "sich geändert: {changes}. Bitte neu bauen („newsletter build {issue}“).",
+        "Issue {issue} is not published: the build in outbox/ is out of date; changed since: "
+        "{changes}. Build it again ('newsletter build {issue}').",
+    ),
+    "PUBLISH_RUNNING": Text(
+        "Es läuft schon eine Veröffentlichung (Sperrdatei {path}). Bitte warten, bis sie fertig "
+        "ist.",
+        "A publish run is already going on (lock file {path}). Wait until it has finished.",
+    ),
+    "PUBLISH_NAME_UNSAFE": Text(
+        "Ausgabe {issue}: Der Dateiname {name} ist für eine Webadresse ungeeignet (erlaubt: "
+        "Kleinbuchstaben, Ziffern, Punkt, Binde- und Unterstrich). Nichts veröffentlicht.",
+        "Issue {issue}: the file name {name} is not safe in a web address (allowed: lower-case "
+        "letters, digits, dot, hyphen, underscore). Nothing published.",
+    ),
+    "PUBLISH_TARGET_INVALID": Text(
+        "Das Ziel {target} ist unbrauchbar ({detail}). Die Website dort ist unverändert.",
+        "The target {target} cannot be used ({detail}). The site there is unchanged.",
+    ),
+    "PUBLISH_UNREACHABLE": Text(
+        "Das Ziel {target} ist nicht erreichbar ({detail}). Die Website dort ist unverändert.",
+        "The target {target} cannot be reached ({detail}). The site there is unchanged.",
+    ),
+    "PUBLISH_UPLOAD_FAILED": Text(
+        "Das Hochladen nach {target} ist fehlgeschlagen ({detail}); ist das Ziel voll? Die "
+        "bisherige Website ist vollständig erhalten.",
+        "The upload to {target} failed ({detail}); is the target full? The previous site is "
+        "kept whole.",
+    ),
+    "PUBLISH_NOT_PUBLISHED": Text(
+        "Die Ausgabe {issue} ist nicht veröffentlicht; es gibt nichts zurückzuziehen.",
+        "The issue {issue} is not published; there is nothing to take down.",
+    ),
+    "PUBLISH_SOURCES_GONE": Text(
+        "Ausgabe {issue} muss ohne zurückgezogene Fotos neu gebaut werden, aber ihr Ordner "
+        "{path} fehlt oder hat Fehler ({detail}). Nichts veröffentlicht.",
+        "Issue {issue} must be rebuilt without withdrawn photos, but its folder {path} is "
+        "missing or has errors ({detail}). Nothing published.",
+    ),
+    "PUBLISH_SEARCH_FAILED": Text(
+        "Der Suchindex (Pagefind) konnte nicht gebaut werden ({detail}). Nichts veröffentlicht.",
+        "The search index (Pagefind) could not be built ({detail}). Nothing published.",
+    ),
+    "WITHDRAW_SUBMISSION_UNKNOWN": Text(
+        "Die Ausgabe {issue} hat keine Einreichung „{slug}“ (vorhanden: {slugs}).",
+        "The issue {issue} has no submission '{slug}' (there are: {slugs}).",
+    ),
+    "WITHDRAW_PHOTO_UNKNOWN": Text(
+        "Die Einreichung „{slug}“ in {issue} hat kein Foto „{photo}“ (Fotos: {photos}).",
+        "The submission '{slug}' in {issue} has no photo '{photo}' (photos: {photos}).",
+    ),
+    "WITHDRAW_REASON_MISSING": Text(
+        "Bitte mit --reason angeben, warum die Freigabe zurückgezogen wurde (z. B. „Widerruf per "
+        "E-Mail vom 3.12.“).",
+        "Give the reason for the withdrawal with --reason (e.g. 'withdrawn by e-mail on 3 Dec').",
+    ),
 }
 
 # Codes that are warnings (reported, but do not fail `check` unless --strict); all others are

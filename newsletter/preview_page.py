@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from newsletter.content import anchor
+from newsletter.mail_weight import weights
 from newsletter.messages import human_bytes
 from newsletter.models import Finding, Issue, status_of
 from newsletter.preview_build import Snapshot
@@ -398,6 +399,7 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
         "photos_left_out": [],
         "late": [],
         "bars": [],
+        "weights": [],
         "images": [],
         "text": "",
         "budget": {},
@@ -432,6 +434,7 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
         ],
         late=[r for r in rows if r.late],
         bars=size_bars(result.manifest, len(text.encode())),
+        weights=weights(result.outbox, good.settings),
         images=image_rows(result.manifest, issue),
         budget=result.manifest.get("images", {}).get("budget", {}),
         text=text,

@@ -47,6 +47,8 @@ def issue_inputs(issue_folder: Path, settings: Settings) -> dict[str, Any]:
 
     templates = _files(PACKAGE_TEMPLATES, "templates/")
     templates |= _files(settings.path(Path("templates")), "templates/")
+    # the published site's own pages (templates/site/) are not part of an issue's build
+    templates = {k: v for k, v in templates.items() if not k.startswith("templates/site/")}
     dump = settings.model_dump(mode="json")
     sections = {
         name: hashlib.sha256(json.dumps(dump[name], sort_keys=True).encode()).hexdigest()

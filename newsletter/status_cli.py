@@ -16,10 +16,12 @@ if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
 
     from newsletter.config import Settings
     from newsletter.status import IssueStatus, issue_status
+    from newsletter.withdraw import read_withdrawals
 else:
     escape = lazy.function("rich.markup", "escape")
     Table = lazy.function("rich.table", "Table")
     issue_status = lazy.function("newsletter.status", "issue_status")
+    read_withdrawals = lazy.function("newsletter.withdraw", "read_withdrawals")
 
 COMMAND = "status"
 
@@ -69,6 +71,10 @@ _T: dict[str, tuple[str, str]] = {
     "errors": ("Fehler", "Errors"),
     "warnings": ("Warn.", "Warn."),
     "note": ("Name, Hinweis", "Name, note"),
+    "withdrawn": (
+        "Zurückgezogene Fotofreigaben (erscheinen nach „newsletter publish“ nirgends mehr):",
+        "Withdrawn photo releases (gone everywhere after 'newsletter publish'):",
+    ),
 }
 
 
@@ -154,6 +160,11 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     general = [f for f in st.report.findings if f.submission is None]
     for f in general:
         out.print(f"  {escape(f.message(lang))} [dim]({f.code})[/]")
+    withdrawn = read_withdrawals(settings.path(settings.subscribers.database), st.issue)
+    if withdrawn:
+        out.print(t("withdrawn", lang), markup=False)
+        for w in withdrawn:
+            out.print(f"  {w.slug}/{w.photo} – {w.withdrawn_at[:10]} – {w.reason}", markup=False)
     out.print()
     out.print(t("summary", lang, n=len(st.rows), **st.counts()), markup=False)
     unregistered = sum(not r.registered for r in st.rows)

@@ -251,6 +251,13 @@ def _receipts(conn: sqlite3.Connection) -> None:
     )
 
 
+def _photo_withdrawals(conn: sqlite3.Connection) -> None:
+    """Withdrawn photo releases (`newsletter withdraw`), honoured by `publish`."""
+    from newsletter.withdraw import migration  # withdraw imports this module
+
+    migration(conn)
+
+
 # Append only: a file at version n gets MIGRATIONS[n:] applied, each in the same transaction.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_subscribers,
@@ -259,6 +266,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v4_organisations,
     _send_runs_and_skipped_rows,
     _receipts,
+    _photo_withdrawals,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -30,7 +30,7 @@ def toml_value(v: Any) -> str:
         return f"{v:_}"
     if isinstance(v, float):
         return repr(v)
-    if isinstance(v, list):
+    if isinstance(v, list | tuple):
         return "[" + ", ".join(toml_value(x) for x in v) + "]"
     return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
 

@@ -528,11 +528,17 @@ def test_dry_run_files_are_private_and_replace_an_earlier_run(
     settings = configure(tmp_path, port)
     subscribe(settings, ["a@example.org"])
     outbox = make_outbox(tmp_path)
-    (outbox / "messages").mkdir()
-    (outbox / "messages" / "999999.eml").write_text("from an earlier run")
+    private = settings.path(settings.cache_dir) / "private" / "2026-12" / "send"
+    private.mkdir(parents=True)
+    (private / "999999.eml").write_text("from an earlier run")
+    (outbox / "messages").mkdir()  # where an older version wrote them: published with outbox/
+    (outbox / "messages" / "000001.eml").write_text("addresses")
     written = dry_run(outbox, settings)
-    assert [p.name for p in (outbox / "messages").iterdir()] == [written[0].name]
-    assert (outbox / "messages").stat().st_mode & 0o777 == 0o700
+    assert [p.name for p in private.iterdir()] == [written[0].name]
+    assert not (outbox / "messages").exists()
+    assert not [p for p in outbox.rglob("*.eml")]
+    for folder in (private, private.parent, private.parent.parent):
+        assert folder.stat().st_mode & 0o777 == 0o700
     assert written[0].stat().st_mode & 0o777 == 0o600
 
 
@@ -580,9 +586,10 @@ def test_hosted_images_mode_links_images_instead_of_embedding_them(tmp_path: Pat
     settings = load_settings(root=tmp_path)
     settings = settings.model_copy(
         update={
-            "sender": settings.sender.model_copy(
-                update={"hosted_images_url": "https://example.org/newsletter"}
-            )
+            "sender": settings.sender.model_copy(update={"images": "hosted"}),
+            "publisher": settings.publisher.model_copy(
+                update={"base_url": "https://example.org/newsletter/"}
+            ),
         }
     )
     raw = MessageFactory(make_outbox(tmp_path), settings).message(
@@ -593,6 +600,12 @@ def test_hosted_images_mode_links_images_instead_of_embedding_them(tmp_path: Pat
     assert 'src="https://example.org/newsletter/2026-12/images/logo.png"' in html
     assert "cid:" not in html
     assert "image/png" not in [p.get_content_type() for p in msg.walk()]
+    # "auto" (the default) sends them inside until publish has put them on the site
+    auto = settings.model_copy(
+        update={"sender": settings.sender.model_copy(update={"images": "auto"})}
+    )
+    raw = MessageFactory(make_outbox(tmp_path), auto).message(Recipient("a@example.org", "e" * 43))
+    assert "image/png" in [p.get_content_type() for p in email.message_from_bytes(raw).walk()]
 
 
 def test_an_empty_build_is_not_sent(sink: tuple[Sink, int], tmp_path: Path) -> None:

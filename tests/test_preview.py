@@ -312,6 +312,11 @@ def test_size_panel_lists_every_image_and_compares_on_click(page: Page, preview:
     expect(sizes).to_contain_text("HTML der E-Mail")
     expect(sizes).to_contain_text("Gmail kürzt ab etwa 102,0 KB")
     expect(sizes).to_contain_text("Ganze Nachricht")
+    # the weight of one message as it leaves, photos inside it and loaded from the site
+    weights = page.locator("#gewicht li")
+    expect(weights).to_have_count(2)
+    expect(weights.nth(0)).to_contain_text(re.compile(r"inline\): [\d,]+ MB – so wird jetzt"))
+    expect(weights.nth(1)).to_contain_text(re.compile(r"hosted\): [\d,]+ KB$"))
     first = rows.first
     expect(first.locator("td").nth(5)).not_to_be_empty()  # quality (or – for PNG)
     first.get_by_role("button", name="Vergleichen").click()
@@ -799,4 +804,4 @@ def test_page_shows_the_organisations_like_status_once_there_is_a_register(
     assert "Frauentreff Oststadt" in section and "fehlt" in section
     assert "Lernimpuls (Verzeichnis)" in section
     assert "nicht im Verzeichnis" in section  # the other folders of the issue
-    assert "Organisationen: 1 fehlen" in section
+    assert "Organisationen: 1 fehlt" in section

@@ -98,7 +98,8 @@ def test_real_file_names_pass_check_build_and_every_kind_of_send(
     [test_mail] = handler.to("redaktion@example.org")
     assert str(test_mail["Subject"]).startswith("[TEST] ")
     assert main(["send", "2026-12", "--dry-run"]) == 0
-    assert len(list((outbox / "messages").glob("*.eml"))) == 2
+    assert len(list((root / ".cache" / "private" / "2026-12" / "send").glob("*.eml"))) == 2
+    assert not list(outbox.rglob("*.eml"))  # outbox/ is published: never an address in it
     assert main(["send", "2026-12", "--yes"]) == 0
     for address in ("leserin@example.org", "leser@example.org"):
         [msg] = handler.to(address)

@@ -70,5 +70,5 @@ def test_remind_sends_after_a_yes_at_the_terminal(chdir_tmp: Path) -> None:
         assert code == 2 and handler.rcpts == [], out
         code, out = at_terminal(chdir_tmp, "j\n", "remind", "2026-12")
         assert code == 0, out
-        assert "1 Erinnerung(en) senden? [j/N]" in out
+        assert "1 Erinnerung senden? [j/N]" in out
         assert handler.rcpts == ["a@example.org"]
