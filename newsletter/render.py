@@ -20,7 +20,7 @@ from newsletter.content import IssueView, display_url, phone_href, shorten
 
 log = logging.getLogger(__name__)
 
-# What a render without a link to put there shows. A build renders with a random marker of its
+# What a render without a link to put there shows. A build renders with a secret marker of its
 # own instead and records where it ended up (compose.place_personal): never this text, which
 # anyone could type into a submission.
 UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
