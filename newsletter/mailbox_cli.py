@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
     from newsletter.config import Settings
     from newsletter.mailbox import MailboxReport, mailbox_settings, process_mailbox
 else:
+    Console = lazy.function("rich.console", "Console")
     mailbox_settings = lazy.function("newsletter.mailbox", "mailbox_settings")
     process_mailbox = lazy.function("newsletter.mailbox", "process_mailbox")
 

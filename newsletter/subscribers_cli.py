@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
     from newsletter import subscribers as store
     from newsletter.config import Settings
 else:
+    Console = lazy.function("rich.console", "Console")
     escape = lazy.function("rich.markup", "escape")
     Table = lazy.function("rich.table", "Table")
     subscriber_csv = lazy.module("newsletter.subscriber_csv")
