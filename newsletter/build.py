@@ -95,6 +95,7 @@ def build_issue(
     counts the pictures.
     """
     from newsletter.images import issue_renditions
+    from newsletter.logo_plate import needs_light_plate
 
     def begin(name: str) -> None:
         if stage is not None:
@@ -127,7 +128,10 @@ def build_issue(
             rel = _unique(tmp, f"{folder}/{sub_dir}/{stem}.{_ext(r.format)}")
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(r.path, tmp / rel)
-            placed[(r.submission, r.source, r.kind)] = Placed(rel, r.width, r.height, r.bytes)
+            plate = r.kind == "email" and needs_light_plate(tmp / rel)
+            placed[(r.submission, r.source, r.kind)] = Placed(
+                rel, r.width, r.height, r.bytes, plate
+            )
         begin("render")
         included = frozenset(s.slug for s in issue.submissions) - set(left_out)
         view = build_view(issue, settings, placed, include=included, left_out=left_out)

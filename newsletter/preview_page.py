@@ -31,6 +31,13 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "ok": 2}
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I)
 _DARK_MEDIA = re.compile(r"@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)\s*\{", re.I)
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+# GMX, WEB.DE and T-Online drop `dir` and `lang` and every colour CSS1 does not know
+_DIR_LANG = re.compile(r"""\s(?:dir|lang)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+_NON_CSS1_COLOUR = re.compile(
+    r"(?:background-color|background|color)\s*:\s*(?:rgba|hsla?|color-mix|var)\([^;\"']*\)\s*;?|"
+    r"(?:background-color|background|color)\s*:\s*#[0-9a-f]{8}\s*;?",
+    re.I,
+)
 _IMG_SRC = re.compile(r"""\s(?:src|srcset)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 
 
@@ -66,10 +73,17 @@ class Variant:
         if self.dark:
             html = force_dark(html)
         if self.no_style:
-            html = _STYLE_BLOCK.sub("", html)
+            html = strip_style(html)
         if self.no_images:
             html = _IMG_TAG.sub(lambda m: _IMG_SRC.sub("", m.group(0)), html)
         return html
+
+
+def strip_style(html: str) -> str:
+    """What GMX, WEB.DE and T-Online leave: no <style>, no dir/lang, only CSS1 colours."""
+    html = _STYLE_BLOCK.sub("", html)
+    html = _DIR_LANG.sub("", html)
+    return _NON_CSS1_COLOUR.sub("", html)
 
 
 def force_dark(html: str) -> str:
