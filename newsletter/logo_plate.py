@@ -47,8 +47,9 @@ def needs_light_plate(path: Path) -> bool:
         log.warning("logo %s: not judged for dark mode (%s)", path, exc)
         return False
     small.thumbnail((SAMPLE, SAMPLE))
-    pixels = list(small.getdata())
-    visible = [(r, g, b) for r, g, b, a in pixels if a >= 128]
+    data = small.tobytes()
+    pixels = [data[i : i + 4] for i in range(0, len(data), 4)]
+    visible = [(px[0], px[1], px[2]) for px in pixels if px[3] >= 128]
     if not pixels or len(visible) > (1 - TRANSPARENT_SHARE) * len(pixels):
         return False
     if not visible:

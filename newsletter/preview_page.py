@@ -80,9 +80,15 @@ class Variant:
 
 
 def strip_style(html: str) -> str:
-    """What GMX, WEB.DE and T-Online leave: no <style>, no dir/lang, only CSS1 colours."""
+    """What GMX, WEB.DE and T-Online leave: no <style>, no dir/lang, only CSS1 colours.
+
+    The <html> element stays as it is: a webmail shows the message inside its own page, whose
+    language is the reader's.
+    """
     html = _STYLE_BLOCK.sub("", html)
-    html = _DIR_LANG.sub("", html)
+    body = re.search(r"<body\b", html, re.I)
+    start = body.start() if body else 0
+    html = html[:start] + _DIR_LANG.sub("", html[start:])
     return _NON_CSS1_COLOUR.sub("", html)
 
 
