@@ -106,6 +106,7 @@ class EventView:
     description: str | None
     url: str | None
     ics: str  # href of its .ics file, relative to the outbox
+    end_time: str | None = None  # only when the editor gave one; never invented
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,7 @@ def build_view(
             description=e.description,
             url=e.url,
             ics=f"termine/{i:02d}-{ascii_slug(e.title, 'termin', 40)}.ics",
+            end_time=e.end_time,
         )
         for i, e in enumerate(sorted(issue.events, key=lambda e: (e.date, e.time or "")), 1)
     )

@@ -43,6 +43,9 @@ STYLESHEET = "pdf.css"
 LANG = "de"  # the language of the templates' own words
 GENERATOR = "newsletter"
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# a portrait photo is set narrower (so sharper than 300 ppi), never taller than this: two side
+# by side stay within a third of the page
+PHOTO_MAX_HEIGHT_MM = 90.0
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FILES = (
     "NotoSans-Regular.ttf",
@@ -203,7 +206,9 @@ def _environment(settings: Settings, view: IssueView) -> jinja2.Environment:
     env.filters["primary_lang"] = lambda tag: tag.split("-")[0].lower()
     env.filters["tel_href"] = phone_href
     layout = settings.layout
-    env.filters["photo_box_mm"] = lambda p: box_mm(p, layout.print_photo_width_mm)
+    env.filters["photo_box_mm"] = lambda p: box_mm(
+        p, layout.print_photo_width_mm, PHOTO_MAX_HEIGHT_MM
+    )
     env.filters["logo_box_mm"] = lambda p: box_mm(
         p, layout.print_logo_width_mm, layout.print_logo_height_mm
     )

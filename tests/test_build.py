@@ -181,13 +181,15 @@ def test_cli_build_reports_refusal_in_german_without_traceback(
     assert "Traceback" not in err
 
 
-def test_calendar_files_carry_local_times_in_utc(outbox: Path) -> None:
+def test_calendar_files_carry_local_berlin_times(outbox: Path) -> None:
     raw = (outbox / "termine" / "alle-termine.ics").read_bytes()
     assert b"\n" not in raw.replace(b"\r\n", b"")  # RFC 5545: CRLF line ends only
     text = raw.decode("utf-8")
     assert text.count("BEGIN:VEVENT") == 6
-    # Internationaler Wintermarkt, 5 Dec 2026 14:00 in Berlin (CET, UTC+1) = 13:00 UTC
-    assert "DTSTART:20261205T130000Z" in text
+    # Internationaler Wintermarkt, 5 Dec 2026 14:00 in Berlin, with the zone's VTIMEZONE
+    assert "DTSTART;TZID=Europe/Berlin:20261205T140000" in text
+    assert "BEGIN:VTIMEZONE" in text and "TZID:Europe/Berlin" in text
+    assert "DTEND" not in text  # issue.toml gives no end times: none is invented
 
 
 def test_text_part_matches_the_golden_file(outbox: Path) -> None:
