@@ -32,7 +32,7 @@ import weasyprint  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
-from newsletter.config import Settings
+from newsletter.config import LayoutSettings, Settings
 from newsletter.content import IssueView, Picture, Placed, display_url, phone_href
 from newsletter.errors import NewsletterError
 
@@ -46,6 +46,8 @@ REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # a portrait photo is set narrower (so sharper than 300 ppi), never taller than this: two side
 # by side stay within a third of the page
 PHOTO_MAX_HEIGHT_MM = 90.0
+TEXT_WIDTH_MM = 170.0  # A4 less pdf.css's left and right margins (20 mm each)
+PHOTO_GAP_MM = 4.0
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FILES = (
     "NotoSans-Regular.ttf",
@@ -206,9 +208,7 @@ def _environment(settings: Settings, view: IssueView) -> jinja2.Environment:
     env.filters["primary_lang"] = lambda tag: tag.split("-")[0].lower()
     env.filters["tel_href"] = phone_href
     layout = settings.layout
-    env.filters["photo_box_mm"] = lambda p: box_mm(
-        p, layout.print_photo_width_mm, PHOTO_MAX_HEIGHT_MM
-    )
+    env.filters["photo_box_mm"] = lambda p, per_row=2: photo_box_mm(p, layout, per_row)
     env.filters["logo_box_mm"] = lambda p: box_mm(
         p, layout.print_logo_width_mm, layout.print_logo_height_mm
     )
@@ -243,6 +243,17 @@ def _check_files(view: IssueView, outbox: Path) -> None:
     for name in FONT_FILES:
         if not (FONTS_DIR / name).is_file():
             raise NewsletterError("PDF_FILE_MISSING", FONTS_DIR / name, {"file": name})
+
+
+def photo_box_mm(placed: Placed, layout: LayoutSettings, per_row: int) -> tuple[str, str]:
+    """A photo's printed box when `per_row` photos share the text width (gaps of 4 mm).
+
+    Never wider than the slot its rendition was made for (print_photo_width_mm at print_ppi),
+    so a photo is printed at that resolution or a higher one, never a lower one.
+    """
+    share = (TEXT_WIDTH_MM - PHOTO_GAP_MM * (per_row - 1)) / max(per_row, 1)
+    width = min(layout.print_photo_width_mm, share)
+    return box_mm(placed, width, PHOTO_MAX_HEIGHT_MM * width / layout.print_photo_width_mm)
 
 
 def box_mm(placed: Placed, max_width: float, max_height: float | None = None) -> tuple[str, str]:
