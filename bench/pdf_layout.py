@@ -20,10 +20,11 @@ from pathlib import Path
 from _common import ROOT
 from pdf import corpus_issue, example_view
 
-sys.path.insert(0, str(ROOT))
-from newsletter.config import load_settings  # noqa: E402
-from newsletter.pdf import render_pdf  # noqa: E402
-from tests.pdf_fill import page_fill  # noqa: E402
+from newsletter.config import load_settings
+from newsletter.pdf import render_pdf
+
+sys.path.insert(0, str(ROOT / "tests"))  # the same measurement as tests/test_pdf_layout.py
+from pdf_fill import page_fill
 
 GOAL_PAGES = 30
 SECTION_STARTS = ("Unsere Mitglieder stellen sich vor", "Termine", "Anlagen")

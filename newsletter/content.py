@@ -342,9 +342,7 @@ def _submission_view(
     for p in sub.photos:
         if not p.publishable or p.file is None or p.file.path is None:
             continue  # a photo without a release is never published
-        pic = picture(
-            p.file.name, photo_width, PHOTO_MAX_HEIGHT, p.alt_text, p.caption, p.credit
-        )
+        pic = picture(p.file.name, photo_width, PHOTO_MAX_HEIGHT, p.alt_text, p.caption, p.credit)
         if pic is not None:
             photos.append(pic)
     location_href = None

@@ -131,12 +131,12 @@ class _TextState:
         return "\n" + "\n".join(lines) + "\n"
 
 
-def wrap(text: str, indent: str = "") -> str:
-    """A paragraph wrapped to the text width."""
+def wrap(text: str, indent: str = "", first: str | None = None) -> str:
+    """A paragraph wrapped to the text width (`first` starts its first line, else `indent`)."""
     return textwrap.fill(
         text,
         TEXT_WIDTH,
-        initial_indent=indent,
+        initial_indent=indent if first is None else first,
         subsequent_indent=indent,
         break_long_words=False,
         break_on_hyphens=False,
@@ -144,8 +144,17 @@ def wrap(text: str, indent: str = "") -> str:
 
 
 def rule(title: str, char: str = "-") -> str:
-    """A heading underlined to its length."""
-    return f"{title}\n{char * min(len(title), TEXT_WIDTH)}"
+    """A heading (wrapped) underlined to its longest line."""
+    lines = wrap(title).splitlines() or [""]
+    return "\n".join(lines) + "\n" + char * min(max(len(line) for line in lines), TEXT_WIDTH)
+
+
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK: a plain-text reader starts the line right to left
+
+
+def rtl(text: str) -> str:
+    """Every non-empty line marked as right to left (mail programs show plain text as it comes)."""
+    return "\n".join(RLM + line if line.strip() else line for line in text.split("\n"))
 
 
 def render_text(
@@ -160,6 +169,7 @@ def render_text(
         links=state.links,
         wrap=wrap,
         rule=rule,
+        rtl=rtl,
         unsubscribe_url=unsubscribe_url,
     )
     # collapse runs of blank lines the template's conditionals leave behind

@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import EXAMPLE_ISSUE, REPO
 from playwright.sync_api import Browser, Page
+from test_render import make_view
 
 from newsletter.build import build_issue
 from newsletter.config import Settings, load_settings
 from newsletter.preview_page import Variant, strip_style
 from newsletter.render import fit_email, render_web
-from tests.conftest import EXAMPLE_ISSUE, REPO
-from tests.test_render import make_view
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 EMAIL_ONLY_RULES = {"region", "landmark-one-main"}  # see the module docstring
@@ -74,9 +74,7 @@ def axe_violations(page: Page, *, email: bool) -> dict[str, list[str]]:
     """axe-core's violations on the loaded page: rule id -> the offending nodes."""
     page.add_script_tag(path=str(AXE))
     found: list[dict[str, Any]] = page.evaluate(_AXE_RUN)
-    return {
-        v["id"]: v["nodes"] for v in found if not (email and v["id"] in EMAIL_ONLY_RULES)
-    }
+    return {v["id"]: v["nodes"] for v in found if not (email and v["id"] in EMAIL_ONLY_RULES)}
 
 
 @pytest.fixture(scope="module")
@@ -173,9 +171,12 @@ def test_without_style_every_background_and_direction_survives(
         )
         assert missing == 0
         title = page.locator("h1")
-        assert page.evaluate(
-            "el => getComputedStyle(el.closest('td')).backgroundColor", title.element_handle()
-        ) == "rgb(11, 79, 108)"
+        assert (
+            page.evaluate(
+                "el => getComputedStyle(el.closest('td')).backgroundColor", title.element_handle()
+            )
+            == "rgb(11, 79, 108)"
+        )
         arabic = page.get_by_text("تأسست جمعية بيت الأمل", exact=False).first
         assert arabic.evaluate("el => getComputedStyle(el).direction") == "rtl"
         assert arabic.evaluate("el => getComputedStyle(el).textAlign") == "right"

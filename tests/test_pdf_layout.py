@@ -15,6 +15,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from conftest import IssueDir, valid_front
+from pdf_fill import page_fill
 from PIL import Image
 
 from newsletter.config import Settings
@@ -22,13 +24,12 @@ from newsletter.content import Kind, Placed, build_view
 from newsletter.intake import read_issue
 from newsletter.layout import print_pixel_width
 from newsletter.pdf import render_pdf
-from tests.conftest import IssueDir, valid_front
-from tests.pdf_fill import page_fill
 
-WORDS = (
+_SENTENCE = (
     "Wir treffen uns jede Woche im Stadtteilzentrum und helfen bei Hausaufgaben, Bewerbungen "
     "und Briefen vom Amt. Neue Gesichter sind immer willkommen, ob mit oder ohne Deutschkenntnisse."
-).split()
+)
+WORDS = _SENTENCE.split()
 
 
 def _text(rng: random.Random, paragraphs: int) -> str:
@@ -43,7 +44,7 @@ def _text(rng: random.Random, paragraphs: int) -> str:
 
 def _photo(rng: random.Random, portrait: bool) -> bytes:
     w, h = (1000, 1400) if portrait else (1500, 1000)
-    im = Image.new("RGB", (w, h), tuple(rng.randint(40, 220) for _ in range(3)))  # type: ignore[arg-type]
+    im = Image.new("RGB", (w, h), tuple(rng.randint(40, 220) for _ in range(3)))
     im.paste((230, 200, 40), (0, 0, w // 3, h // 3))
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=85)
