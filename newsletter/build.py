@@ -30,6 +30,7 @@ from newsletter.check import CheckReport, run_check
 from newsletter.compose import general_unsubscribe_link, place_personal
 from newsletter.config import Settings
 from newsletter.content import Placed, build_view
+from newsletter.transfer import sent_bytes
 from newsletter.errors import NewsletterError
 from newsletter.filenames import ascii_slug
 from newsletter.intake import resolve_issue
@@ -149,7 +150,7 @@ def build_issue(
             "email.html": {"link": html.escape(general), "at": html_at},
             "email.txt": {"link": general, "at": text_at},
         }
-        size = len(email_html.encode())
+        size = sent_bytes(email_html)  # as the message carries it (transfer-encoded)
         if size > settings.email.max_html_bytes:
             findings.append(
                 Finding(
@@ -283,6 +284,7 @@ def _manifest(
         "editorials": [e.name for e in report.intake.issue.editorials],
         "email": {
             "html_bytes": len(email_html.encode()),
+            "html_bytes_sent": sent_bytes(email_html),
             "limit_bytes": settings.email.max_html_bytes,
             "shortened": shortened,
         },

@@ -401,6 +401,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
         text = f"{value:.{places}f}"
         return text if en else text.replace(".", ",")
 
+    kb = email.get("html_bytes_sent", email["html_bytes"]) / 1000
     out.print(
         ("Built" if en else "Gebaut") + f": {result.outbox}  ({decimal(result.seconds)} s)",
         markup=False,
@@ -408,8 +409,9 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
     for name in ("email.html", "email.txt", "web/index.html", "newsletter.pdf", "manifest.json"):
         out.print(f"  {result.outbox / name}", markup=False)
     out.print(
-        f"  HTML: {decimal(email['html_bytes'] / 1000)} KB / "
-        f"{decimal(email['limit_bytes'] / 1000, 0)} KB"
+        f"  HTML: {decimal(kb)} KB "
+        + ("as sent" if en else "wie versandt")
+        + f" / {decimal(email['limit_bytes'] / 1000, 0)} KB"
         + ((" (texts shortened)" if en else " (Texte gekürzt)") if email["shortened"] else ""),
         markup=False,
     )

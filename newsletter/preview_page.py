@@ -290,7 +290,9 @@ def source_path(issue: Issue, slug: str, source: str) -> str | None:
 def size_bars(manifest: Mapping[str, Any], text_bytes: int) -> list[Bar]:
     """HTML against Gmail's clipping and the configured limit; the whole message; the pictures."""
     email = manifest.get("email", {})
-    html, limit = int(email.get("html_bytes", 0)), int(email.get("limit_bytes", 0))
+    # the size as sent (transfer-encoded): what Gmail clips by
+    html = int(email.get("html_bytes_sent", email.get("html_bytes", 0)))
+    limit = int(email.get("limit_bytes", 0))
     images = [r for r in manifest.get("images", {}).get("renditions", []) if r["kind"] == "email"]
     image_bytes = sum(int(r["bytes"]) for r in images)
     budget = int(manifest.get("images", {}).get("budget", {}).get("budget_bytes", 0) or 0)

@@ -200,3 +200,40 @@ def test_dark_mode_puts_a_light_plate_behind_a_dark_transparent_logo(
     assert any("Elternnetz" in alt for alt in on_plate), plates
     # the Bewerbungscafé logo is a JPEG on white: it brings its own background
     assert not any("Bewerbungscaf" in alt for alt in on_plate), plates
+
+
+def test_with_images_blocked_a_photo_leaves_a_modest_box_with_styled_alt_text(
+    browser: Browser, built: Path
+) -> None:
+    """Outlook and many webmails: no picture, only its box and alt text; a portrait photo
+    (Elternnetz's, 1280x1922) must not leave a phone-screen-high empty box."""
+    shown = built / "_no-images.html"
+    shown.write_text(Variant(no_images=True).apply((built / "email.html").read_text("utf-8")))
+    page = _open(browser, shown, 375, "light")
+    try:
+        boxes = page.evaluate(
+            """() => [...document.querySelectorAll('img')].map(i => {
+                 const r = i.getBoundingClientRect(), cs = getComputedStyle(i);
+                 return [i.alt, r.height, parseFloat(cs.fontSize), cs.color]; })"""
+        )
+    finally:
+        page.context.close()
+    assert boxes
+    for alt, height, size, colour in boxes:
+        assert height <= 400, (alt, height)
+        assert size >= 13 and colour == "rgb(91, 103, 112)", (alt, size, colour)
+
+
+def test_web_version_centres_photos_on_a_desktop(browser: Browser, built: Path) -> None:
+    page = _open(browser, built / "web" / "index.html", 1280, "light")
+    try:
+        offsets = page.evaluate(
+            """() => [...document.querySelectorAll('figure img')].map(i => {
+                 const r = i.getBoundingClientRect(), c = i.closest('article').getBoundingClientRect();
+                 return [i.alt, (r.left + r.right) / 2 - (c.left + c.right) / 2, r.width]; })"""
+        )
+    finally:
+        page.context.close()
+    assert offsets
+    for alt, offset, width in offsets:
+        assert abs(offset) <= 1.5, (alt, offset, width)

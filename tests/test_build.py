@@ -67,8 +67,8 @@ def test_build_writes_everything_a_reader_receives(outbox: Path) -> None:
         assert (outbox / name).is_file(), name
     assert (outbox / "newsletter.pdf").read_bytes().startswith(b"%PDF-")
     assert len(list((outbox / "termine").glob("*.ics"))) == 6 + 1  # one per date, one for all
-    assert len(list((outbox / "images").rglob("*.jpg"))) == 11  # every photo, email size
-    assert len(list((outbox / "print").rglob("*.jpg"))) == 11  # and print size
+    assert len(list((outbox / "images").rglob("*.jpg"))) == 12  # every photo, email size
+    assert len(list((outbox / "print").rglob("*.jpg"))) == 12  # and print size
     html = (outbox / "email.html").read_text(encoding="utf-8")
     for src in re.findall(r'<img src="([^"]+)"', html):
         assert (outbox / src).is_file(), src  # the preview can show every picture
@@ -92,7 +92,7 @@ def test_manifest_lists_every_file_with_size_and_hash(outbox: Path) -> None:
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
     assert manifest["left_out"] == []
     assert manifest["email"]["html_bytes"] < manifest["email"]["limit_bytes"]
-    assert len(manifest["submissions"]) == 6
+    assert len(manifest["submissions"]) == 7
     renditions = manifest["images"]["renditions"]
     assert {r["kind"] for r in renditions} == {"email", "print"}
     assert all("path" not in r for r in renditions)  # no cache paths leak into the output
