@@ -19,24 +19,27 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from newsletter import ics
 from newsletter.check import CheckReport, run_check
 from newsletter.compose import general_unsubscribe_link, place_personal
 from newsletter.config import Settings
-from newsletter.content import Placed, build_view
-from newsletter.transfer import sent_bytes
+from newsletter.content import IssueView, Placed, build_view
 from newsletter.errors import NewsletterError
 from newsletter.filenames import ascii_slug
 from newsletter.intake import resolve_issue
 from newsletter.models import Finding
 from newsletter.render import fit_email, render_text, render_web
 from newsletter.send_guard import issue_inputs
+from newsletter.transfer import sent_bytes
+
+if TYPE_CHECKING:  # images.py is imported when a build runs (it starts a process pool)
+    from newsletter.images import Rendition
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,37 @@ class BuildResult:
         ]
 
 
+def _place(renditions: Sequence[Rendition], tmp: Path) -> dict[tuple[str, str, Any], Placed]:
+    """Copy the renditions into the build folder; where each is and how big."""
+    from newsletter.logo_plate import needs_light_plate
+
+    placed: dict[tuple[str, str, Any], Placed] = {}
+    for r in renditions:
+        folder = "images" if r.kind == "email" else "print"
+        # the pipeline names its files (filenames.py), never the contributor
+        stem = ascii_slug(Path(r.source).stem, fallback="bild")
+        sub_dir = ascii_slug(r.submission, fallback="einreichung")
+        rel = _unique(tmp, f"{folder}/{sub_dir}/{stem}.{_ext(r.format)}")
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(r.path, tmp / rel)
+        plate = r.kind == "email" and needs_light_plate(tmp / rel)
+        placed[(r.submission, r.source, r.kind)] = Placed(rel, r.width, r.height, r.bytes, plate)
+    return placed
+
+
+def _carried(
+    email_view: IssueView, placed: Mapping[tuple[str, str, Any], Placed]
+) -> frozenset[tuple[str, str]]:
+    """The (submission, photo) pairs the email shows, as the template picks them."""
+    source_of = {p.href: (slug, source) for (slug, source, kind), p in placed.items()}
+    out = set()
+    for s in email_view.submissions:
+        for pic in s.photos if not s.excerpt_html else s.photos[:1]:
+            if pic.email is not None and pic.email.href in source_of:
+                out.add(source_of[pic.email.href])
+    return frozenset(out)
+
+
 def build_issue(
     issue_arg: str,
     settings: Settings,
@@ -96,7 +130,6 @@ def build_issue(
     counts the pictures.
     """
     from newsletter.images import issue_renditions
-    from newsletter.logo_plate import needs_light_plate
 
     def begin(name: str) -> None:
         if stage is not None:
@@ -120,19 +153,23 @@ def build_issue(
     tmp = Path(tempfile.mkdtemp(prefix=f".{issue.slug}.build-", dir=root))
     tmp.chmod(0o755)  # mkdtemp makes it private; the outbox is meant to be published
     try:
-        placed: dict[tuple[str, str, Any], Placed] = {}
-        for r in renditions.renditions:
-            folder = "images" if r.kind == "email" else "print"
-            # the pipeline names its files (filenames.py), never the contributor
-            stem = ascii_slug(Path(r.source).stem, fallback="bild")
-            sub_dir = ascii_slug(r.submission, fallback="einreichung")
-            rel = _unique(tmp, f"{folder}/{sub_dir}/{stem}.{_ext(r.format)}")
-            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(r.path, tmp / rel)
-            plate = r.kind == "email" and needs_light_plate(tmp / rel)
-            placed[(r.submission, r.source, r.kind)] = Placed(
-                rel, r.width, r.height, r.bytes, plate
+        placed = _place(renditions.renditions, tmp)
+        included = frozenset(s.slug for s in issue.submissions) - set(left_out)
+        view = build_view(issue, settings, placed, include=included, left_out=left_out)
+        carried = _carried(fit_email(view, settings)[1], placed)
+        shown = {(u.submission, u.source) for u in renditions.renditions if u.role == "photo"}
+        if carried != shown and renditions.budget.lowered:
+            # the budget was spent on photos the (shortened) email does not carry: count only
+            # what the message carries, and keep the web version's photos at full quality
+            renditions = issue_renditions(
+                issue, settings, progress=progress, skip=frozenset(left_out), carried=carried
             )
+            findings = report.findings + [
+                f for f in renditions.findings if f not in report.findings
+            ]
+            shutil.rmtree(tmp / "images", ignore_errors=True)
+            shutil.rmtree(tmp / "print", ignore_errors=True)
+            placed = _place(renditions.renditions, tmp)
         begin("render")
         included = frozenset(s.slug for s in issue.submissions) - set(left_out)
         view = build_view(issue, settings, placed, include=included, left_out=left_out)

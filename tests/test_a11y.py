@@ -229,7 +229,8 @@ def test_web_version_centres_photos_on_a_desktop(browser: Browser, built: Path) 
     try:
         offsets = page.evaluate(
             """() => [...document.querySelectorAll('figure img')].map(i => {
-                 const r = i.getBoundingClientRect(), c = i.closest('article').getBoundingClientRect();
+                 const r = i.getBoundingClientRect();
+                 const c = i.closest('article').getBoundingClientRect();
                  return [i.alt, (r.left + r.right) / 2 - (c.left + c.right) / 2, r.width]; })"""
         )
     finally:
