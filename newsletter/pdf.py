@@ -59,8 +59,8 @@ FONT_FILES = (
 OUTBOX_BASE = "https://outbox.newsletter.invalid/"
 FONTS_BASE = "https://fonts.newsletter.invalid/"
 
-# PDF/A-3b is the archival level WeasyPrint declares reliably; tagging (the PDF/UA part) is
-# switched on separately, and the XMP packet below declares both. `pdf/a-3a` would claim
+# PDF/A-3b is the archival level WeasyPrint declares reliably; tagging is switched on
+# separately (it helps screen readers) but not claimed as PDF/UA-1. `pdf/a-3a` would claim
 # that the tag tree is complete, which WeasyPrint's is not (the running header and page
 # numbers are marked content left outside the structure tree, not artifacts).
 PDF_VARIANT = "pdf/a-3b"
@@ -289,38 +289,12 @@ def _identifier(view: IssueView) -> bytes:
     return hashlib.md5(key.encode(), usedforsecurity=False).hexdigest().encode()
 
 
-# The PDF/A-3 extension schema that declares the PDF/UA identification property: PDF/A-2 and -3
-# allow XMP properties outside the predefined schemas only when they are described like this.
-_PDFUA_EXTENSION = """\
-  <rdf:Description rdf:about=""
-      xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
-      xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
-      xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
-   <pdfaExtension:schemas>
-    <rdf:Bag>
-     <rdf:li rdf:parseType="Resource">
-      <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
-      <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
-      <pdfaSchema:schema>PDF/UA identification schema</pdfaSchema:schema>
-      <pdfaSchema:property>
-       <rdf:Seq>
-        <rdf:li rdf:parseType="Resource">
-         <pdfaProperty:category>internal</pdfaProperty:category>
-         <pdfaProperty:description>PDF/UA version identifier</pdfaProperty:description>
-         <pdfaProperty:name>part</pdfaProperty:name>
-         <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
-        </rdf:li>
-       </rdf:Seq>
-      </pdfaSchema:property>
-     </rdf:li>
-    </rdf:Bag>
-   </pdfaExtension:schemas>
-  </rdf:Description>
-"""
-
-
 def xmp_packet(meta: Any, lang: str) -> bytes:
-    """The XMP metadata: PDF/A-3b and PDF/UA-1 identification, title, author, language, dates.
+    """The XMP metadata: PDF/A-3b identification, title, author, language, dates.
+
+    No PDF/UA-1 identification: the file is tagged, but WeasyPrint leaves the running header
+    and "Seite N von M" as tagged content rather than artifacts and writes /Lang only on the
+    catalogue, so PDF/UA-1 is not met, and the file does not claim it (issue 14, item 12).
 
     Every value mirrors the /Info entry WeasyPrint writes, as PDF/A requires; nothing in it
     depends on the clock or on random numbers.
@@ -328,7 +302,6 @@ def xmp_packet(meta: Any, lang: str) -> bytes:
     props = [
         "   <pdfaid:part>3</pdfaid:part>",
         "   <pdfaid:conformance>B</pdfaid:conformance>",
-        "   <pdfuaid:part>1</pdfuaid:part>",
         f"   <pdf:Producer>WeasyPrint {escape(weasyprint.__version__)}</pdf:Producer>",
         f"   <dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>",
         "   <dc:format>application/pdf</dc:format>",
@@ -358,10 +331,8 @@ def xmp_packet(meta: Any, lang: str) -> bytes:
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
         ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-        f"{_PDFUA_EXTENSION}"
         '  <rdf:Description rdf:about=""\n'
         '      xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"\n'
-        '      xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"\n'
         '      xmlns:pdf="http://ns.adobe.com/pdf/1.3/"\n'
         '      xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
         '      xmlns:xmp="http://ns.adobe.com/xap/1.0/">\n'
@@ -375,7 +346,7 @@ def xmp_packet(meta: Any, lang: str) -> bytes:
 
 
 def _write_xmp(document: Any, pdf: Any, *, lang: str) -> None:
-    """Replace the XMP stream WeasyPrint wrote for PDF/A with one that also declares PDF/UA-1."""
+    """Replace the XMP stream WeasyPrint wrote for PDF/A with our own (fixed dates, language)."""
     reference = pdf.catalog["Metadata"]  # b"N 0 R"
     number = int(bytes(reference).split()[0])
     stream = pdf.objects[number]
