@@ -121,11 +121,13 @@ def build_issue(
     outbox_root: Path | None = None,
     with_pdf: bool = True,
     stage: Callable[[str], None] | None = None,
+    print_shop: bool = False,
 ) -> BuildResult:
     """Build everything for an issue into outbox/ISSUE/, atomically.
 
     `outbox_root` replaces the configured outbox (the preview builds into its own);
-    `with_pdf=False` skips the slowest stage (the preview renders the PDF afterwards).
+    `with_pdf=False` skips the slowest stage (the preview renders the PDF afterwards);
+    `print_shop` adds the print shop's edition (pdf.PRINT_SHOP_PDF: PDF/X-4, bleed, crop marks).
     `stage(name)` is called as each stage begins (one of STAGES); `progress(done, total)`
     counts the pictures.
     """
@@ -212,6 +214,10 @@ def build_issue(
         if with_pdf:
             begin("pdf")
             _write(tmp / view.pdf_href, _render_pdf(view, settings, tmp))
+        if print_shop:
+            from newsletter.pdf import PRINT_SHOP_PDF, render_pdf
+
+            _write(tmp / PRINT_SHOP_PDF, render_pdf(view, settings, tmp, print_shop=True))
         begin("write")
         manifest = _manifest(
             tmp,

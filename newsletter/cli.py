@@ -157,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--force", action="store_true", help="fehlerhafte Einreichungen weglassen statt abzubrechen"
     )
+    b.add_argument(
+        "--print-shop",
+        action="store_true",
+        help="zusätzlich die Druckerei-Fassung: PDF/X-4, 3 mm Beschnitt, Schnittmarken, FOGRA39",
+    )
     b.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     sd = sub.add_parser("send", help="die gebaute Ausgabe versenden (oder testen)")
@@ -383,7 +388,13 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
     en = lang == "en"
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     with StageProgress(err, lang) as progress:
-        result = build_issue(args.issue, settings, force=args.force, **progress.callbacks())
+        result = build_issue(
+            args.issue,
+            settings,
+            force=args.force,
+            print_shop=args.print_shop,
+            **progress.callbacks(),
+        )
     if result.left_out:
         out.print(
             ("Left out (errors): " if en else "Weggelassen (Fehler): ")
@@ -406,7 +417,12 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
         ("Built" if en else "Gebaut") + f": {result.outbox}  ({decimal(result.seconds)} s)",
         markup=False,
     )
-    for name in ("email.html", "email.txt", "web/index.html", "newsletter.pdf", "manifest.json"):
+    names = ["email.html", "email.txt", "web/index.html", "newsletter.pdf", "manifest.json"]
+    if args.print_shop:
+        from newsletter.pdf import PRINT_SHOP_PDF
+
+        names.insert(4, PRINT_SHOP_PDF)
+    for name in names:
         out.print(f"  {result.outbox / name}", markup=False)
     out.print(
         f"  HTML: {decimal(kb)} KB "

@@ -65,6 +65,22 @@ FONTS_BASE = "https://fonts.newsletter.invalid/"
 # numbers are marked content left outside the structure tree, not artifacts).
 PDF_VARIANT = "pdf/a-3b"
 
+# The print shop's edition (`newsletter build --print-shop`): what German print shops ask for.
+PRINT_SHOP_PDF = "newsletter-druckerei.pdf"
+PRINT_SHOP_VARIANT = "pdf/x-4"
+BLEED_MM = 3
+ICC_DIR = Path(__file__).resolve().parent / "icc"
+PRESS_PROFILE = "FOGRA39L_coated.icc"  # ISO 12647-2 coated paper, shipped with the package
+ICC_BASE = "https://icc.newsletter.invalid/"
+# WeasyPrint names the output intent after the profile's URL; a print shop's preflight reads
+# the registered name of the characterisation instead.
+FOGRA39_IDENTIFIER = "FOGRA39"
+FOGRA39_INFO = "Coated FOGRA39 (ISO 12647-2:2004)"
+PRINT_SHOP_CSS = f"""
+@color-profile device-cmyk {{ src: url("{ICC_BASE}{PRESS_PROFILE}"); components: c, m, y, k; }}
+@page {{ bleed: {BLEED_MM}mm; marks: crop; }}
+"""
+
 
 class SandboxFetcher(URLFetcher):  # type: ignore[misc]
     """Serves files under the outbox and the fonts folder; refuses every other URL."""
@@ -130,8 +146,13 @@ def render_html(view: IssueView, settings: Settings) -> str:
     )
 
 
-def render_pdf(view: IssueView, settings: Settings, outbox: Path) -> bytes:
+def render_pdf(
+    view: IssueView, settings: Settings, outbox: Path, *, print_shop: bool = False
+) -> bytes:
     """The PDF edition of `view`, its pictures' hrefs resolved against `outbox`.
+
+    `print_shop`: the print shop's edition instead: PDF/X-4 with the FOGRA39 output intent,
+    3 mm bleed and crop marks (the page itself, its TrimBox, stays A4).
 
     Rendering is deterministic, so the result is cached under the hash of everything it is
     made from (HTML, stylesheet, identifier, every picture's bytes, fonts, WeasyPrint): a
@@ -140,13 +161,13 @@ def render_pdf(view: IssueView, settings: Settings, outbox: Path) -> bytes:
     outbox = outbox.resolve()
     _check_files(view, outbox)
     html = render_html(view, settings)
-    css = _stylesheet(settings)
+    css = _stylesheet(settings) + (PRINT_SHOP_CSS if print_shop else "")
     cache = (
         settings.path(settings.cache_dir) / "pdf" / (_cache_key(view, html, css, outbox) + ".pdf")
     )
     if cache.is_file():
         return cache.read_bytes()
-    data = _write_pdf(view, html, css, outbox)
+    data = _write_pdf(view, html, css, outbox, print_shop=print_shop)
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(data)
@@ -156,7 +177,7 @@ def render_pdf(view: IssueView, settings: Settings, outbox: Path) -> bytes:
 
 def _cache_key(view: IssueView, html: str, css: str, outbox: Path) -> str:
     h = hashlib.sha256()
-    for part in (weasyprint.__version__, PDF_VARIANT, html, css):
+    for part in (weasyprint.__version__, PDF_VARIANT, PRINT_SHOP_VARIANT, html, css):
         h.update(str(part).encode() + b"\0")
     h.update(_identifier(view))
     for sub in view.submissions:
@@ -172,24 +193,32 @@ def _cache_key(view: IssueView, html: str, css: str, outbox: Path) -> str:
     return h.hexdigest()
 
 
-def _write_pdf(view: IssueView, html: str, css: str, outbox: Path) -> bytes:
-    fetcher = SandboxFetcher({OUTBOX_BASE: outbox, FONTS_BASE: FONTS_DIR})
+def _write_pdf(
+    view: IssueView, html: str, css: str, outbox: Path, *, print_shop: bool = False
+) -> bytes:
+    fetcher = SandboxFetcher({OUTBOX_BASE: outbox, FONTS_BASE: FONTS_DIR, ICC_BASE: ICC_DIR})
     fonts = FontConfiguration()
+    profiles: dict[str, Any] = {}  # @color-profile rules land here (the print shop's FOGRA39)
     stylesheet = weasyprint.CSS(
-        string=css, base_url=FONTS_BASE, url_fetcher=fetcher, font_config=fonts
+        string=css,
+        base_url=FONTS_BASE,
+        url_fetcher=fetcher,
+        font_config=fonts,
+        color_profiles=profiles,
     )
     html_doc = weasyprint.HTML(string=html, base_url=OUTBOX_BASE, url_fetcher=fetcher)
     data: bytes = html_doc.write_pdf(
         stylesheets=[stylesheet],
         font_config=fonts,
-        pdf_variant=PDF_VARIANT,
+        pdf_variant=PRINT_SHOP_VARIANT if print_shop else PDF_VARIANT,
+        color_profiles=profiles,
         pdf_tags=True,
         pdf_identifier=_identifier(view),
         # Never recompress, downsample or re-rotate: the renditions are what print needs.
         optimize_images=False,
         jpeg_quality=None,
         dpi=None,
-        finisher=lambda doc, pdf: _write_xmp(doc, pdf, lang=LANG),
+        finisher=_name_output_intent if print_shop else lambda d, p: _write_xmp(d, p, lang=LANG),
     )
     if fetcher.refused:
         log.warning("PDF: %d resource(s) refused: %s", len(fetcher.refused), fetcher.refused)
@@ -343,6 +372,17 @@ def xmp_packet(meta: Any, lang: str) -> bytes:
         '<?xpacket end="r"?>'
     )
     return packet.encode("utf-8")
+
+
+def _name_output_intent(document: Any, pdf: Any) -> None:
+    """The print shop's edition: the output intent under FOGRA39's registered name."""
+    import pydyf  # type: ignore[import-untyped]
+
+    for intent in pdf.catalog.get("OutputIntents", []):
+        intent["OutputConditionIdentifier"] = pydyf.String(FOGRA39_IDENTIFIER)
+        intent["OutputCondition"] = pydyf.String(FOGRA39_INFO)
+        intent["Info"] = pydyf.String(FOGRA39_INFO)
+        intent["RegistryName"] = pydyf.String("http://www.color.org")
 
 
 def _write_xmp(document: Any, pdf: Any, *, lang: str) -> None:

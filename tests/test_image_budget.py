@@ -38,9 +38,7 @@ def test_the_budget_counts_what_the_shortened_email_carries(
             {**front["photos"][0], "file": f"foto-{k}.jpg", "caption": f"Foto {k}"}
             for k in range(3)
         ]
-        files: dict[str, bytes | str] = {
-            f"foto-{k}.jpg": jpeg(1400 + k, 1000) for k in range(3)
-        }
+        files: dict[str, bytes | str] = {f"foto-{k}.jpg": jpeg(1400 + k, 1000) for k in range(3)}
         issue.add(f"verein-{i}", front, LONG, files=files)
     root = tmp_path / "root"
     root.mkdir()
