@@ -21,23 +21,27 @@ import shutil
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from newsletter import ics
 from newsletter.check import CheckReport, run_check
 from newsletter.compose import general_unsubscribe_link, place_personal
 from newsletter.config import Settings
-from newsletter.content import Placed, build_view
+from newsletter.content import IssueView, Placed, build_view
 from newsletter.errors import NewsletterError
 from newsletter.filenames import ascii_slug
 from newsletter.intake import resolve_issue
 from newsletter.models import Finding
 from newsletter.render import fit_email, render_text, render_web
 from newsletter.send_guard import issue_inputs
+from newsletter.transfer import sent_bytes
+
+if TYPE_CHECKING:  # images.py is imported when a build runs (it starts a process pool)
+    from newsletter.images import Rendition
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,37 @@ class BuildResult:
         ]
 
 
+def _place(renditions: Sequence[Rendition], tmp: Path) -> dict[tuple[str, str, Any], Placed]:
+    """Copy the renditions into the build folder; where each is and how big."""
+    from newsletter.logo_plate import needs_light_plate
+
+    placed: dict[tuple[str, str, Any], Placed] = {}
+    for r in renditions:
+        folder = "images" if r.kind == "email" else "print"
+        # the pipeline names its files (filenames.py), never the contributor
+        stem = ascii_slug(Path(r.source).stem, fallback="bild")
+        sub_dir = ascii_slug(r.submission, fallback="einreichung")
+        rel = _unique(tmp, f"{folder}/{sub_dir}/{stem}.{_ext(r.format)}")
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(r.path, tmp / rel)
+        plate = r.kind == "email" and needs_light_plate(tmp / rel)
+        placed[(r.submission, r.source, r.kind)] = Placed(rel, r.width, r.height, r.bytes, plate)
+    return placed
+
+
+def _carried(
+    email_view: IssueView, placed: Mapping[tuple[str, str, Any], Placed]
+) -> frozenset[tuple[str, str]]:
+    """The (submission, photo) pairs the email shows, as the template picks them."""
+    source_of = {p.href: (slug, source) for (slug, source, kind), p in placed.items()}
+    out = set()
+    for s in email_view.submissions:
+        for pic in s.photos if not s.excerpt_html else s.photos[:1]:
+            if pic.email is not None and pic.email.href in source_of:
+                out.add(source_of[pic.email.href])
+    return frozenset(out)
+
+
 def build_issue(
     issue_arg: str,
     settings: Settings,
@@ -89,11 +124,13 @@ def build_issue(
     with_pdf: bool = True,
     stage: Callable[[str], None] | None = None,
     withdrawn: frozenset[tuple[str, str]] | None = None,
+    print_shop: bool = False,
 ) -> BuildResult:
     """Build everything for an issue into outbox/ISSUE/, atomically.
 
     `outbox_root` replaces the configured outbox (the preview builds into its own);
-    `with_pdf=False` skips the slowest stage (the preview renders the PDF afterwards).
+    `with_pdf=False` skips the slowest stage (the preview renders the PDF afterwards);
+    `print_shop` adds the print shop's edition (pdf.PRINT_SHOP_PDF: PDF/X-4, bleed, crop marks).
     `stage(name)` is called as each stage begins (one of STAGES); `progress(done, total)`
     counts the pictures.
     `withdrawn` holds (slug, photo file) pairs whose release was withdrawn (withdraw.py): those
@@ -129,16 +166,23 @@ def build_issue(
     tmp = Path(tempfile.mkdtemp(prefix=f".{issue.slug}.build-", dir=root))
     tmp.chmod(0o755)  # mkdtemp makes it private; the outbox is meant to be published
     try:
-        placed: dict[tuple[str, str, Any], Placed] = {}
-        for r in renditions.renditions:
-            folder = "images" if r.kind == "email" else "print"
-            # the pipeline names its files (filenames.py), never the contributor
-            stem = ascii_slug(Path(r.source).stem, fallback="bild")
-            sub_dir = ascii_slug(r.submission, fallback="einreichung")
-            rel = _unique(tmp, f"{folder}/{sub_dir}/{stem}.{_ext(r.format)}")
-            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(r.path, tmp / rel)
-            placed[(r.submission, r.source, r.kind)] = Placed(rel, r.width, r.height, r.bytes)
+        placed = _place(renditions.renditions, tmp)
+        included = frozenset(s.slug for s in issue.submissions) - set(left_out)
+        view = build_view(issue, settings, placed, include=included, left_out=left_out)
+        carried = _carried(fit_email(view, settings)[1], placed)
+        shown = {(u.submission, u.source) for u in renditions.renditions if u.role == "photo"}
+        if carried != shown and renditions.budget.lowered:
+            # the budget was spent on photos the (shortened) email does not carry: count only
+            # what the message carries, and keep the web version's photos at full quality
+            renditions = issue_renditions(
+                issue, settings, progress=progress, skip=frozenset(left_out), carried=carried
+            )
+            findings = report.findings + [
+                f for f in renditions.findings if f not in report.findings
+            ]
+            shutil.rmtree(tmp / "images", ignore_errors=True)
+            shutil.rmtree(tmp / "print", ignore_errors=True)
+            placed = _place(renditions.renditions, tmp)
         begin("render")
         included = frozenset(s.slug for s in issue.submissions) - set(left_out)
         view = build_view(issue, settings, placed, include=included, left_out=left_out)
@@ -156,7 +200,7 @@ def build_issue(
             "email.html": {"link": html.escape(general), "at": html_at},
             "email.txt": {"link": general, "at": text_at},
         }
-        size = len(email_html.encode())
+        size = sent_bytes(email_html)  # as the message carries it (transfer-encoded)
         if size > settings.email.max_html_bytes:
             findings.append(
                 Finding(
@@ -181,6 +225,10 @@ def build_issue(
         if with_pdf:
             begin("pdf")
             _write(tmp / view.pdf_href, _render_pdf(view, settings, tmp))
+        if print_shop:
+            from newsletter.pdf import PRINT_SHOP_PDF, render_pdf
+
+            _write(tmp / PRINT_SHOP_PDF, render_pdf(view, settings, tmp, print_shop=True))
         begin("write")
         manifest = _manifest(
             tmp,
@@ -341,6 +389,7 @@ def _manifest(
         "editorials": [e.name for e in report.intake.issue.editorials],
         "email": {
             "html_bytes": len(email_html.encode()),
+            "html_bytes_sent": sent_bytes(email_html),
             "limit_bytes": settings.email.max_html_bytes,
             "shortened": shortened,
         },

@@ -167,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--force", action="store_true", help="fehlerhafte Einreichungen weglassen statt abzubrechen"
     )
+    b.add_argument(
+        "--print-shop",
+        action="store_true",
+        help="zusätzlich die Druckerei-Fassung: PDF/X-4, 3 mm Beschnitt, Schnittmarken, FOGRA39",
+    )
     b.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
     sd = sub.add_parser("send", help="die gebaute Ausgabe versenden (oder testen)")
@@ -414,7 +419,13 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
     en = lang == "en"
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     with StageProgress(err, lang) as progress:
-        result = build_issue(args.issue, settings, force=args.force, **progress.callbacks())
+        result = build_issue(
+            args.issue,
+            settings,
+            force=args.force,
+            print_shop=args.print_shop,
+            **progress.callbacks(),
+        )
     if result.left_out:
         out.print(
             ("Left out (errors): " if en else "Weggelassen (Fehler): ")
@@ -432,15 +443,22 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
         text = f"{value:.{places}f}"
         return text if en else text.replace(".", ",")
 
+    kb = email.get("html_bytes_sent", email["html_bytes"]) / 1000
     out.print(
         ("Built" if en else "Gebaut") + f": {result.outbox}  ({decimal(result.seconds)} s)",
         markup=False,
     )
-    for name in ("email.html", "email.txt", "web/index.html", "newsletter.pdf", "manifest.json"):
+    names = ["email.html", "email.txt", "web/index.html", "newsletter.pdf", "manifest.json"]
+    if args.print_shop:
+        from newsletter.pdf import PRINT_SHOP_PDF
+
+        names.insert(4, PRINT_SHOP_PDF)
+    for name in names:
         out.print(f"  {result.outbox / name}", markup=False)
     out.print(
-        f"  HTML: {decimal(email['html_bytes'] / 1000)} KB / "
-        f"{decimal(email['limit_bytes'] / 1000, 0)} KB"
+        f"  HTML: {decimal(kb)} KB "
+        + ("as sent" if en else "wie versandt")
+        + f" / {decimal(email['limit_bytes'] / 1000, 0)} KB"
         + ((" (texts shortened)" if en else " (Texte gekürzt)") if email["shortened"] else ""),
         markup=False,
     )

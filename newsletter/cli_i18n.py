@@ -58,6 +58,9 @@ ARGPARSE_DE_PLURAL: dict[str, tuple[str, str]] = {
 
 # Our own help texts (German source) -> English.
 HELP_EN: dict[str, str] = {
+    "zusätzlich die Druckerei-Fassung: PDF/X-4, 3 mm Beschnitt, Schnittmarken, FOGRA39": (
+        "also the print shop's edition: PDF/X-4, 3 mm bleed, crop marks, FOGRA39"
+    ),
     "auch an Abonnentinnen und Abonnenten senden, die nach Versandbeginn dazukamen": (
         "also send to subscribers who joined after the send began"
     ),

@@ -116,7 +116,9 @@ class EmailSettings(_Section):
     """The HTML email."""
 
     max_html_bytes: int = Field(
-        100_000, ge=10_000, description="Largest inlined HTML (Gmail clips at about 102 KB)."
+        100_000,
+        ge=10_000,
+        description="Largest HTML part as sent, transfer-encoded (Gmail clips at about 102 KB).",
     )
     excerpt_chars: int = Field(
         320, ge=80, description="Length of a shortened text when the email would be too long."

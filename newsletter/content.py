@@ -36,6 +36,9 @@ MONTHS_DE = (
     "Dezember",
 )
 WEEKDAYS_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+# CSS px: a portrait photo at full width would fill a phone's screen twice over, and with
+# images blocked the reader would scroll past an empty box that tall
+PHOTO_MAX_HEIGHT = 400
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Placed:
     width: int
     height: int
     bytes: int = 0
+    plate: bool = False  # a transparent logo with dark lettering: a light plate in dark mode
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ class EventView:
     description: str | None
     url: str | None
     ics: str  # href of its .ics file, relative to the outbox
+    end_time: str | None = None  # only when the editor gave one; never invented
 
 
 @dataclass(frozen=True)
@@ -248,7 +253,7 @@ def build_view(
             ArticleView(
                 anchor=anchor("artikel", ed.name),
                 title=title or ed.name,
-                html=markup.to_html(body, 2),
+                html=markup.to_html(body, 3),
                 text_md=body,
             )
         )
@@ -262,6 +267,7 @@ def build_view(
             description=e.description,
             url=e.url,
             ics=f"termine/{i:02d}-{ascii_slug(e.title, 'termin', 40)}.ics",
+            end_time=e.end_time,
         )
         for i, e in enumerate(sorted(issue.events, key=lambda e: (e.date, e.time or "")), 1)
     )
@@ -336,7 +342,7 @@ def _submission_view(
     for p in sub.photos:
         if not p.publishable or p.file is None or p.file.path is None:
             continue  # a photo without a release is never published
-        pic = picture(p.file.name, photo_width, None, p.alt_text, p.caption, p.credit)
+        pic = picture(p.file.name, photo_width, PHOTO_MAX_HEIGHT, p.alt_text, p.caption, p.credit)
         if pic is not None:
             photos.append(pic)
     location_href = None
@@ -356,7 +362,7 @@ def _submission_view(
         contact_name=sub.contact.name,
         language=sub.language,
         dir="rtl" if lang in RTL_LANGUAGES else "ltr",
-        html=markup.to_html(sub.text, 2),
+        html=markup.to_html(sub.text, 4),
         text_md=sub.text,
         excerpt_html=None,
         logo=logo,

@@ -1,8 +1,11 @@
 """Calendar files (RFC 5545) for the dates ("Termine"): one per date and one for all.
 
-Times are written in UTC (converted from the configured time zone), so no VTIMEZONE block is
-needed and every calendar shows the right local time. A date without a time is an all-day
-event. UIDs and DTSTAMP derive from the content, so the same issue gives the same bytes.
+Written with the `icalendar` package. Times are local times of the configured zone
+(Europe/Berlin) with that zone's VTIMEZONE in the file, so a calendar shows the time the editor
+wrote, whatever zone its reader is in, and a move of the daylight-saving date cannot shift it.
+An event ends only where the editor said so (`end_time`); without one the file has no end,
+rather than an invented one. A date without a time is an all-day event (a date, no time).
+UIDs and DTSTAMP derive from the content, so the same issue gives the same bytes.
 """
 
 from __future__ import annotations
@@ -10,38 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
+
+import icalendar
 
 from newsletter.content import EventView
 
 PRODID = "-//Integrationsnetzwerk//newsletter//DE"
-DEFAULT_DURATION = dt.timedelta(hours=2)
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    out: list[str] = []
-    current = b""
-    for ch in line:
-        b = ch.encode()
-        if len(current) + len(b) > (75 if not out else 74):
-            out.append(current.decode())
-            current = b""
-        current += b
-    out.append(current.decode())
-    return "\r\n ".join(out)
 
 
 def _parse_time(value: str | None) -> dt.time | None:
@@ -51,50 +31,50 @@ def _parse_time(value: str | None) -> dt.time | None:
     return dt.time(int(m.group(1)), int(m.group(2)))
 
 
-def _utc(day: dt.date, time: dt.time, tz: ZoneInfo) -> str:
-    return dt.datetime.combine(day, time, tz).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def vevent(event: EventView, tz: ZoneInfo, stamp: dt.date) -> list[str]:
-    """The lines of one VEVENT."""
+def vevent(event: EventView, tz: ZoneInfo, stamp: dt.date) -> icalendar.Event:
+    """One VEVENT: local start (and end, if given) in `tz`, or a date for an all-day event."""
     uid = hashlib.sha256(f"{event.date}|{event.time}|{event.title}".encode()).hexdigest()[:24]
-    lines = ["BEGIN:VEVENT", f"UID:{uid}@newsletter", f"DTSTAMP:{stamp:%Y%m%d}T000000Z"]
+    ev = icalendar.Event()
+    ev.add("uid", f"{uid}@newsletter")
+    ev.add("dtstamp", dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.UTC))
     start = _parse_time(event.time)
     if start is None:
-        lines += [
-            f"DTSTART;VALUE=DATE:{event.date:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{event.date + dt.timedelta(days=1):%Y%m%d}",
-        ]
+        ev.add("dtstart", event.date)  # VALUE=DATE: the whole day, no end needed
     else:
-        begin = dt.datetime.combine(event.date, start)
-        lines += [
-            f"DTSTART:{_utc(event.date, start, tz)}",
-            f"DTEND:{_utc(event.date, (begin + DEFAULT_DURATION).time(), tz)}"
-            if (begin + DEFAULT_DURATION).date() == event.date
-            else f"DTEND:{_utc(event.date, dt.time(23, 59), tz)}",
-        ]
-    lines.append(f"SUMMARY:{_escape(event.title)}")
+        begin = dt.datetime.combine(event.date, start, tz)
+        ev.add("dtstart", begin)
+        end = _parse_time(event.end_time)
+        if end is not None and dt.datetime.combine(event.date, end, tz) > begin:
+            ev.add("dtend", dt.datetime.combine(event.date, end, tz))
+    ev.add("summary", event.title)
     if event.location:
-        lines.append(f"LOCATION:{_escape(event.location)}")
+        ev.add("location", event.location)
     if event.description:
-        lines.append(f"DESCRIPTION:{_escape(event.description)}")
+        ev.add("description", event.description)
     if event.url:
-        lines.append(f"URL:{event.url}")
-    lines.append("END:VEVENT")
-    return lines
+        ev.add("url", event.url)
+    return ev
 
 
 def calendar(events: Iterable[EventView], tz: ZoneInfo, stamp: dt.date, name: str) -> bytes:
-    """A VCALENDAR with the given events, CRLF line ends, folded lines."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_escape(name)}",
-    ]
-    for e in events:
-        lines += vevent(e, tz, stamp)
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+    """A VCALENDAR with the given events and the VTIMEZONE of `tz` (CRLF, folded lines)."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    items: Sequence[EventView] = list(events)
+    if any(_parse_time(e.time) is not None for e in items):
+        years = [e.date.year for e in items]
+        cal.add_component(
+            icalendar.Timezone.from_tzinfo(
+                tz,
+                tzid=tz.key,
+                first_date=dt.date(min(years), 1, 1),
+                last_date=dt.date(max(years) + 1, 1, 1),
+            )
+        )
+    for e in items:
+        cal.add_component(vevent(e, tz, stamp))
+    return bytes(cal.to_ical())

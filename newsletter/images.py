@@ -216,8 +216,13 @@ def issue_renditions(
     *,
     progress: Progress | None = None,
     skip: frozenset[str] = frozenset(),
+    carried: frozenset[tuple[str, str]] | None = None,
 ) -> RenditionSet:
-    """Email and print renditions of every approved photo and every logo, budget applied."""
+    """Email and print renditions of every approved photo and every logo, budget applied.
+
+    `carried`: the (submission, photo) pairs the email really shows (a shortened email shows
+    fewer); only those count against the budget and only those are lowered. None: all.
+    """
     root = settings.path(settings.cache_dir) / "images"
     specs: dict[Role, RenderSpec] = {
         "photo": _spec(settings, "photo"),
@@ -252,7 +257,12 @@ def issue_renditions(
     with _Runner(settings.images.workers or os.cpu_count() or 1) as runner:
         for job, entry in runner.run(guarded_source, misses, ticker, failed_entry):
             entries[job.key] = entry
-        budget, emails = _fit_budget(uses, entries, jobs, settings, runner, ticker)
+        counted = (
+            uses
+            if carried is None
+            else [u for u in uses if u.role == "logo" or (u.submission, u.name) in carried]
+        )
+        budget, emails = _fit_budget(counted, entries, jobs, settings, runner, ticker)
     findings = [*_use_findings(uses, entries, settings), *_budget_findings(budget)]
     renditions = list(_renditions(uses, entries, emails, root))
     log.info(

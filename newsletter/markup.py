@@ -69,18 +69,28 @@ _RENDERER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 
 
-def to_html(md: str, heading_offset: int = 2) -> str:
-    """Markdown -> HTML fragment; `# x` becomes <h{1+offset}>; raw HTML is shown as text."""
+def to_html(md: str, top: int = 3) -> str:
+    """Markdown -> HTML fragment; raw HTML is shown as text.
+
+    Headings start at <h{top}> and never skip a level (a screen reader's list of headings, and
+    axe-core's heading-order, expect that): the text's own levels keep their order, but a jump
+    from `#` to `###` becomes one step, and a text that starts with `###` starts at `top`.
+    """
     tokens = _RENDERER.parse(md)
+    raw_levels = sorted({int(t.tag[1]) for t in _walk(tokens) if t.type == "heading_open"})
+    rank = {level: i for i, level in enumerate(raw_levels)}
+    previous = top - 1
     for t in _walk(tokens):
         if t.type == "image":
             # A picture in the text would skip consent, metadata stripping and the renditions,
             # and a remote one would track readers: it is shown as its alt text instead.
             t.type, t.tag, t.content, t.children = "text", "", _alt(t), None
             continue
-        if t.type in ("heading_open", "heading_close"):
-            level = min(6, int(t.tag[1]) + heading_offset)
-            t.tag = f"h{level}"
+        if t.type == "heading_open":
+            previous = min(6, top + rank[int(t.tag[1])], previous + 1)
+            t.tag = f"h{previous}"
+        elif t.type == "heading_close":
+            t.tag = f"h{previous}"
         if t.type == "link_open":
             href = str(t.attrs.get("href", ""))
             if not href.startswith(SAFE_SCHEMES):

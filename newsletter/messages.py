@@ -529,9 +529,10 @@ CATALOGUE: dict[str, Text] = {
         "images.email_budget_bytes or lower images.ssimulacra2_floor.",
     ),
     "EMAIL_TOO_LARGE": Text(
-        "Die E-Mail ist auch mit gekürzten Texten {size_bytes} groß (Grenze {limit_bytes}); "
+        "Die E-Mail ist auch mit gekürzten Texten {size_bytes} groß, so wie sie versandt wird "
+        "(Grenze {limit_bytes}); "
         "Gmail schneidet sie ab. Bitte weniger Einreichungen in diese Ausgabe nehmen.",
-        "Even with shortened texts the email is {size_bytes} (limit {limit_bytes}); Gmail "
+        "Even with shortened texts the email is {size_bytes} as sent (limit {limit_bytes}); Gmail "
         "clips it. Please put fewer submissions into this issue.",
     ),
     # --- subscribers --------------------------------------------------------------------------

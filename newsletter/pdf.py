@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from newsletter.config import Settings
+from newsletter.config import LayoutSettings, Settings
 from newsletter.content import IssueView, Picture, Placed, display_url, phone_href
 from newsletter.errors import NewsletterError
 
@@ -43,6 +43,11 @@ STYLESHEET = "pdf.css"
 LANG = "de"  # the language of the templates' own words
 GENERATOR = "newsletter"
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# a portrait photo is set narrower (so sharper than 300 ppi), never taller than this: two side
+# by side stay within a third of the page
+PHOTO_MAX_HEIGHT_MM = 90.0
+TEXT_WIDTH_MM = 170.0  # A4 less pdf.css's left and right margins (20 mm each)
+PHOTO_GAP_MM = 4.0
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FILES = (
     "NotoSans-Regular.ttf",
@@ -54,11 +59,27 @@ FONT_FILES = (
 OUTBOX_BASE = "https://outbox.newsletter.invalid/"
 FONTS_BASE = "https://fonts.newsletter.invalid/"
 
-# PDF/A-3b is the archival level WeasyPrint declares reliably; tagging (the PDF/UA part) is
-# switched on separately, and the XMP packet below declares both. `pdf/a-3a` would claim
+# PDF/A-3b is the archival level WeasyPrint declares reliably; tagging is switched on
+# separately (it helps screen readers) but not claimed as PDF/UA-1. `pdf/a-3a` would claim
 # that the tag tree is complete, which WeasyPrint's is not (the running header and page
 # numbers are marked content left outside the structure tree, not artifacts).
 PDF_VARIANT = "pdf/a-3b"
+
+# The print shop's edition (`newsletter build --print-shop`): what German print shops ask for.
+PRINT_SHOP_PDF = "newsletter-druckerei.pdf"
+PRINT_SHOP_VARIANT = "pdf/x-4"
+BLEED_MM = 3
+ICC_DIR = Path(__file__).resolve().parent / "icc"
+PRESS_PROFILE = "FOGRA39L_coated.icc"  # ISO 12647-2 coated paper, shipped with the package
+ICC_BASE = "https://icc.newsletter.invalid/"
+# WeasyPrint names the output intent after the profile's URL; a print shop's preflight reads
+# the registered name of the characterisation instead.
+FOGRA39_IDENTIFIER = "FOGRA39"
+FOGRA39_INFO = "Coated FOGRA39 (ISO 12647-2:2004)"
+PRINT_SHOP_CSS = f"""
+@color-profile device-cmyk {{ src: url("{ICC_BASE}{PRESS_PROFILE}"); components: c, m, y, k; }}
+@page {{ bleed: {BLEED_MM}mm; marks: crop; }}
+"""
 
 
 def inside(root: Path, href: str) -> Path | None:
@@ -97,8 +118,13 @@ def render_html(view: IssueView, settings: Settings) -> str:
     )
 
 
-def render_pdf(view: IssueView, settings: Settings, outbox: Path) -> bytes:
+def render_pdf(
+    view: IssueView, settings: Settings, outbox: Path, *, print_shop: bool = False
+) -> bytes:
     """The PDF edition of `view`, its pictures' hrefs resolved against `outbox`.
+
+    `print_shop`: the print shop's edition instead: PDF/X-4 with the FOGRA39 output intent,
+    3 mm bleed and crop marks (the page itself, its TrimBox, stays A4).
 
     Rendering is deterministic, so the result is cached under the hash of everything it is
     made from (HTML, stylesheet, identifier, every picture's bytes, fonts, WeasyPrint): a
@@ -107,13 +133,13 @@ def render_pdf(view: IssueView, settings: Settings, outbox: Path) -> bytes:
     outbox = outbox.resolve()
     _check_files(view, outbox)
     html = render_html(view, settings)
-    css = _stylesheet(settings)
+    css = _stylesheet(settings) + (PRINT_SHOP_CSS if print_shop else "")
     cache = (
         settings.path(settings.cache_dir) / "pdf" / (_cache_key(view, html, css, outbox) + ".pdf")
     )
     if cache.is_file():
         return cache.read_bytes()
-    data = _write_pdf(view, html, css, outbox)
+    data = _write_pdf(view, html, css, outbox, print_shop=print_shop)
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(data)
@@ -123,7 +149,7 @@ def render_pdf(view: IssueView, settings: Settings, outbox: Path) -> bytes:
 
 def _cache_key(view: IssueView, html: str, css: str, outbox: Path) -> str:
     h = hashlib.sha256()
-    for part in (weasyprint_version(), PDF_VARIANT, html, css):
+    for part in (weasyprint_version(), PDF_VARIANT, PRINT_SHOP_VARIANT, html, css):
         h.update(str(part).encode() + b"\0")
     h.update(_identifier(view))
     for sub in view.submissions:
@@ -144,29 +170,37 @@ def weasyprint_version() -> str:
     return importlib.metadata.version("weasyprint")
 
 
-def _write_pdf(view: IssueView, html: str, css: str, outbox: Path) -> bytes:
+def _write_pdf(
+    view: IssueView, html: str, css: str, outbox: Path, *, print_shop: bool = False
+) -> bytes:
     import weasyprint  # type: ignore[import-untyped]
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
     from newsletter.pdf_fetch import SandboxFetcher
 
-    fetcher = SandboxFetcher({OUTBOX_BASE: outbox, FONTS_BASE: FONTS_DIR})
+    fetcher = SandboxFetcher({OUTBOX_BASE: outbox, FONTS_BASE: FONTS_DIR, ICC_BASE: ICC_DIR})
     fonts = FontConfiguration()
+    profiles: dict[str, Any] = {}  # @color-profile rules land here (the print shop's FOGRA39)
     stylesheet = weasyprint.CSS(
-        string=css, base_url=FONTS_BASE, url_fetcher=fetcher, font_config=fonts
+        string=css,
+        base_url=FONTS_BASE,
+        url_fetcher=fetcher,
+        font_config=fonts,
+        color_profiles=profiles,
     )
     html_doc = weasyprint.HTML(string=html, base_url=OUTBOX_BASE, url_fetcher=fetcher)
     data: bytes = html_doc.write_pdf(
         stylesheets=[stylesheet],
         font_config=fonts,
-        pdf_variant=PDF_VARIANT,
+        pdf_variant=PRINT_SHOP_VARIANT if print_shop else PDF_VARIANT,
+        color_profiles=profiles,
         pdf_tags=True,
         pdf_identifier=_identifier(view),
         # Never recompress, downsample or re-rotate: the renditions are what print needs.
         optimize_images=False,
         jpeg_quality=None,
         dpi=None,
-        finisher=lambda doc, pdf: _write_xmp(doc, pdf, lang=LANG),
+        finisher=_name_output_intent if print_shop else lambda d, p: _write_xmp(d, p, lang=LANG),
     )
     if fetcher.refused:
         log.warning("PDF: %d resource(s) refused: %s", len(fetcher.refused), fetcher.refused)
@@ -185,7 +219,7 @@ def _environment(settings: Settings, view: IssueView) -> jinja2.Environment:
     env.filters["primary_lang"] = lambda tag: tag.split("-")[0].lower()
     env.filters["tel_href"] = phone_href
     layout = settings.layout
-    env.filters["photo_box_mm"] = lambda p: box_mm(p, layout.print_photo_width_mm)
+    env.filters["photo_box_mm"] = lambda p, per_row=2: photo_box_mm(p, layout, per_row)
     env.filters["logo_box_mm"] = lambda p: box_mm(
         p, layout.print_logo_width_mm, layout.print_logo_height_mm
     )
@@ -222,6 +256,17 @@ def _check_files(view: IssueView, outbox: Path) -> None:
             raise NewsletterError("PDF_FILE_MISSING", FONTS_DIR / name, {"file": name})
 
 
+def photo_box_mm(placed: Placed, layout: LayoutSettings, per_row: int) -> tuple[str, str]:
+    """A photo's printed box when `per_row` photos share the text width (gaps of 4 mm).
+
+    Never wider than the slot its rendition was made for (print_photo_width_mm at print_ppi),
+    so a photo is printed at that resolution or a higher one, never a lower one.
+    """
+    share = (TEXT_WIDTH_MM - PHOTO_GAP_MM * (per_row - 1)) / max(per_row, 1)
+    width = min(layout.print_photo_width_mm, share)
+    return box_mm(placed, width, PHOTO_MAX_HEIGHT_MM * width / layout.print_photo_width_mm)
+
+
 def box_mm(placed: Placed, max_width: float, max_height: float | None = None) -> tuple[str, str]:
     """Printed (width, height) in mm of a rendition fitted into the slot, as CSS numbers.
 
@@ -255,38 +300,12 @@ def _identifier(view: IssueView) -> bytes:
     return hashlib.md5(key.encode(), usedforsecurity=False).hexdigest().encode()
 
 
-# The PDF/A-3 extension schema that declares the PDF/UA identification property: PDF/A-2 and -3
-# allow XMP properties outside the predefined schemas only when they are described like this.
-_PDFUA_EXTENSION = """\
-  <rdf:Description rdf:about=""
-      xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
-      xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
-      xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
-   <pdfaExtension:schemas>
-    <rdf:Bag>
-     <rdf:li rdf:parseType="Resource">
-      <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
-      <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
-      <pdfaSchema:schema>PDF/UA identification schema</pdfaSchema:schema>
-      <pdfaSchema:property>
-       <rdf:Seq>
-        <rdf:li rdf:parseType="Resource">
-         <pdfaProperty:category>internal</pdfaProperty:category>
-         <pdfaProperty:description>PDF/UA version identifier</pdfaProperty:description>
-         <pdfaProperty:name>part</pdfaProperty:name>
-         <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
-        </rdf:li>
-       </rdf:Seq>
-      </pdfaSchema:property>
-     </rdf:li>
-    </rdf:Bag>
-   </pdfaExtension:schemas>
-  </rdf:Description>
-"""
-
-
 def xmp_packet(meta: Any, lang: str) -> bytes:
-    """The XMP metadata: PDF/A-3b and PDF/UA-1 identification, title, author, language, dates.
+    """The XMP metadata: PDF/A-3b identification, title, author, language, dates.
+
+    No PDF/UA-1 identification: the file is tagged, but WeasyPrint leaves the running header
+    and "Seite N von M" as tagged content rather than artifacts and writes /Lang only on the
+    catalogue, so PDF/UA-1 is not met, and the file does not claim it (issue 14, item 12).
 
     Every value mirrors the /Info entry WeasyPrint writes, as PDF/A requires; nothing in it
     depends on the clock or on random numbers.
@@ -294,7 +313,6 @@ def xmp_packet(meta: Any, lang: str) -> bytes:
     props = [
         "   <pdfaid:part>3</pdfaid:part>",
         "   <pdfaid:conformance>B</pdfaid:conformance>",
-        "   <pdfuaid:part>1</pdfuaid:part>",
         f"   <pdf:Producer>WeasyPrint {escape(weasyprint_version())}</pdf:Producer>",
         f"   <dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>",
         "   <dc:format>application/pdf</dc:format>",
@@ -324,10 +342,8 @@ def xmp_packet(meta: Any, lang: str) -> bytes:
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
         ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-        f"{_PDFUA_EXTENSION}"
         '  <rdf:Description rdf:about=""\n'
         '      xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"\n'
-        '      xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"\n'
         '      xmlns:pdf="http://ns.adobe.com/pdf/1.3/"\n'
         '      xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
         '      xmlns:xmp="http://ns.adobe.com/xap/1.0/">\n'
@@ -340,8 +356,19 @@ def xmp_packet(meta: Any, lang: str) -> bytes:
     return packet.encode("utf-8")
 
 
+def _name_output_intent(document: Any, pdf: Any) -> None:
+    """The print shop's edition: the output intent under FOGRA39's registered name."""
+    import pydyf  # type: ignore[import-untyped]
+
+    for intent in pdf.catalog.get("OutputIntents", []):
+        intent["OutputConditionIdentifier"] = pydyf.String(FOGRA39_IDENTIFIER)
+        intent["OutputCondition"] = pydyf.String(FOGRA39_INFO)
+        intent["Info"] = pydyf.String(FOGRA39_INFO)
+        intent["RegistryName"] = pydyf.String("http://www.color.org")
+
+
 def _write_xmp(document: Any, pdf: Any, *, lang: str) -> None:
-    """Replace the XMP stream WeasyPrint wrote for PDF/A with one that also declares PDF/UA-1."""
+    """Replace the XMP stream WeasyPrint wrote for PDF/A with our own (fixed dates, language)."""
     reference = pdf.catalog["Metadata"]  # b"N 0 R"
     number = int(bytes(reference).split()[0])
     stream = pdf.objects[number]

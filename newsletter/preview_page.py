@@ -32,6 +32,13 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "ok": 2}
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I)
 _DARK_MEDIA = re.compile(r"@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)\s*\{", re.I)
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+# GMX, WEB.DE and T-Online drop `dir` and `lang` and every colour CSS1 does not know
+_DIR_LANG = re.compile(r"""\s(?:dir|lang)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+_NON_CSS1_COLOUR = re.compile(
+    r"(?:background-color|background|color)\s*:\s*(?:rgba|hsla?|color-mix|var)\([^;\"']*\)\s*;?|"
+    r"(?:background-color|background|color)\s*:\s*#[0-9a-f]{8}\s*;?",
+    re.I,
+)
 _IMG_SRC = re.compile(r"""\s(?:src|srcset)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 
 
@@ -67,10 +74,23 @@ class Variant:
         if self.dark:
             html = force_dark(html)
         if self.no_style:
-            html = _STYLE_BLOCK.sub("", html)
+            html = strip_style(html)
         if self.no_images:
             html = _IMG_TAG.sub(lambda m: _IMG_SRC.sub("", m.group(0)), html)
         return html
+
+
+def strip_style(html: str) -> str:
+    """What GMX, WEB.DE and T-Online leave: no <style>, no dir/lang, only CSS1 colours.
+
+    The <html> element stays as it is: a webmail shows the message inside its own page, whose
+    language is the reader's.
+    """
+    html = _STYLE_BLOCK.sub("", html)
+    body = re.search(r"<body\b", html, re.I)
+    start = body.start() if body else 0
+    html = html[:start] + _DIR_LANG.sub("", html[start:])
+    return _NON_CSS1_COLOUR.sub("", html)
 
 
 def force_dark(html: str) -> str:
@@ -271,7 +291,9 @@ def source_path(issue: Issue, slug: str, source: str) -> str | None:
 def size_bars(manifest: Mapping[str, Any], text_bytes: int) -> list[Bar]:
     """HTML against Gmail's clipping and the configured limit; the whole message; the pictures."""
     email = manifest.get("email", {})
-    html, limit = int(email.get("html_bytes", 0)), int(email.get("limit_bytes", 0))
+    # the size as sent (transfer-encoded): what Gmail clips by
+    html = int(email.get("html_bytes_sent", email.get("html_bytes", 0)))
+    limit = int(email.get("limit_bytes", 0))
     images = [r for r in manifest.get("images", {}).get("renditions", []) if r["kind"] == "email"]
     image_bytes = sum(int(r["bytes"]) for r in images)
     budget = int(manifest.get("images", {}).get("budget", {}).get("budget_bytes", 0) or 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import importlib.metadata
@@ -17,6 +18,7 @@ import jinja2
 from newsletter import markup
 from newsletter.config import Settings
 from newsletter.content import IssueView, display_url, phone_href, shorten
+from newsletter.transfer import sent_bytes
 
 log = logging.getLogger(__name__)
 
@@ -131,21 +133,31 @@ def fit_email(
 ) -> tuple[str, IssueView]:
     """Render the email; if it is over the size limit, shorten the texts until it fits.
 
+    The size is the HTML part's as sent (transfer-encoded, transfer.py): what Gmail clips by.
+
     Returns the HTML and the view it was made from (`shortened` says whether it was cut).
     """
     limit = settings.email.max_html_bytes
     html = render_email_html(view, settings, img=img, unsubscribe_url=unsubscribe_url)
     chars = settings.email.excerpt_chars
-    while len(html.encode()) > limit and chars >= 80:
+    while sent_bytes(html) > limit and chars >= 80:
         log.info(
-            "email is %d bytes (limit %d): texts cut to %d characters",
-            len(html.encode()),
+            "email is %d bytes as sent (limit %d): texts cut to %d characters",
+            sent_bytes(html),
             limit,
             chars,
         )
         view = shorten(view, chars)
         html = render_email_html(view, settings, img=img, unsubscribe_url=unsubscribe_url)
         chars //= 2
+    if sent_bytes(html) > limit and view.shortened:
+        # still too long with every text cut: the shortened presentations lose their photo
+        # too (the web version behind "Weiterlesen" has them all)
+        subs = tuple(
+            dataclasses.replace(s, photos=()) if s.excerpt_html else s for s in view.submissions
+        )
+        view = dataclasses.replace(view, submissions=subs)
+        html = render_email_html(view, settings, img=img, unsubscribe_url=unsubscribe_url)
     return html, view
 
 
@@ -166,12 +178,12 @@ class _TextState:
         return "\n" + "\n".join(lines) + "\n"
 
 
-def wrap(text: str, indent: str = "") -> str:
-    """A paragraph wrapped to the text width."""
+def wrap(text: str, indent: str = "", first: str | None = None) -> str:
+    """A paragraph wrapped to the text width (`first` starts its first line, else `indent`)."""
     return textwrap.fill(
         text,
         TEXT_WIDTH,
-        initial_indent=indent,
+        initial_indent=indent if first is None else first,
         subsequent_indent=indent,
         break_long_words=False,
         break_on_hyphens=False,
@@ -179,8 +191,17 @@ def wrap(text: str, indent: str = "") -> str:
 
 
 def rule(title: str, char: str = "-") -> str:
-    """A heading underlined to its length."""
-    return f"{title}\n{char * min(len(title), TEXT_WIDTH)}"
+    """A heading (wrapped) underlined to its longest line."""
+    lines = wrap(title).splitlines() or [""]
+    return "\n".join(lines) + "\n" + char * min(max(len(line) for line in lines), TEXT_WIDTH)
+
+
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK: a plain-text reader starts the line right to left
+
+
+def rtl(text: str) -> str:
+    """Every non-empty line marked as right to left (mail programs show plain text as it comes)."""
+    return "\n".join(RLM + line if line.strip() else line for line in text.split("\n"))
 
 
 def render_text(
@@ -195,6 +216,7 @@ def render_text(
         links=state.links,
         wrap=wrap,
         rule=rule,
+        rtl=rtl,
         unsubscribe_url=unsubscribe_url,
     )
     # collapse runs of blank lines the template's conditionals leave behind

@@ -50,7 +50,12 @@ PHOTOS: list[tuple[str, str, str]] = [
     ("kinderschutzverein-sonnenberg", "naturtag-libelle.jpg", "dragonfly_plant.jpg"),
     ("kulturverein-bruecke", "dag-gezisi-2026.jpg", "mountain_path.jpg"),
     ("kulturverein-bruecke", "gun-batimi.jpg", "sunset_hills.jpg"),
+    ("al-amal-nachbarschaftshaus", "teestube-tassen.jpg", "colorful_cups.jpg"),
 ]
+
+# Derived photos that are also cropped to a square around the centre (the same corpus photo
+# serves two submissions; the crop makes it a different picture, not a copy).
+SQUARE_CROPPED = {"teestube-tassen.jpg"}
 
 # (submission slug, target file name, corpus logo) copied unchanged
 COPIED_LOGOS: list[tuple[str, str, str]] = [
@@ -84,6 +89,11 @@ def derive_photo(src: Path, dst: Path) -> tuple[int, int]:
         im.load()
         rgb = to_srgb(im)
     w, h = rgb.size
+    if dst.name in SQUARE_CROPPED:
+        side = min(w, h)
+        left, top = (w - side) // 2, (h - side) // 2
+        rgb = rgb.crop((left, top, left + side, top + side))
+        w, h = rgb.size
     target_w = PORTRAIT_WIDTH if h > w else LANDSCAPE_WIDTH
     size = (target_w, round(h * target_w / w))
     small = rgb.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)

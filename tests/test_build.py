@@ -67,8 +67,8 @@ def test_build_writes_everything_a_reader_receives(outbox: Path) -> None:
         assert (outbox / name).is_file(), name
     assert (outbox / "newsletter.pdf").read_bytes().startswith(b"%PDF-")
     assert len(list((outbox / "termine").glob("*.ics"))) == 6 + 1  # one per date, one for all
-    assert len(list((outbox / "images").rglob("*.jpg"))) == 11  # every photo, email size
-    assert len(list((outbox / "print").rglob("*.jpg"))) == 11  # and print size
+    assert len(list((outbox / "images").rglob("*.jpg"))) == 12  # every photo, email size
+    assert len(list((outbox / "print").rglob("*.jpg"))) == 12  # and print size
     html = (outbox / "email.html").read_text(encoding="utf-8")
     for src in re.findall(r'<img src="([^"]+)"', html):
         assert (outbox / src).is_file(), src  # the preview can show every picture
@@ -92,7 +92,7 @@ def test_manifest_lists_every_file_with_size_and_hash(outbox: Path) -> None:
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
     assert manifest["left_out"] == []
     assert manifest["email"]["html_bytes"] < manifest["email"]["limit_bytes"]
-    assert len(manifest["submissions"]) == 6
+    assert len(manifest["submissions"]) == 7
     renditions = manifest["images"]["renditions"]
     assert {r["kind"] for r in renditions} == {"email", "print"}
     assert all("path" not in r for r in renditions)  # no cache paths leak into the output
@@ -181,13 +181,15 @@ def test_cli_build_reports_refusal_in_german_without_traceback(
     assert "Traceback" not in err
 
 
-def test_calendar_files_carry_local_times_in_utc(outbox: Path) -> None:
+def test_calendar_files_carry_local_berlin_times(outbox: Path) -> None:
     raw = (outbox / "termine" / "alle-termine.ics").read_bytes()
     assert b"\n" not in raw.replace(b"\r\n", b"")  # RFC 5545: CRLF line ends only
     text = raw.decode("utf-8")
     assert text.count("BEGIN:VEVENT") == 6
-    # Internationaler Wintermarkt, 5 Dec 2026 14:00 in Berlin (CET, UTC+1) = 13:00 UTC
-    assert "DTSTART:20261205T130000Z" in text
+    # Internationaler Wintermarkt, 5 Dec 2026 14:00 in Berlin, with the zone's VTIMEZONE
+    assert "DTSTART;TZID=Europe/Berlin:20261205T140000" in text
+    assert "BEGIN:VTIMEZONE" in text and "TZID:Europe/Berlin" in text
+    assert "DTEND" not in text  # issue.toml gives no end times: none is invented
 
 
 def test_text_part_matches_the_golden_file(outbox: Path) -> None:

@@ -153,7 +153,7 @@ def test_learn_proposes_from_submissions_and_adds_only_when_accepted(
     with open_store(DB) as conn:
         bruecke = orgs.get(conn, "kulturverein-bruecke")
         assert bruecke is not None and bruecke.language == "tr" and bruecke.emails
-        assert len(orgs.list_all(conn)) == 6
+        assert len(orgs.list_all(conn)) == 7
     assert nl("organisations", "learn", "2026-12") == 0
     assert "Keine neuen Organisationen" in capsys.readouterr().out
     assert nl("organisations", "learn", "2099-01") == 2  # an issue that does not exist

@@ -479,12 +479,14 @@ def test_metadata_is_pinned_to_the_issue(built: Built, qpdf_json: dict[str, Any]
     for fragment in (
         "<pdfaid:part>3</pdfaid:part>",
         "<pdfaid:conformance>B</pdfaid:conformance>",
-        "<pdfuaid:part>1</pdfuaid:part>",
         "<rdf:li>de</rdf:li>",
         "<xmp:CreateDate>2026-12-04T00:00:00+01:00</xmp:CreateDate>",
         built.settings.publisher.name,
     ):
         assert fragment in xmp, fragment
+    # tagged, but PDF/UA-1 is not met (header and footer are not artifacts, /Lang only on the
+    # catalogue), so it is not claimed
+    assert "pdfuaid" not in xmp
     catalog = next(
         v
         for v in objects(qpdf_json).values()
@@ -550,3 +552,42 @@ def test_render_logs_no_weasyprint_errors(
     errors = [r for r in caplog.records if r.name.startswith("weasyprint")]
     problems = [r.getMessage() for r in errors if "pixel.png" not in r.getMessage()]
     assert not problems, problems
+
+
+def test_print_shop_edition_is_pdf_x4_with_bleed_crop_marks_and_fogra39(built: Built) -> None:
+    """`build --print-shop`: what a German print shop's preflight looks for, read back."""
+    data = render_pdf(built.view, built.settings, built.outbox, print_shop=True)
+    pdf = built.outbox / "druckerei.pdf"
+    pdf.write_bytes(data)
+    assert data.startswith(b"%PDF-1.6")
+    run("qpdf", "--check", pdf)  # exit status 0: structure and streams are sound
+    boxes = run("pdfinfo", "-box", pdf)
+
+    def box(name: str) -> list[float]:
+        line = next(line for line in boxes.splitlines() if line.startswith(name + ":"))
+        return [float(x) for x in line.split()[1:]]
+
+    bleed = 3 / 25.4 * 72  # 3 mm in points
+    assert box("TrimBox") == pytest.approx([0, 0, 595.28, 841.89], abs=0.02)  # A4
+    assert box("BleedBox") == pytest.approx(
+        [-bleed, -bleed, 595.28 + bleed, 841.89 + bleed], abs=0.05
+    )
+    assert box("MediaBox") == box("BleedBox")
+    everything = objects(json.loads(run("qpdf", "--json", pdf)))
+    catalog = next(
+        v for v in everything.values() if isinstance(v, dict) and v.get("/Type") == "/Catalog"
+    )
+    (intent,) = catalog["/OutputIntents"]
+    intent = everything[intent] if isinstance(intent, str) else intent
+    assert intent["/S"] == "/GTS_PDFX"
+    assert intent["/OutputConditionIdentifier"] == "u:FOGRA39"
+    profile = everything[intent["/DestOutputProfile"]]
+    assert profile["/N"] == 4  # a CMYK characterisation
+    xmp = run("pdfinfo", "-meta", pdf)
+    assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+    # crop marks: ink in the bleed's corners, outside the trim box (at 72 dpi 1 px = 1 pt)
+    run("pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-gray", pdf, built.outbox / "marks")
+    with Image.open(next(built.outbox.glob("marks*.pgm"))) as page:
+        w, h = page.size
+        for corner in ((0, 0, 9, 9), (w - 9, h - 9, w, h)):
+            assert min(page.crop(corner).tobytes()) < 128, corner

@@ -52,7 +52,9 @@ def test_issue_new_asks_for_the_dates(chdir_tmp: Path) -> None:
 
 def test_learn_adds_only_what_the_editor_accepts(chdir_tmp: Path) -> None:
     shutil.copytree(EXAMPLE_ISSUE, chdir_tmp / "submissions" / "2026-12")
-    code, out = at_terminal(chdir_tmp, "j\nn\n\nn\ny\nN\n", "organisations", "learn", "2026-12")
+    # al-amal (no), bewerbungscafe (yes), drk (no), elternnetz (Enter = no), kinderschutz (no),
+    # kulturverein (yes), lernimpuls (No)
+    code, out = at_terminal(chdir_tmp, "n\nj\nn\n\nn\ny\nN\n", "organisations", "learn", "2026-12")
     assert code == 0, out
     with open_store(chdir_tmp / "subscribers.sqlite3") as conn:
         added = [o.slug for o in orgs.list_all(conn)]
