@@ -52,6 +52,7 @@ from newsletter import ratelimit, signup, signup_mail, signup_queue
 from newsletter import subscribers as store
 from newsletter.config import ServeSettings, Settings
 from newsletter.errors import NewsletterError
+from newsletter.upload_routes import UploadRoutes
 from newsletter.webapp_http import (
     FormTokens,
     Request,
@@ -72,7 +73,7 @@ __all__ = ["App", "Route", "create_app", "make_wsgi_server"]
 
 log = logging.getLogger(__name__)
 
-_SECRET_IN_PATH = re.compile(r"/(confirm|unsubscribe|preferences)/[^/?\s]+")
+_SECRET_IN_PATH = re.compile(r"/(confirm|unsubscribe|preferences|einreichen)/[^/?\s]+")
 
 Handler = Callable[..., Response]
 
@@ -91,6 +92,7 @@ class Route:
     handler: Handler
     max_form_bytes: int | None = None
     max_form_fields: int | None = None
+    too_large: Callable[[Request], Response] | None = None  # the route's own 413 page
 
 
 class App:
@@ -127,6 +129,7 @@ class App:
         self.add_route("/confirm/<token>", "confirm", self.confirm)
         self.add_route("/unsubscribe/<token>", "unsubscribe", self.unsubscribe)
         self.add_route("/preferences/<token>", "preferences", self.preferences)
+        self.upload = UploadRoutes(self)  # /einreichen/TOKEN: the organisations' upload page
 
     def add_route(
         self,
@@ -137,11 +140,13 @@ class App:
         methods: Iterable[str] = ("GET", "POST"),
         max_form_bytes: int | None = None,
         max_form_fields: int | None = None,
+        too_large: Callable[[Request], Response] | None = None,
     ) -> None:
         """A page below the base path: a Werkzeug rule ("/einreichen/<token>"), its handler
-        `handler(req, **values)`, the methods (HEAD comes with GET) and the form's limits."""
+        `handler(req, **values)`, the methods (HEAD comes with GET), the form's limits and the
+        page for a form over them (default: the service's 413 page)."""
         self.url_map.add(Rule(rule, endpoint=endpoint, methods=list(methods)))
-        self.routes[endpoint] = Route(handler, max_form_bytes, max_form_fields)
+        self.routes[endpoint] = Route(handler, max_form_bytes, max_form_fields, too_large)
 
     def close(self) -> None:
         """Send the confirmation mails still queued, then stop their thread."""
@@ -188,7 +193,7 @@ class App:
             try:
                 wz.form  # parsed here, within the limits, before any handler runs  # noqa: B018
             except RequestEntityTooLarge:
-                return self.pages.too_large(req.lang)
+                return route.too_large(req) if route.too_large else self.pages.too_large(req.lang)
             except HTTPException:
                 return self.pages.bad_request(req.lang)
         return route.handler(req, **values)

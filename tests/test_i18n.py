@@ -12,9 +12,15 @@ from babel.messages.pofile import read_po
 
 from newsletter import i18n
 from newsletter import orgmail_texts as T
+from newsletter import upload_texts
 from newsletter.orgmail import say
 
-MSGIDS = [v for k, v in vars(T).items() if k.isupper() and isinstance(v, str)]
+MSGIDS = [
+    v
+    for module in (T, upload_texts)
+    for k, v in vars(module).items()
+    if k.isupper() and isinstance(v, str)
+]
 
 
 @pytest.fixture
