@@ -29,7 +29,8 @@ PAGE_LANGUAGES = tuple(T.LANGUAGES)
 CSS = (
     "body{font:1.0625rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:40rem;padding:1rem;"
     "color:#1b1b1b;background:#fff}a{color:#0b4f9c}h1{font-size:1.5rem;line-height:1.25}"
-    "h2{font-size:1.25rem;margin-top:2rem}*{box-sizing:border-box}"
+    "h2{font-size:1.25rem;margin-top:2rem}*{box-sizing:border-box}fieldset{min-width:0}"
+    "body{overflow-wrap:anywhere}"
     "nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:0;margin:0}"
     "nav{border-bottom:1px solid #ccc;padding-block-end:.5rem}"
     ".field{margin:1.25rem 0;border:0;padding:0;min-width:0}"
@@ -37,7 +38,7 @@ CSS = (
     "input[type=text],input[type=email],input[type=tel],input[type=url],select,textarea{"
     "font:inherit;width:100%;padding:.5rem;border:2px solid #1b1b1b;margin-top:.25rem;"
     "background:#fff;color:#1b1b1b}textarea{min-height:14rem}"
-    "input[type=file]{font:inherit;max-width:100%;margin-top:.25rem}"
+    "input[type=file]{font:inherit;width:100%;margin-top:.25rem}"
     ".hint{color:#3b3b3b;margin:.25rem 0}.count{font-variant-numeric:tabular-nums}"
     ".choice{display:flex;gap:.5rem;align-items:flex-start;margin:.5rem 0}"
     ".choice label{font-weight:400}.choice input{width:1.5rem;height:1.5rem;flex:none;margin:0}"

@@ -355,7 +355,7 @@ def test_after_the_deadline_nothing_is_accepted_unless_accepted_late(site: Site)
 
 def test_an_upload_cut_off_midway_changes_nothing(site: Site) -> None:
     token = site.link()
-    _, csrf, draft = site.form(token)
+    _, csrf, _ = site.form(token)
     before = tree_hash(site.issue.folder)
     head = (
         f"POST /newsletter/einreichen/{token} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
