@@ -52,7 +52,7 @@ CSS = (
     ".summary.ok{border-color:#0b6b2f}.summary:focus{outline:3px solid #fd0}"
     ".has-error{border-inline-start:4px solid #b10e1e;padding-inline-start:.75rem}"
     ".finding{margin:.25rem 0;font-weight:600}.finding.error{color:#b10e1e}"
-    ".finding.warning{color:#6b4b00}.code{font-family:monospace;font-weight:400}"
+    "[dir=rtl] .msg[dir=ltr]{display:block;text-align:left}.finding.warning{color:#6b4b00}.code{font-family:monospace;font-weight:400}"
     ".drop{border:2px dashed #767676;padding:.5rem;margin-top:.25rem}"
     ".drop.over{background:#eef4fb}.preview{display:block;max-width:100%;max-height:10rem;"
     "margin-top:.5rem}footer{margin-top:3rem;border-top:1px solid #ccc;font-size:.9rem}"

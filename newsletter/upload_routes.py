@@ -346,12 +346,13 @@ class _View:
             return self.r._message(
                 self.lang, HTTPStatus.OK, title, paragraphs, findings=findings, back=back, switch=[]
             )
-        upload.discard(checked)
         if self.req.form.get("action") == "send":
             notices += say(T.NOT_SENT, self.lang)
-        return self.form_page(
+        response = self.form_page(
             form, draft, findings, checked=True, names=checked.names, notices=notices
         )
+        response.call_on_close(lambda: upload.discard(checked))  # after the page is sent
+        return response
 
 
 def _shown(filename: str) -> str:

@@ -246,7 +246,12 @@ def test_check_shows_a_small_photo_with_its_pixels_and_stores_nothing(site: Site
     # sent anyway: refused, still nothing written
     status, page = site.post(token, {**fields, "action": "send"})
     assert "Noch nicht abgeschickt" in page and tree_hash(site.issue.folder) == before
-    assert not list((site.settings.path(site.settings.state_dir) / "upload" / "work").iterdir())
+    work = site.settings.path(site.settings.state_dir) / "upload" / "work"
+    for _ in range(50):  # removed once the page has been sent
+        if not list(work.iterdir()):
+            break
+        time.sleep(0.05)
+    assert not list(work.iterdir())
 
 
 def test_send_writes_the_whole_folder_with_our_names_and_check_agrees(site: Site) -> None:
