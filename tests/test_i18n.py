@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from newsletter import i18n
+from newsletter import i18n, upload_texts
 from newsletter import orgmail_texts as T
-from newsletter import upload_texts
 from newsletter.orgmail import say
 
 MSGIDS = [

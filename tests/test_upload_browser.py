@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, jpeg, png
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, FilePayload, Page
 from test_upload import ISSUE, Site, start_site
 
 from newsletter.check import run_check
@@ -34,7 +34,7 @@ def site(chdir_tmp: Path) -> Iterator[Site]:
     yield from start_site(chdir_tmp)
 
 
-def file(name: str, data: bytes, mime: str = "image/jpeg") -> dict[str, Any]:
+def file(name: str, data: bytes, mime: str = "image/jpeg") -> FilePayload:
     return {"name": name, "mimeType": mime, "buffer": data}
 
 

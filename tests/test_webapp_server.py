@@ -330,7 +330,7 @@ def test_sign_up_takes_the_same_time_whether_subscribed_or_not(tmp_path: Path) -
 
 
 def test_a_new_route_gets_its_own_form_limits_and_the_same_pages(service: Service) -> None:
-    """How a page joins (the upload page did so): a rule, a handler, its own (larger) form limits."""
+    """How a page joins (as the upload page does): a rule, a handler, its own form limits."""
     from newsletter.webapp_http import Request, Response, html_response
 
     def upload(req: Request, token: str) -> Response:
