@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from werkzeug.datastructures import FileStorage
 
-from newsletter import orgmail, ratelimit, upload, upload_links
+from newsletter import orgmail, ratelimit, upload, upload_links, upload_prefill
 from newsletter import upload_texts as T
 from newsletter.messages import human_bytes
 from newsletter.models import Finding
@@ -121,7 +121,7 @@ class UploadRoutes:
         lang = page_language(req.query.get("lang"), opened.language)
         if req.method == "POST" and self.app.cross_site(req):
             return self.app.pages.forbidden("en" if lang == "en" else "de")
-        meta = upload.issue_meta(issue_folder)
+        meta = upload_prefill.issue_meta(issue_folder)
         tz = ZoneInfo(self.settings.timezone)
         deadline = meta.deadline if meta else None
         if deadline is not None and deadline.tzinfo is None:
@@ -134,7 +134,9 @@ class UploadRoutes:
         view = _View(self, req, token, opened, lang, issue_folder, deadline, closed)
         if req.method != "POST":
             draft_folder = upload.new_draft(self.settings, opened.token_hash)
-            form, draft = upload.prefill(self.settings, issue_folder, opened.slug, draft_folder)
+            form, draft = upload_prefill.prefill(
+                self.settings, issue_folder, opened.slug, draft_folder
+            )
             return view.form_page(form, draft, [], checked=False)
         wait = self.per_link.hit(opened.token_hash)
         if wait:
