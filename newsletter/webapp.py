@@ -13,6 +13,8 @@ path (a prefix the proxy passes on or strips both work):
     POST /unsubscribe/TOKEN  unsubscribes: RFC 8058 one-click, 200, no redirect, idempotent
     GET  /preferences/TOKEN  change language, or address (confirmed by the new address)
     POST /preferences/TOKEN
+    GET  /einreichen/TOKEN   an organisation's upload page (upload_routes.py, its own CSP,
+    POST /einreichen/TOKEN   script and body limit)
 
 More pages join with `App.add_route` (a Werkzeug rule, the methods, the handler and the form
 limits of the route); every route gets the same headers, error pages and limits.

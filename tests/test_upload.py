@@ -9,6 +9,7 @@ without release, two tabs at once, an upload cut off, too many requests. The bro
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import re
 import socket
@@ -432,3 +433,26 @@ def test_remind_puts_the_personal_link_into_the_reminder(site: Site, chdir_tmp: 
     assert site.link() == token  # the link the editor sees is the same
     [arabic] = handler.to("f@example.org")
     assert "/einreichen/" in arabic.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_a_phone_photo_in_heic_and_hostile_file_names_get_the_pipelines_names(
+    site: Site, chdir_tmp: Path
+) -> None:
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    buf = io.BytesIO()
+    Image.new("RGB", (1400, 1000), (30, 120, 200)).save(buf, "HEIF")
+    token = site.link()
+    fields = good_fields(action="send")
+    fields["photo-1"] = ("../../../../etc/IMG_1234.HEIC", buf.getvalue())
+    fields["logo"] = ("..\\..\\Logo Ünïcödé <b>.png", png(400, 200))
+    status, page = site.post(token, fields)
+    assert status == 200 and "Vielen Dank" in page, page
+    assert sorted(p.name for p in site.folder().iterdir()) == [
+        "foto-1.heic", "logo.png", "submission.md",
+    ]  # fmt: skip
+    assert not run_check(ISSUE, site.settings).findings
+    outside = [p for p in chdir_tmp.rglob("*") if "IMG_1234" in p.name or "Logo" in p.name]
+    assert outside == []
