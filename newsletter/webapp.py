@@ -19,8 +19,8 @@ path (a prefix the proxy passes on or strips both work):
 More pages join with `App.add_route` (a Werkzeug rule, the methods, the handler and the form
 limits of the route); every route gets the same headers, error pages and limits.
 
-No cookies, no scripts, nothing fetched from elsewhere. Forms carry a signed, expiring token and
-cross-site POSTs are refused (Sec-Fetch-Site / Origin); the token-bearing URLs are their own
+No cookies, no scripts (the upload page's own inline one aside, allowed by its hash), nothing
+fetched from elsewhere. Forms carry a signed, expiring token and cross-site POSTs are refused (Sec-Fetch-Site / Origin); the token-bearing URLs are their own
 credential (256 random bits, compared in constant time, unrelated to the address). Pages never
 show a subscriber's address in full. Editors may override any page with a file of the same name
 in `templates/serve/` (Jinja2, autoescaped). Every request gets a page: a bad one a 4xx, never
