@@ -27,12 +27,13 @@ import os
 import re
 import secrets
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -136,6 +137,9 @@ def put_file(folder: Path, slot: str, shown: str, source: Path | None, data: Any
             os.link(source, target)
         except OSError:
             shutil.copyfile(source, target)
+    elif _incoming(data):  # spooled into the state already (incoming_file): just move it
+        data.flush()
+        os.rename(data.name, target)
     else:
         tmp = folder / f".{slot}.part"
         with tmp.open("wb") as out:
@@ -145,6 +149,32 @@ def put_file(folder: Path, slot: str, shown: str, source: Path | None, data: Any
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     meta[slot] = shown
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
+
+
+def incoming_file(settings: Settings) -> IO[bytes]:
+    """A file for one uploaded part, in the state (Werkzeug writes the upload into it); the
+    ones no draft takes are removed with the request (`drop_incoming`) or within the hour."""
+    folder = upload_root(settings) / "incoming"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    return tempfile.NamedTemporaryFile(dir=folder, prefix="part-", delete=False)
+
+
+def _incoming(data: Any) -> bool:
+    name = getattr(data, "name", None)
+    return isinstance(name, str) and Path(name).parent.name == "incoming" and Path(name).exists()
+
+
+def drop_incoming(settings: Settings, streams: list[Any]) -> None:
+    """Remove what this request spooled and no draft took, and strays older than an hour."""
+    for s in streams:
+        if _incoming(s):
+            s.close()
+            Path(s.name).unlink(missing_ok=True)
+    folder = upload_root(settings) / "incoming"
+    cutoff = time.time() - 3600
+    for p in folder.glob("part-*") if folder.is_dir() else []:
+        if p.stat().st_mtime < cutoff:
+            p.unlink(missing_ok=True)
 
 
 def finish_draft(folder: Path) -> Draft:

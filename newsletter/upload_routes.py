@@ -18,7 +18,7 @@ import time
 from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from werkzeug.datastructures import FileStorage
@@ -59,7 +59,12 @@ class UploadRoutes:
             max_form_bytes=self.serve.upload_max_bytes,
             max_form_fields=60,
             too_large=self.too_large,
+            file_stream=self.file_stream,
         )
+
+    def file_stream(self, *_: object, **__: object) -> IO[bytes]:
+        """Uploaded files go straight into the state (renamed into a draft, not copied)."""
+        return upload.incoming_file(self.settings)
 
     # --- answers that say nothing about the link ----------------------------------------------
 
@@ -110,6 +115,14 @@ class UploadRoutes:
 
     def page(self, req: Request, token: str) -> Response:
         """GET: the form; POST: check, and with action=send write the submission."""
+        try:
+            return self._page(req, token)
+        finally:
+            if req.method == "POST":
+                spooled = [f.stream for _, fs in req.wz.files.lists() for f in fs]
+                upload.drop_incoming(self.settings, spooled)
+
+    def _page(self, req: Request, token: str) -> Response:
         db = self.app.db_path
         with open_store(db) as conn:
             opened = upload_links.lookup(conn, self.settings, token, self.serve.upload_link_days)

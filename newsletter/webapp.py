@@ -20,10 +20,11 @@ More pages join with `App.add_route` (a Werkzeug rule, the methods, the handler 
 limits of the route); every route gets the same headers, error pages and limits.
 
 No cookies, no scripts (the upload page's own inline one aside, allowed by its hash), nothing
-fetched from elsewhere. Forms carry a signed, expiring token and cross-site POSTs are refused (Sec-Fetch-Site / Origin); the token-bearing URLs are their own
-credential (256 random bits, compared in constant time, unrelated to the address). Pages never
-show a subscriber's address in full. Editors may override any page with a file of the same name
-in `templates/serve/` (Jinja2, autoescaped). Every request gets a page: a bad one a 4xx, never
+fetched from elsewhere. Forms carry a signed, expiring token and cross-site POSTs are refused
+(Sec-Fetch-Site / Origin); the token-bearing URLs are their own credential (256 random bits,
+compared in constant time, unrelated to the address). Pages never show a subscriber's address
+in full. Editors may override any page with a file of the same name in `templates/serve/`
+(Jinja2, autoescaped). Every request gets a page: a bad one a 4xx, never
 a traceback. Confirmation mails go out from a background thread (signup_queue.py), so every
 sign-up is answered alike, whoever is subscribed.
 
@@ -43,7 +44,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
@@ -95,6 +96,7 @@ class Route:
     max_form_bytes: int | None = None
     max_form_fields: int | None = None
     too_large: Callable[[Request], Response] | None = None  # the route's own 413 page
+    file_stream: Callable[..., IO[bytes]] | None = None  # where uploaded files are spooled
 
 
 class App:
@@ -143,12 +145,16 @@ class App:
         max_form_bytes: int | None = None,
         max_form_fields: int | None = None,
         too_large: Callable[[Request], Response] | None = None,
+        file_stream: Callable[..., IO[bytes]] | None = None,
     ) -> None:
         """A page below the base path: a Werkzeug rule ("/einreichen/<token>"), its handler
         `handler(req, **values)`, the methods (HEAD comes with GET), the form's limits and the
-        page for a form over them (default: the service's 413 page)."""
+        page for a form over them (default: the service's 413 page); `file_stream` is
+        Werkzeug's stream factory for uploaded files (default: a spooled temporary file)."""
         self.url_map.add(Rule(rule, endpoint=endpoint, methods=list(methods)))
-        self.routes[endpoint] = Route(handler, max_form_bytes, max_form_fields, too_large)
+        self.routes[endpoint] = Route(
+            handler, max_form_bytes, max_form_fields, too_large, file_stream
+        )
 
     def close(self) -> None:
         """Send the confirmation mails still queued, then stop their thread."""
@@ -192,6 +198,8 @@ class App:
             wz.max_content_length = route.max_form_bytes or self.serve.max_form_bytes
             wz.max_form_memory_size = wz.max_content_length
             wz.max_form_parts = route.max_form_fields or self.serve.max_form_fields
+            if route.file_stream is not None:
+                wz._get_file_stream = route.file_stream  # type: ignore[method-assign]
             try:
                 wz.form  # parsed here, within the limits, before any handler runs  # noqa: B018
             except RequestEntityTooLarge:
