@@ -253,6 +253,7 @@ def test_check_shows_a_small_photo_with_its_pixels_and_stores_nothing(site: Site
             break
         time.sleep(0.05)
     assert not list(work.iterdir())
+    assert not list((work.parent / "incoming").iterdir())  # every spooled file taken or removed
 
 
 def test_send_writes_the_whole_folder_with_our_names_and_check_agrees(site: Site) -> None:
