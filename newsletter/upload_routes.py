@@ -60,6 +60,7 @@ class UploadRoutes:
             max_form_fields=60,
             too_large=self.too_large,
             file_stream=self.file_stream,
+            max_field_bytes=MAX_FIELD_CHARS * 4,  # UTF-8: at most 4 bytes a character
         )
 
     def file_stream(self, *_: object, **__: object) -> IO[bytes]:

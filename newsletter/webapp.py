@@ -97,6 +97,7 @@ class Route:
     max_form_fields: int | None = None
     too_large: Callable[[Request], Response] | None = None  # the route's own 413 page
     file_stream: Callable[..., IO[bytes]] | None = None  # where uploaded files are spooled
+    max_field_bytes: int | None = None  # one text field (None: the form's limit)
 
 
 class App:
@@ -146,14 +147,16 @@ class App:
         max_form_fields: int | None = None,
         too_large: Callable[[Request], Response] | None = None,
         file_stream: Callable[..., IO[bytes]] | None = None,
+        max_field_bytes: int | None = None,
     ) -> None:
         """A page below the base path: a Werkzeug rule ("/einreichen/<token>"), its handler
         `handler(req, **values)`, the methods (HEAD comes with GET), the form's limits and the
         page for a form over them (default: the service's 413 page); `file_stream` is
-        Werkzeug's stream factory for uploaded files (default: a spooled temporary file)."""
+        Werkzeug's stream factory for uploaded files (default: a spooled temporary file);
+        `max_field_bytes` limits one text field of a form whose files may be large."""
         self.url_map.add(Rule(rule, endpoint=endpoint, methods=list(methods)))
         self.routes[endpoint] = Route(
-            handler, max_form_bytes, max_form_fields, too_large, file_stream
+            handler, max_form_bytes, max_form_fields, too_large, file_stream, max_field_bytes
         )
 
     def close(self) -> None:
@@ -196,7 +199,7 @@ class App:
         route = self.routes[str(endpoint)]
         if req.method == "POST":
             wz.max_content_length = route.max_form_bytes or self.serve.max_form_bytes
-            wz.max_form_memory_size = wz.max_content_length
+            wz.max_form_memory_size = route.max_field_bytes or wz.max_content_length
             wz.max_form_parts = route.max_form_fields or self.serve.max_form_fields
             if route.file_stream is not None:
                 wz._get_file_stream = route.file_stream  # type: ignore[method-assign]

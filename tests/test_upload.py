@@ -417,6 +417,8 @@ def test_a_body_over_the_upload_limit_gets_413_and_other_routes_keep_theirs(
             {"Content-Type": "application/x-www-form-urlencoded"},
         )  # fmt: skip
         assert status == 413  # the sign-up form keeps its own small limit
+        status, page = site.post(token, good_fields(text="Wir " * 100_000))  # 400 KB of text
+        assert status == 413 and "zu viel auf einmal" in page  # one field is held to 80 KB
         assert not site.folder().exists()
 
 
