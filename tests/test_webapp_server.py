@@ -330,7 +330,7 @@ def test_sign_up_takes_the_same_time_whether_subscribed_or_not(tmp_path: Path) -
 
 
 def test_a_new_route_gets_its_own_form_limits_and_the_same_pages(service: Service) -> None:
-    """How the upload page will join: a rule, a handler, its own (larger) form limits."""
+    """How a page joins (as the upload page does): a rule, a handler, its own form limits."""
     from newsletter.webapp_http import Request, Response, html_response
 
     def upload(req: Request, token: str) -> Response:
@@ -341,9 +341,9 @@ def test_a_new_route_gets_its_own_form_limits_and_the_same_pages(service: Servic
         return html_response(HTTPStatus.OK, f"<h1>{photo.filename}: {size}</h1>".encode())
 
     service.app.add_route(
-        "/einreichen/<token>", "einreichen", upload, max_form_bytes=300_000, max_form_fields=20
+        "/beispiel/<token>", "beispiel", upload, max_form_bytes=300_000, max_form_fields=20
     )
-    status, headers, page = service.request("GET", "/einreichen/abc?path=x")
+    status, headers, page = service.request("GET", "/beispiel/abc?path=x")
     assert status == 200 and "Einreichen abc" in page
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     boundary = "grenze"
@@ -359,9 +359,9 @@ def test_a_new_route_gets_its_own_form_limits_and_the_same_pages(service: Servic
         )
 
     multi = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    status, _, page = service.request("POST", "/einreichen/abc", form(200_000), multi)
+    status, _, page = service.request("POST", "/beispiel/abc", form(200_000), multi)
     assert status == 200 and "Foto Straßenfest.JPG: 200000" in page
-    status, _, page = service.request("POST", "/einreichen/abc", form(400_000), multi)
+    status, _, page = service.request("POST", "/beispiel/abc", form(400_000), multi)
     assert status == 413 and "Formular zu groß" in page
     # the sign-up form keeps its own small limit
     status, _, _ = service.request("POST", "/subscribe", form(20_000), multi)
