@@ -310,7 +310,7 @@ def test_sign_up_takes_the_same_time_whether_subscribed_or_not(tmp_path: Path) -
                 store.add(db, "schon.dabei@example.org", consent_version="2026-11", via="test")
             csrf = svc.form_token()
             timings: dict[str, list[float]] = {"active": [], "new": []}
-            for i in range(9):
+            for i in range(21):  # medians of 21: steady on a busy 2-core machine
                 for kind, address in (
                     ("active", "schon.dabei@example.org"),
                     ("new", f"neu.{i}@example.org"),
@@ -323,7 +323,7 @@ def test_sign_up_takes_the_same_time_whether_subscribed_or_not(tmp_path: Path) -
             print(f"median active {active * 1000:.1f} ms, new {new * 1000:.1f} ms")
             assert active < 0.15 and new < 0.15, timings  # the relay's 300 ms are not in them
             assert abs(active - new) < 0.015, timings  # nor the few ms a new row costs
-            for i in range(9):  # and every confirmation still arrives
+            for i in range(21):  # and every confirmation still arrives
                 [mail] = relay.wait_for(f"neu.{i}@example.org", timeout=15)
                 assert "/confirm/" in mail.get_content()
             assert relay.to("schon.dabei@example.org") == []
