@@ -235,6 +235,13 @@ HELP_EN: dict[str, str] = {
     "Ansprechperson": "contact person",
     "Name der Organisation": "the organisation's name",
     "Notiz der Redaktion": "the editor's note",
+    "den persönlichen Link zur Einreichungsseite zeigen (oder erneuern)": (
+        "show (or renew) the personal link to the upload page"
+    ),
+    "Standard: die neueste Ausgabe": "default: the newest issue",
+    "einen neuen Link erzeugen; der alte gilt nicht mehr": (
+        "make a new link; the old one stops working"
+    ),
     "Organisationen aus den Einreichungen einer Ausgabe vorschlagen": (
         "propose organisations from an issue's submissions"
     ),

@@ -347,6 +347,18 @@ class ServeSettings(_Section):
     max_form_fields: int = Field(
         100, ge=10, description="Most fields (multipart parts) in one form (else 413)."
     )
+    # The upload page (/einreichen/TOKEN, upload_routes.py): the only route with a larger body.
+    upload_max_bytes: int = Field(
+        80_000_000,
+        ge=1_048_576,
+        description="Largest upload form (text, logo, three photos), in bytes (else 413).",
+    )
+    upload_link_days: int = Field(
+        120, ge=1, description="Days an organisation's upload link stays valid after it is made."
+    )
+    upload_limit: int = Field(
+        30, ge=1, description="Most sends (Prüfen or Absenden) per upload link per hour."
+    )
 
 
 class MailboxSettings(_Section):
@@ -425,6 +437,10 @@ class Settings(BaseSettings):
     submissions_dir: Path = Field(Path("submissions"), description="Where issue folders live.")
     outbox_dir: Path = Field(Path("outbox"), description="Where builds are written.")
     cache_dir: Path = Field(Path(".cache"), description="Rendition cache (safe to delete).")
+    state_dir: Path = Field(
+        Path("state"),
+        description="Private state (upload-link key, upload drafts, replaced submissions); keep.",
+    )
     lang: Lang = Field("de", description="Language of messages: de or en.")
     timezone: str = Field("Europe/Berlin", description="Time zone of deadlines.")
     rules: RulesSettings = Field(default_factory=RulesSettings)  # type: ignore[arg-type]

@@ -883,6 +883,18 @@ CATALOGUE: dict[str, Text] = {
         "The organisation '{slug}' is registered already. To change it: "
         "'newsletter organisations edit {slug}'.",
     ),
+    "UPLOAD_EXTRA_FILES": Text(
+        "Es sind höchstens {limit} Fotos und ein Logo möglich; {count} weitere "
+        "{count:Datei wurde|Dateien wurden} nicht übernommen.",
+        "At most {limit} photos and one logo are possible; {count} more {count:file was|files "
+        "were} not taken.",
+    ),
+    "UPLOAD_KEY_BROKEN": Text(
+        "Der Schlüssel der Einreichungs-Links ({path}) ist beschädigt. Bitte die Datei löschen "
+        "und mit „newsletter organisations link KÜRZEL --new“ neue Links erzeugen.",
+        "The key of the upload links ({path}) is damaged. Delete the file and make new links "
+        "with 'newsletter organisations link SLUG --new'.",
+    ),
     "ORG_NOT_FOUND": Text(
         "Die Organisation „{slug}“ ist nicht eingetragen (Liste: „newsletter organisations list“).",
         "The organisation '{slug}' is not registered (see 'newsletter organisations list').",
@@ -1037,6 +1049,7 @@ WARNINGS = frozenset(
         "EMAIL_TOO_LARGE",
         "SETTINGS_EXAMPLE",
         "ORG_NO_ADDRESS",
+        "UPLOAD_EXTRA_FILES",
     }
 )
 

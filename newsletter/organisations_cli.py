@@ -33,6 +33,18 @@ EXIT_OK, EXIT_FINDINGS = 0, 1
 COMMAND = "organisations"
 
 _T: dict[str, tuple[str, str]] = {
+    "link": (
+        "Persönlicher Link von {slug} für die Ausgabe {issue} (nur an die Organisation geben):",
+        "Personal link of {slug} for issue {issue} (give it to the organisation only):",
+    ),
+    "link_new": (
+        "Neuer Link; der bisherige für diese Ausgabe funktioniert ab sofort nicht mehr.",
+        "A new link; the previous one for this issue stops working now.",
+    ),
+    "no_issue": (
+        "Unter {folder} gibt es keine Ausgabe; bitte --issue AUSGABE angeben.",
+        "There is no issue under {folder}; give --issue ISSUE.",
+    ),
     "added": ("Eingetragen: {slug}.", "Added: {slug}."),
     "changed": ("Geändert: {slug}.", "Changed: {slug}."),
     "removed": (
@@ -156,6 +168,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
     x = action("export", "das Verzeichnis als CSV-Datei speichern (personenbezogene Daten!)")
     x.add_argument("file", type=Path, metavar="DATEI.csv", help="Zieldatei; „-“ für die Ausgabe")
+
+    k = action("link", "den persönlichen Link zur Einreichungsseite zeigen (oder erneuern)")
+    k.add_argument("slug", metavar="KÜRZEL")
+    k.add_argument("--issue", metavar="AUSGABE", help="Standard: die neueste Ausgabe")
+    k.add_argument(
+        "--new", action="store_true", help="einen neuen Link erzeugen; der alte gilt nicht mehr"
+    )
 
     learn = action("learn", "Organisationen aus den Einreichungen einer Ausgabe vorschlagen")
     learn.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
@@ -354,7 +373,33 @@ def _learn(
     return EXIT_OK
 
 
+def newest_issue(settings: Settings) -> str | None:
+    """The newest issue folder under submissions/ (the one with issue.toml, by name)."""
+    root = settings.path(settings.submissions_dir)
+    found = sorted(p.parent.name for p in root.glob("*/issue.toml"))
+    return found[-1] if found else None
+
+
+def _link(
+    args: argparse.Namespace, conn: sqlite3.Connection, s: Settings, lang: str, out: Console
+) -> int:
+    from newsletter import upload_links
+    from newsletter.intake import resolve_issue
+
+    issue = resolve_issue(args.issue, s).name if args.issue else newest_issue(s)
+    if issue is None:
+        out.print(t("no_issue", lang, folder=s.path(s.submissions_dir)), markup=False)
+        return 2
+    made = upload_links.link(conn, s, orgs.parse_slug(args.slug), issue, new=args.new)
+    out.print(t("link", lang, slug=made.slug, issue=issue), markup=False)
+    out.print(upload_links.url(s, made.token), markup=False, soft_wrap=True)
+    if args.new:
+        out.print(t("link_new", lang), markup=False)
+    return EXIT_OK
+
+
 _ACTIONS = {
+    "link": _link,
     "add": _add,
     "list": _list,
     "edit": _edit,

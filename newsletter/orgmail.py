@@ -35,6 +35,7 @@ from newsletter.config import Settings
 from newsletter.models import Finding
 from newsletter.organisations import Organisation
 from newsletter.status import Row
+from newsletter.upload_texts import HOW_TO_UPLOAD
 
 Kind = Literal["remind", "feedback"]
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
@@ -190,6 +191,7 @@ def compose(
     deadline: dt.datetime | None,
     settings: Settings,
     lang: str | None = None,
+    upload_link: str | None = None,
 ) -> Mail:
     """The reminder or feedback for one organisation, in its language.
 
@@ -201,7 +203,7 @@ def compose(
         german, english = (
             compose(
                 kind, org, row, issue=issue, title=title, deadline=deadline, settings=settings,
-                lang=both,
+                lang=both, upload_link=upload_link,
             )
             for both in ("de", "en")
         )  # fmt: skip
@@ -228,6 +230,8 @@ def compose(
             paras += say(T.REMIND_ERRORS, lang, issue=issue)
             paras += _findings(tuple(f for f in row.findings if f.severity == "error"), lang)
         paras += say(T.DEADLINE, lang, deadline=deadline)
+        if upload_link:  # the organisation's own page (upload_links.py), then the old way
+            paras += say(HOW_TO_UPLOAD, lang, link=upload_link)
         paras += say(T.HOW_TO_SEND, lang)
     else:
         subject = one(T.FEEDBACK_SUBJECT, lang, issue=issue)

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 import aiosmtplib
 
 from newsletter import orgmail_journal as oj
+from newsletter import upload_links
 from newsletter.config import Settings
 from newsletter.deliver import RateLimit, _quit, open_connection, run_lock
 from newsletter.errors import NewsletterError
@@ -150,6 +151,26 @@ def _select_read_only(
     return targets, outcomes, key
 
 
+def _peek_links(
+    settings: Settings, db_path: Path, issue: str, targets: list[_Target]
+) -> dict[str, str]:
+    """The links a dry run shows: each organisation's current one, or the one the real run
+    will make (a dry run stores nothing, so such a link opens only after the real run)."""
+    conn = _read_only(db_path)
+    out = {}
+    for target in targets:
+        slug = target.row.slug
+        try:
+            token = upload_links.peek(conn, settings, slug, issue) if conn else None
+        except sqlite3.Error:  # a store from before upload links
+            token = None
+        token = token or upload_links.derive(upload_links.key(settings), issue, slug, 0)
+        out[slug] = upload_links.url(settings, token)
+    if conn is not None:
+        conn.close()
+    return out
+
+
 def private_folder(settings: Settings, issue: str, kind: Kind) -> Path:
     """Where a dry run writes: under the cache, owner-only, never in the published outbox."""
     base = settings.path(settings.cache_dir) / "private"
@@ -179,6 +200,7 @@ def run(
     issue = st.report.intake.issue
     db_path = settings.path(settings.subscribers.database)
     report = RunReport(kind, st.issue, dry_run)
+    links: dict[str, str] = {}  # slug -> the organisation's upload page (reminders only)
 
     def mail_of(target: _Target, key: bytes) -> tuple[bytes, str, str]:
         org = target.row.organisation
@@ -191,6 +213,7 @@ def run(
             title=issue.title,
             deadline=st.deadline,
             settings=settings,
+            upload_link=links.get(target.row.slug),
         )
         data, message_id = message_bytes(
             mail, settings, issue=st.issue, round_=target.round, id_key=key
@@ -200,6 +223,8 @@ def run(
     today = now.astimezone(tz).date()
     if dry_run or count_only:
         targets, report.outcomes, key = _select_read_only(kind, st, db_path, today)
+        if kind == "remind" and not count_only:
+            links.update(_peek_links(settings, db_path, st.issue, targets))
         if count_only:
             report.outcomes += [
                 Outcome(x.row.slug, x.row.name or x.row.slug, "pending") for x in targets
@@ -225,6 +250,10 @@ def run(
         report.recovered_unknown = oj.recover(conn, st.issue, kind)
         targets, report.outcomes = select(kind, st, conn, today)
         key = message_id_key(conn)
+        if kind == "remind":  # made now if the organisation has none; the same link each time
+            for target in targets:
+                made = upload_links.link(conn, settings, target.row.slug, st.issue)
+                links[target.row.slug] = upload_links.url(settings, made.token)
         if targets:
             asyncio.run(_send(kind, st.issue, targets, conn, settings, report, mail_of, key))
     report.outcomes.sort(key=lambda o: o.slug)

@@ -258,6 +258,13 @@ def _photo_withdrawals(conn: sqlite3.Connection) -> None:
     migration(conn)
 
 
+def _upload_links(conn: sqlite3.Connection) -> None:
+    """The hashes of the organisations' upload links (see upload_links.py)."""
+    from newsletter.upload_links import migration  # upload_links imports this module
+
+    migration(conn)
+
+
 # Append only: a file at version n gets MIGRATIONS[n:] applied, each in the same transaction.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_subscribers,
@@ -267,6 +274,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _send_runs_and_skipped_rows,
     _receipts,
     _photo_withdrawals,
+    _upload_links,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,15 +13,18 @@ path (a prefix the proxy passes on or strips both work):
     POST /unsubscribe/TOKEN  unsubscribes: RFC 8058 one-click, 200, no redirect, idempotent
     GET  /preferences/TOKEN  change language, or address (confirmed by the new address)
     POST /preferences/TOKEN
+    GET  /einreichen/TOKEN   an organisation's upload page (upload_routes.py, its own CSP,
+    POST /einreichen/TOKEN   script and body limit)
 
 More pages join with `App.add_route` (a Werkzeug rule, the methods, the handler and the form
 limits of the route); every route gets the same headers, error pages and limits.
 
-No cookies, no scripts, nothing fetched from elsewhere. Forms carry a signed, expiring token and
-cross-site POSTs are refused (Sec-Fetch-Site / Origin); the token-bearing URLs are their own
-credential (256 random bits, compared in constant time, unrelated to the address). Pages never
-show a subscriber's address in full. Editors may override any page with a file of the same name
-in `templates/serve/` (Jinja2, autoescaped). Every request gets a page: a bad one a 4xx, never
+No cookies, no scripts (the upload page's own inline one aside, allowed by its hash), nothing
+fetched from elsewhere. Forms carry a signed, expiring token and cross-site POSTs are refused
+(Sec-Fetch-Site / Origin); the token-bearing URLs are their own credential (256 random bits,
+compared in constant time, unrelated to the address). Pages never show a subscriber's address
+in full. Editors may override any page with a file of the same name in `templates/serve/`
+(Jinja2, autoescaped). Every request gets a page: a bad one a 4xx, never
 a traceback. Confirmation mails go out from a background thread (signup_queue.py), so every
 sign-up is answered alike, whoever is subscribed.
 
@@ -41,7 +44,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
@@ -52,6 +55,7 @@ from newsletter import ratelimit, signup, signup_mail, signup_queue
 from newsletter import subscribers as store
 from newsletter.config import ServeSettings, Settings
 from newsletter.errors import NewsletterError
+from newsletter.upload_routes import UploadRoutes
 from newsletter.webapp_http import (
     FormTokens,
     Request,
@@ -72,7 +76,7 @@ __all__ = ["App", "Route", "create_app", "make_wsgi_server"]
 
 log = logging.getLogger(__name__)
 
-_SECRET_IN_PATH = re.compile(r"/(confirm|unsubscribe|preferences)/[^/?\s]+")
+_SECRET_IN_PATH = re.compile(r"/(confirm|unsubscribe|preferences|einreichen)/[^/?\s]+")
 
 Handler = Callable[..., Response]
 
@@ -91,6 +95,9 @@ class Route:
     handler: Handler
     max_form_bytes: int | None = None
     max_form_fields: int | None = None
+    too_large: Callable[[Request], Response] | None = None  # the route's own 413 page
+    file_stream: Callable[..., IO[bytes]] | None = None  # where uploaded files are spooled
+    max_field_bytes: int | None = None  # one text field (None: the form's limit)
 
 
 class App:
@@ -127,6 +134,7 @@ class App:
         self.add_route("/confirm/<token>", "confirm", self.confirm)
         self.add_route("/unsubscribe/<token>", "unsubscribe", self.unsubscribe)
         self.add_route("/preferences/<token>", "preferences", self.preferences)
+        self.upload = UploadRoutes(self)  # /einreichen/TOKEN: the organisations' upload page
 
     def add_route(
         self,
@@ -137,11 +145,19 @@ class App:
         methods: Iterable[str] = ("GET", "POST"),
         max_form_bytes: int | None = None,
         max_form_fields: int | None = None,
+        too_large: Callable[[Request], Response] | None = None,
+        file_stream: Callable[..., IO[bytes]] | None = None,
+        max_field_bytes: int | None = None,
     ) -> None:
         """A page below the base path: a Werkzeug rule ("/einreichen/<token>"), its handler
-        `handler(req, **values)`, the methods (HEAD comes with GET) and the form's limits."""
+        `handler(req, **values)`, the methods (HEAD comes with GET), the form's limits and the
+        page for a form over them (default: the service's 413 page); `file_stream` is
+        Werkzeug's stream factory for uploaded files (default: a spooled temporary file);
+        `max_field_bytes` limits one text field of a form whose files may be large."""
         self.url_map.add(Rule(rule, endpoint=endpoint, methods=list(methods)))
-        self.routes[endpoint] = Route(handler, max_form_bytes, max_form_fields)
+        self.routes[endpoint] = Route(
+            handler, max_form_bytes, max_form_fields, too_large, file_stream, max_field_bytes
+        )
 
     def close(self) -> None:
         """Send the confirmation mails still queued, then stop their thread."""
@@ -183,12 +199,14 @@ class App:
         route = self.routes[str(endpoint)]
         if req.method == "POST":
             wz.max_content_length = route.max_form_bytes or self.serve.max_form_bytes
-            wz.max_form_memory_size = wz.max_content_length
+            wz.max_form_memory_size = route.max_field_bytes or wz.max_content_length
             wz.max_form_parts = route.max_form_fields or self.serve.max_form_fields
+            if route.file_stream is not None:
+                wz._get_file_stream = route.file_stream  # type: ignore[method-assign]
             try:
                 wz.form  # parsed here, within the limits, before any handler runs  # noqa: B018
             except RequestEntityTooLarge:
-                return self.pages.too_large(req.lang)
+                return route.too_large(req) if route.too_large else self.pages.too_large(req.lang)
             except HTTPException:
                 return self.pages.bad_request(req.lang)
         return route.handler(req, **values)

@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from newsletter import i18n
+from newsletter import i18n, upload_texts
 from newsletter import orgmail_texts as T
 from newsletter.orgmail import say
 
-MSGIDS = [v for k, v in vars(T).items() if k.isupper() and isinstance(v, str)]
+MSGIDS = [
+    v
+    for module in (T, upload_texts)
+    for k, v in vars(module).items()
+    if k.isupper() and isinstance(v, str)
+]
 
 
 @pytest.fixture

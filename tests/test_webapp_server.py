@@ -310,7 +310,7 @@ def test_sign_up_takes_the_same_time_whether_subscribed_or_not(tmp_path: Path) -
                 store.add(db, "schon.dabei@example.org", consent_version="2026-11", via="test")
             csrf = svc.form_token()
             timings: dict[str, list[float]] = {"active": [], "new": []}
-            for i in range(9):
+            for i in range(21):  # medians of 21: steady on a busy 2-core machine
                 for kind, address in (
                     ("active", "schon.dabei@example.org"),
                     ("new", f"neu.{i}@example.org"),
@@ -323,14 +323,14 @@ def test_sign_up_takes_the_same_time_whether_subscribed_or_not(tmp_path: Path) -
             print(f"median active {active * 1000:.1f} ms, new {new * 1000:.1f} ms")
             assert active < 0.15 and new < 0.15, timings  # the relay's 300 ms are not in them
             assert abs(active - new) < 0.015, timings  # nor the few ms a new row costs
-            for i in range(9):  # and every confirmation still arrives
+            for i in range(21):  # and every confirmation still arrives
                 [mail] = relay.wait_for(f"neu.{i}@example.org", timeout=15)
                 assert "/confirm/" in mail.get_content()
             assert relay.to("schon.dabei@example.org") == []
 
 
 def test_a_new_route_gets_its_own_form_limits_and_the_same_pages(service: Service) -> None:
-    """How the upload page will join: a rule, a handler, its own (larger) form limits."""
+    """How a page joins (as the upload page does): a rule, a handler, its own form limits."""
     from newsletter.webapp_http import Request, Response, html_response
 
     def upload(req: Request, token: str) -> Response:
@@ -341,9 +341,9 @@ def test_a_new_route_gets_its_own_form_limits_and_the_same_pages(service: Servic
         return html_response(HTTPStatus.OK, f"<h1>{photo.filename}: {size}</h1>".encode())
 
     service.app.add_route(
-        "/einreichen/<token>", "einreichen", upload, max_form_bytes=300_000, max_form_fields=20
+        "/beispiel/<token>", "beispiel", upload, max_form_bytes=300_000, max_form_fields=20
     )
-    status, headers, page = service.request("GET", "/einreichen/abc?path=x")
+    status, headers, page = service.request("GET", "/beispiel/abc?path=x")
     assert status == 200 and "Einreichen abc" in page
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     boundary = "grenze"
@@ -359,9 +359,9 @@ def test_a_new_route_gets_its_own_form_limits_and_the_same_pages(service: Servic
         )
 
     multi = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    status, _, page = service.request("POST", "/einreichen/abc", form(200_000), multi)
+    status, _, page = service.request("POST", "/beispiel/abc", form(200_000), multi)
     assert status == 200 and "Foto Straßenfest.JPG: 200000" in page
-    status, _, page = service.request("POST", "/einreichen/abc", form(400_000), multi)
+    status, _, page = service.request("POST", "/beispiel/abc", form(400_000), multi)
     assert status == 413 and "Formular zu groß" in page
     # the sign-up form keeps its own small limit
     status, _, _ = service.request("POST", "/subscribe", form(20_000), multi)
