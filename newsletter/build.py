@@ -34,9 +34,10 @@ from newsletter.config import Settings
 from newsletter.content import IssueView, Placed, build_view
 from newsletter.errors import NewsletterError
 from newsletter.filenames import ascii_slug
+from newsletter.i18n import FRAMES, SOURCE
 from newsletter.intake import resolve_issue
 from newsletter.models import Finding
-from newsletter.render import fit_email, render_text, render_web
+from newsletter.render import fit_email, render_email_html, render_text, render_web
 from newsletter.send_guard import issue_inputs
 from newsletter.transfer import sent_bytes
 
@@ -192,26 +193,41 @@ def build_issue(
         marker = _personal_marker(settings, inputs)
         general = general_unsubscribe_link(settings)
         email_html, email_view = fit_email(view, settings, unsubscribe_url=marker)
-        email_html, html_at = place_personal(email_html, marker, html.escape(general))
-        email_text, text_at = place_personal(
-            render_text(view, settings, unsubscribe_url=marker), marker, general
-        )
-        personal = {
-            "email.html": {"link": html.escape(general), "at": html_at},
-            "email.txt": {"link": general, "at": text_at},
-        }
-        size = sent_bytes(email_html)  # as the message carries it (transfer-encoded)
-        if size > settings.email.max_html_bytes:
-            findings.append(
-                Finding(
-                    severity="warning",
-                    code="EMAIL_TOO_LARGE",
-                    file="email.html",
-                    params={"size_bytes": size, "limit_bytes": settings.email.max_html_bytes},
+        # The frame (the newsletter's own words) in every language with a catalogue, German
+        # first: compose picks each reader's by the subscriber's language (i18n.FRAMES). The
+        # other languages are made from the view the German email was fitted with, so every
+        # reader gets the same contributions, cut the same way, with the same pictures.
+        personal: dict[str, dict[str, Any]] = {}
+        frames: dict[str, dict[str, str]] = {}
+        for lang in FRAMES:
+            html_name, text_name = frame_files(lang)
+            if lang != SOURCE:
+                frame_html = render_email_html(
+                    email_view, settings, unsubscribe_url=marker, lang=lang
                 )
+            else:
+                frame_html = email_html
+            frame_html, html_at = place_personal(frame_html, marker, html.escape(general))
+            frame_text, text_at = place_personal(
+                render_text(view, settings, unsubscribe_url=marker, lang=lang), marker, general
             )
-        _write(tmp / "email.html", email_html.encode())
-        _write(tmp / "email.txt", email_text.encode())
+            personal[html_name] = {"link": html.escape(general), "at": html_at}
+            personal[text_name] = {"link": general, "at": text_at}
+            frames[lang] = {"html": html_name, "text": text_name}
+            size = sent_bytes(frame_html)  # as the message carries it (transfer-encoded)
+            if size > settings.email.max_html_bytes:
+                findings.append(
+                    Finding(
+                        severity="warning",
+                        code="EMAIL_TOO_LARGE",
+                        file=html_name,
+                        params={"size_bytes": size, "limit_bytes": settings.email.max_html_bytes},
+                    )
+                )
+            _write(tmp / html_name, frame_html.encode())
+            _write(tmp / text_name, frame_text.encode())
+            if lang == SOURCE:
+                email_html = frame_html
         _write(tmp / "web" / "index.html", render_web(view, settings).encode())
         tz = ZoneInfo(settings.timezone)
         stamp = issue.date or (issue.deadline.date() if issue.deadline else None)
@@ -241,6 +257,7 @@ def build_issue(
             settings,
         )
         manifest["personal"] = personal
+        manifest["frames"] = frames
         manifest["inputs"] = inputs
         # where each picture went: publish builds the directory pages from it
         manifest["placed"] = [
@@ -289,6 +306,13 @@ def _personal_marker(settings: Settings, inputs: dict[str, Any]) -> str:
             log.warning("marker key not written: %s", exc)
     blob = json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()
     return "personal-link-" + hmac.new(key, blob, hashlib.sha256).hexdigest()[:32]
+
+
+def frame_files(lang: str) -> tuple[str, str]:
+    """The HTML and text files of the email with its frame in `lang` (German: email.html)."""
+    if lang == SOURCE:
+        return "email.html", "email.txt"
+    return f"email.{lang}.html", f"email.{lang}.txt"
 
 
 def without_photos(issue: Any, withdrawn: frozenset[tuple[str, str]]) -> Any:

@@ -455,6 +455,14 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
         names.insert(4, PRINT_SHOP_PDF)
     for name in names:
         out.print(f"  {result.outbox / name}", markup=False)
+    others = [lang_ for lang_ in result.manifest.get("frames", {}) if lang_ != "de"]
+    if others:  # the email with its own words in the subscribers' languages (compose picks)
+        out.print(
+            ("  Email frame also in: " if en else "  E-Mail-Rahmen auch auf: ")
+            + ", ".join(others)
+            + (" (email.LANG.html/.txt)" if en else " (email.SPRACHE.html/.txt)"),
+            markup=False,
+        )
     out.print(
         f"  HTML: {decimal(kb)} KB "
         + ("as sent" if en else "wie versandt")

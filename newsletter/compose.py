@@ -11,7 +11,9 @@ Structure (no remote images by default, so nothing is blocked and nobody is trac
 
 Everything shared by all recipients is prepared once (`MessageFactory`): the image parts are
 base64-encoded a single time and spliced in as bytes. Per recipient only the two text parts and a
-few headers change. The message is serialised once and those exact bytes are signed and sent:
+few headers change. The build writes the email once per frame language (email.en.html, ...,
+build.frame_files); each reader gets the one in their subscriber language, German when there is
+none in it. The message is serialised once and those exact bytes are signed and sent:
 re-serialising can break a DKIM signature.
 """
 
@@ -26,6 +28,7 @@ import html as html_lib
 import json
 import re
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import format_datetime
@@ -35,6 +38,7 @@ from urllib.parse import unquote
 
 from email_validator import EmailNotValidError, validate_email
 
+from newsletter import i18n
 from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import explain_email_error
@@ -60,11 +64,16 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class Recipient:
-    """Who gets one copy: the address, a display name, the opaque unsubscribe token."""
+    """Who gets one copy: the address, a display name, the opaque unsubscribe token.
+
+    `language`: the subscriber's language, for the frame of the mail (i18n.frame_language);
+    None: the subscriber store's, found by the token (German for a test mail).
+    """
 
     address: str
     token: str
     name: str | None = None
+    language: str | None = None
 
 
 def _b64(data: bytes) -> bytes:
@@ -182,6 +191,38 @@ def _split_at(text: str, spots: list[int], general: str) -> list[str] | None:
     return parts
 
 
+def _frame_files(manifest: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """lang -> (HTML file, text file) of each frame language the build wrote; German first."""
+    out = {i18n.SOURCE: ("email.html", "email.txt")}
+    frames = manifest.get("frames")
+    if isinstance(frames, dict):  # absent in a build by an older version: German only
+        for lang, files in frames.items():
+            if lang in i18n.FRAMES and lang != i18n.SOURCE and isinstance(files, dict):
+                html_name, text_name = files.get("html"), files.get("text")
+                if html_name == f"email.{lang}.html" and text_name == f"email.{lang}.txt":
+                    out[lang] = (html_name, text_name)
+    return out
+
+
+def subscriber_languages(settings: Settings) -> dict[str, str]:
+    """unsubscribe token -> language of every subscriber in the store ({} without a store).
+
+    Read-only: composing a message never changes the store.
+    """
+    path = settings.path(settings.subscribers.database)
+    if not path.is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT unsubscribe_token, language FROM subscribers").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+    return {str(token): str(lang) for token, lang in rows}
+
+
 def hosted_base(settings: Settings, issue: str, manifest: dict[str, Any]) -> str:
     """The site's base URL when this issue's images are to be loaded from it, else ''.
 
@@ -227,11 +268,14 @@ class MessageFactory:
             raise NewsletterError("SEND_EMPTY", outbox, {"path": str(outbox)})
         sender = settings.sender
         self.domain = (ascii_address(sender.from_address) or "@").rpartition("@")[2]
-        html = (outbox / "email.html").read_text(encoding="utf-8")
-        text = (outbox / "email.txt").read_text(encoding="utf-8")
-        self.subject_text = self._subject(html)
-        _header(self.subject_text)  # refuse a subject that cannot go into a header, now
-        html_parts, self.text_parts = self._personal_places(outbox, html, text)
+        # lang -> (HTML parts, text parts): the email cut where the personal link goes
+        frames: dict[str, tuple[list[str], list[str]]] = {}
+        self.subjects: dict[str, str] = {}  # lang -> the title of that email: its subject
+        for lang, (html_name, text_name) in _frame_files(self.manifest).items():
+            frames[lang] = self._personal_places(outbox, self.manifest, html_name, text_name)
+            self.subjects[lang] = self._subject("".join(frames[lang][0]))
+            _header(self.subjects[lang])  # refuse a subject that cannot go into a header, now
+        self.subject_text = self.subjects[i18n.SOURCE]
         seed = hashlib.sha256(f"{self.issue}|{boundary_seed}".encode()).hexdigest()[:24]
         self.b_alt, self.b_rel, self.b_mix = (f"=_alt_{seed}", f"=_rel_{seed}", f"=_mix_{seed}")
         self.images: list[bytes] = []
@@ -250,7 +294,12 @@ class MessageFactory:
 
         self._cids: dict[str, str] = {}
         # the personal places hold no <img>: each part is rewritten on its own
-        self.html_parts = [_IMG.sub(cid_for, part) for part in html_parts]
+        self.frames = {
+            lang: ([_IMG.sub(cid_for, part) for part in html_parts], text_parts)
+            for lang, (html_parts, text_parts) in frames.items()
+        }
+        self.html_parts, self.text_parts = self.frames[i18n.SOURCE]
+        self._languages: dict[str, str] | None = None
         for cid, href in self._cids.items():
             path = (outbox / unquote(href)).resolve()
             if not path.is_relative_to(outbox.resolve()) or not path.is_file():
@@ -269,19 +318,34 @@ class MessageFactory:
         )
 
     @staticmethod
-    def _personal_places(outbox: Path, html: str, text: str) -> tuple[list[str], list[str]]:
-        """email.html and email.txt cut where the build put the unsubscribe link (manifest)."""
-        manifest = json.loads((outbox / "manifest.json").read_text(encoding="utf-8"))
+    def _personal_places(
+        outbox: Path, manifest: dict[str, Any], html_name: str, text_name: str
+    ) -> tuple[list[str], list[str]]:
+        """The email's HTML and text cut where the build put the unsubscribe link (manifest)."""
         out = []
-        for name, content in (("email.html", html), ("email.txt", text)):
+        for name in (html_name, text_name):
             place = (manifest.get("personal") or {}).get(name)
             parts = None
+            try:
+                content = (outbox / name).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                raise NewsletterError("NOT_BUILT", outbox, {"path": str(outbox / name)}) from None
             if isinstance(place, dict) and isinstance(place.get("at"), list) and place["at"]:
                 parts = _split_at(content, [int(i) for i in place["at"]], str(place["link"]))
             if parts is None:  # built by an older version, or edited by hand: rebuild
                 raise NewsletterError("NOT_BUILT", outbox, {"path": str(outbox / name)})
             out.append(parts)
         return out[0], out[1]
+
+    def frame_language(self, recipient: Recipient) -> str:
+        """The frame language `recipient` gets: theirs where the build has it, else German."""
+        lang = recipient.language
+        if lang is None and len(self.frames) > 1:
+            if self._languages is None:
+                self._languages = subscriber_languages(self.settings)
+            lang = self._languages.get(recipient.token)
+        lang = i18n.frame_language(lang)
+        return lang if lang in self.frames else i18n.SOURCE
 
     def _subject(self, html: str) -> str:
         m = re.search(r"<title>(.*?)</title>", html, re.S)
@@ -335,6 +399,7 @@ class MessageFactory:
         if not re.fullmatch(r"[A-Za-z0-9_-]{8,200}", recipient.token):
             raise NewsletterError("TOKEN_INVALID", None, {"value": recipient.address})
         to = _mailbox(recipient.address, recipient.name, utf8)
+        lang = self.frame_language(recipient)
         url = self.unsubscribe_url(recipient.token)
         mailto = f"mailto:{ascii_address(sender.unsubscribe_mailto) or sender.unsubscribe_mailto}"
         mailto += f"?subject=unsubscribe-{recipient.token}"
@@ -343,7 +408,7 @@ class MessageFactory:
             ("From", _mailbox(sender.from_address, sender.from_name, utf8)),
             ("Reply-To", envelope_address(sender.reply_to, utf8)),
             ("To", to),
-            ("Subject", _header(subject_prefix + self.subject_text)),
+            ("Subject", _header(subject_prefix + self.subjects[lang])),
             ("Date", format_datetime(now.astimezone(dt.UTC))),
             ("Message-ID", self.message_id(recipient.address)),
             ("List-Id", f"<{sender.list_id}>"),
@@ -352,8 +417,9 @@ class MessageFactory:
             ("MIME-Version", "1.0"),
         ]
         # only at the places the template put the link (see place_personal)
-        text = url.join(self.text_parts)
-        html = html_lib.escape(url).join(self.html_parts)
+        html_parts, text_parts = self.frames[lang]
+        text = url.join(text_parts)
+        html = html_lib.escape(url).join(html_parts)
         body = self._body(text, html)
         if self.pdf_part:
             headers.append(("Content-Type", f'multipart/mixed; boundary="{self.b_mix}"'))

@@ -22,6 +22,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "newsletter"
 SOURCE = "de"
 CATALOGUES = ("en", "tr", "ar", "uk")
+# The languages the newsletter's frame (its own words around the contributions) is built in.
+FRAMES = (SOURCE, *CATALOGUES)
 RTL = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"})
 
 
@@ -72,6 +74,17 @@ def texts(msgid: str, lang: str) -> list[tuple[str, str]]:
         return [(lang, found)]
     english = translate(msgid, "en")
     return [("de", msgid)] + ([("en", english)] if english else [])
+
+
+def frame_language(tag: str | None) -> str:
+    """The language of a newsletter's frame for a reader of `tag`: German without a catalogue."""
+    lang = primary(tag or SOURCE)
+    return lang if lang in FRAMES else SOURCE
+
+
+def frame_text(msgid: str, lang: str) -> str:
+    """A text of the newsletter's frame in `lang`, German where the catalogue lacks it."""
+    return translate(msgid, lang) or msgid
 
 
 def primary(tag: str) -> str:

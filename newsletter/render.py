@@ -14,8 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
-from newsletter import markup
+from newsletter import i18n, markup
 from newsletter.config import Settings
 from newsletter.content import IssueView, display_url, phone_href, shorten
 from newsletter.transfer import sent_bytes
@@ -54,6 +55,69 @@ def _identity(href: str) -> str:
     return href
 
 
+def N_(message: str) -> str:
+    """Marks a text of the frame for `pybabel extract -k N_` (babel.cfg); returns it as it is."""
+    return message
+
+
+ISSUE_NUMBER = N_("Ausgabe {number}")
+PREHEADER = N_("In dieser Ausgabe:")
+PREHEADER_MORE = N_("und {count} weitere")
+
+
+def frame_heading(view: IssueView, lang: str) -> str:
+    """The email's title and subject in `lang`: the editor's title, the number in `lang`.
+
+    In German exactly IssueView.heading.
+    """
+    if not view.number:
+        return view.title
+    number = i18n.frame_text(ISSUE_NUMBER, i18n.frame_language(lang))
+    return f"{view.title} – {number.replace('{number}', str(view.number))}"
+
+
+def frame_preheader(view: IssueView, lang: str) -> str:
+    """The line inbox lists show after the subject, in `lang` (German: IssueView.preheader)."""
+    lang = i18n.frame_language(lang)
+    names = [s.organisation for s in view.submissions][:3]
+    more = len(view.submissions) - len(names)
+    text = i18n.frame_text(PREHEADER, lang) + " " + ", ".join(names)
+    if more > 0:
+        text += " " + i18n.frame_text(PREHEADER_MORE, lang).replace("{count}", str(more))
+    return text
+
+
+def frame_words(lang: str, *, html: bool = True) -> dict[str, object]:
+    """What the templates need to write their own words in `lang` (see i18n.frame_language).
+
+    `t(msgid)`: the text (escaped by the template like any other); `tf(msgid, **parts)`: a
+    text with `{name}` places, each filled with a part (markup stays markup, text is escaped);
+    `frame_lang`/`frame_dir`: for the frame's lang and dir attributes.
+    """
+    lang = i18n.frame_language(lang)
+
+    def t(msgid: str) -> str:
+        return i18n.frame_text(msgid, lang)
+
+    def tf(msgid: str, **parts: object) -> str:
+        text = t(msgid)
+        if not html:
+            for name, value in parts.items():
+                text = text.replace("{" + name + "}", str(value))
+            return text
+        out = markupsafe.escape(text)
+        for name, value in parts.items():
+            out = markupsafe.Markup(out.replace("{" + name + "}", markupsafe.escape(value)))
+        return out
+
+    return {
+        "t": t,
+        "tf": tf,
+        "frame_lang": lang,
+        "frame_dir": "rtl" if i18n.is_rtl(lang) else "ltr",
+    }
+
+
 def inline_css(html: str) -> str:
     """Inline the first <style> block; keep data-premailer="ignore" blocks as they are."""
     import premailer
@@ -78,10 +142,18 @@ def render_email_html(
     *,
     img: Callable[[str], str] = _identity,
     unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER,
+    lang: str = i18n.SOURCE,
 ) -> str:
-    """The email's HTML with CSS inlined (images at `img(href)`)."""
+    """The email's HTML with CSS inlined (images at `img(href)`), its frame in `lang`."""
     template = environment(settings).get_template("email.html.j2")
-    html = template.render(view=view, img=img, unsubscribe_url=unsubscribe_url)
+    html = template.render(
+        view=view,
+        img=img,
+        unsubscribe_url=unsubscribe_url,
+        heading=frame_heading(view, lang),
+        preheader=frame_preheader(view, lang),
+        **frame_words(lang),
+    )
     return compact(inline_css_cached(html, settings))
 
 
@@ -130,6 +202,7 @@ def fit_email(
     *,
     img: Callable[[str], str] = _identity,
     unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER,
+    lang: str = i18n.SOURCE,
 ) -> tuple[str, IssueView]:
     """Render the email; if it is over the size limit, shorten the texts until it fits.
 
@@ -138,7 +211,7 @@ def fit_email(
     Returns the HTML and the view it was made from (`shortened` says whether it was cut).
     """
     limit = settings.email.max_html_bytes
-    html = render_email_html(view, settings, img=img, unsubscribe_url=unsubscribe_url)
+    html = render_email_html(view, settings, img=img, unsubscribe_url=unsubscribe_url, lang=lang)
     chars = settings.email.excerpt_chars
     while sent_bytes(html) > limit and chars >= 80:
         log.info(
@@ -148,7 +221,9 @@ def fit_email(
             chars,
         )
         view = shorten(view, chars)
-        html = render_email_html(view, settings, img=img, unsubscribe_url=unsubscribe_url)
+        html = render_email_html(
+            view, settings, img=img, unsubscribe_url=unsubscribe_url, lang=lang
+        )
         chars //= 2
     if sent_bytes(html) > limit and view.shortened:
         # still too long with every text cut: the shortened presentations lose their photo
@@ -157,7 +232,9 @@ def fit_email(
             dataclasses.replace(s, photos=()) if s.excerpt_html else s for s in view.submissions
         )
         view = dataclasses.replace(view, submissions=subs)
-        html = render_email_html(view, settings, img=img, unsubscribe_url=unsubscribe_url)
+        html = render_email_html(
+            view, settings, img=img, unsubscribe_url=unsubscribe_url, lang=lang
+        )
     return html, view
 
 
@@ -205,9 +282,13 @@ def rtl(text: str) -> str:
 
 
 def render_text(
-    view: IssueView, settings: Settings, *, unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER
+    view: IssueView,
+    settings: Settings,
+    *,
+    unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER,
+    lang: str = i18n.SOURCE,
 ) -> str:
-    """The plain-text part, from its own template."""
+    """The plain-text part, from its own template, its frame in `lang`."""
     state = _TextState()
     template = environment(settings, html=False).get_template("email.txt.j2")
     text = template.render(
@@ -218,6 +299,8 @@ def render_text(
         rule=rule,
         rtl=rtl,
         unsubscribe_url=unsubscribe_url,
+        heading=frame_heading(view, lang),
+        **frame_words(lang, html=False),
     )
     # collapse runs of blank lines the template's conditionals leave behind
     lines: list[str] = []

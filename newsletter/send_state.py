@@ -3,7 +3,7 @@
 The build id is the SHA-256 of the manifest's file list (every output file with its own hash),
 so two builds of the same inputs have the same id and any change to what readers get gives a
 new one. When an issue's first real send starts, the message inputs of the build (manifest,
-email.html, email.txt, the email images, the PDF) are copied into
+email.html, email.txt and their other frame languages, the email images, the PDF) are copied into
 private state beside the subscriber store, `send-state/ISSUE/BUILD/` (0700), and every run of
 that issue sends from that copy. A rebuild therefore cannot change what the remaining readers
 get; resuming with another build in outbox/ISSUE/ is refused until the editor picks one of the
@@ -66,6 +66,17 @@ def snapshot(outbox: Path, root: Path, issue: str, build: str) -> Path:
     names = ["email.html", "email.txt", "newsletter.pdf"]
     html = (outbox / "email.html").read_text(encoding="utf-8")
     names += [unquote(src) for src in _SRC.findall(html) if ":" not in src]
+    # the email in the other frame languages (build.frame_files): the same pictures
+    manifest = json.loads((outbox / "manifest.json").read_text(encoding="utf-8"))
+    frames = manifest.get("frames") if isinstance(manifest, dict) else None
+    if isinstance(frames, dict):
+        names += [
+            str(name)
+            for files in frames.values()
+            if isinstance(files, dict)
+            for name in files.values()
+            if re.fullmatch(r"email\.[a-z]{2,3}\.(html|txt)", str(name))
+        ]
     for name in names:
         src = (outbox / name).resolve()
         if src.is_relative_to(outbox.resolve()) and src.is_file():

@@ -428,3 +428,5 @@ def test_build_without_a_terminal_prints_a_line_per_stage(
     assert "PDF … (E-Mail, Text und Web-Version: " in done.stderr  # how long the last stage took
     assert "Gebaut:" in done.stdout and "Gebaut" not in done.stderr
     assert re.search(r"\(\d+,\d s\)", done.stdout)  # German decimals: "(12,3 s)"
+    # the email's own words in the subscribers' languages too (compose picks each reader's)
+    assert "E-Mail-Rahmen auch auf: en, tr, ar, uk (email.SPRACHE.html/.txt)" in done.stdout

@@ -14,12 +14,32 @@ from newsletter import i18n, upload_texts
 from newsletter import orgmail_texts as T
 from newsletter.orgmail import say
 
-MSGIDS = [
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _frame_msgids() -> list[str]:
+    """The frame's texts: t()/tf() in the email templates and N_() in render.py (babel.cfg)."""
+    from babel.messages.extract import extract_from_file
+
+    keywords = {"t": None, "tf": None, "N_": None}
+    found = []
+    for method, path in (
+        ("jinja2", "templates/email.html.j2"),
+        ("jinja2", "templates/email.txt.j2"),
+        ("python", "newsletter/render.py"),
+    ):
+        found += [str(m[1]) for m in extract_from_file(method, ROOT / path, keywords=keywords)]
+    return found
+
+
+MAIL_MSGIDS = [
     v
     for module in (T, upload_texts)
     for k, v in vars(module).items()
     if k.isupper() and isinstance(v, str)
 ]
+FRAME_MSGIDS = _frame_msgids()
+MSGIDS = MAIL_MSGIDS + FRAME_MSGIDS
 
 
 @pytest.fixture
@@ -73,3 +93,13 @@ def test_catalogues_work_from_the_po_files_when_mo_files_were_not_compiled(
 def test_rtl_and_primary_subtags() -> None:
     assert i18n.is_rtl("ar-SY") and i18n.is_rtl("fa") and not i18n.is_rtl("tr")
     assert i18n.primary("uk-UA") == "uk"
+
+
+def test_the_frame_texts_are_found_and_german_is_the_text_itself() -> None:
+    assert {"Weiterlesen", "Newsletter abbestellen", "In dieser Ausgabe"} <= set(FRAME_MSGIDS)
+    assert "Ausgabe {number}" in FRAME_MSGIDS and "und {count} weitere" in FRAME_MSGIDS
+    assert i18n.frame_text("Weiterlesen", "de") == "Weiterlesen"
+    assert i18n.frame_text("Weiterlesen", "tr") == "Devamını oku"
+    assert i18n.frame_text("Weiterlesen", "fa") == "Weiterlesen"  # no catalogue: German
+    assert i18n.frame_language("uk-UA") == "uk" and i18n.frame_language("ru") == "de"
+    assert i18n.frame_language(None) == "de"
