@@ -34,10 +34,10 @@ from newsletter.pdf import (
     FONTS_BASE,
     FONTS_DIR,
     OUTBOX_BASE,
-    SandboxFetcher,
     render_html,
     render_pdf,
 )
+from newsletter.pdf_fetch import SandboxFetcher
 
 
 def rendition(src: Path, width: int, dest: Path) -> Placed:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import hashlib
+import hmac
 import html
 import json
 import logging
@@ -189,7 +190,7 @@ def build_issue(
         # The reader's own unsubscribe link goes only where the template puts it: a marker no
         # submission can contain (random, made after the content was read) marks the places,
         # the published files get the general link there, the manifest records where.
-        marker = "personal-link-" + secrets.token_hex(16)
+        marker = _personal_marker(settings, inputs)
         general = general_unsubscribe_link(settings)
         email_html, email_view = fit_email(view, settings, unsubscribe_url=marker)
         # The frame (the newsletter's own words) in every language with a catalogue, German
@@ -277,6 +278,34 @@ def build_issue(
         left_out=left_out,
         seconds=time.perf_counter() - started,
     )
+
+
+def _personal_marker(settings: Settings, inputs: dict[str, Any]) -> str:
+    """The marker of the reader's own link: a keyed hash of the build's inputs.
+
+    Nobody without the key (random, in the private cache folder) can know it, and it depends
+    on every submission's bytes, so no submission can contain it. It stays the same while the
+    inputs do, so a rebuild renders the same HTML and finds its inlined CSS in the cache.
+    """
+    folder = settings.path(settings.cache_dir)
+    key_file = folder / "marker.key"
+    try:
+        key = key_file.read_bytes()
+    except OSError:
+        key = b""
+    if len(key) < 32:
+        key = secrets.token_bytes(32)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = key_file.with_name(f".marker.key.{os.getpid()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+            os.replace(tmp, key_file)
+        except OSError as exc:  # no cache: a random marker, as before (no cache hit)
+            log.warning("marker key not written: %s", exc)
+    blob = json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()
+    return "personal-link-" + hmac.new(key, blob, hashlib.sha256).hexdigest()[:32]
 
 
 def frame_files(lang: str) -> tuple[str, str]:

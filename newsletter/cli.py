@@ -10,18 +10,25 @@ import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from rich.console import Console
-from rich.table import Table
-
-from newsletter import __version__
+from newsletter import __version__, lazy
 from newsletter.cli_i18n import Parser, argparse_language, early_language, early_option, fmt
-from newsletter.config import Settings, load_settings
 from newsletter.errors import ConfigError, NewsletterError
 from newsletter.messages import render
-from newsletter.models import Finding, status_of
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+    from rich.table import Table
+
+    from newsletter.config import Settings, load_settings
+    from newsletter.models import Finding, status_of
+else:
+    Console = lazy.function("rich.console", "Console")
+    Table = lazy.function("rich.table", "Table")
+    load_settings = lazy.function("newsletter.config", "load_settings")
+    status_of = lazy.function("newsletter.models", "status_of")
 
 log = logging.getLogger(__name__)
 
@@ -235,11 +242,32 @@ def _language_before_parsing(argv: Sequence[str] | None) -> str:
     lang = early_language(argv)
     if lang is None:
         config = early_option(argv, "--config")
-        try:
-            lang = load_settings(config_file=Path(config) if config else None).lang
-        except Exception:  # a broken config is reported after parsing, in German by default
-            lang = "de"
+        lang = _configured_language(Path(config) if config else None)
     return lang
+
+
+def _configured_language(config_file: Path | None) -> str:
+    """`lang` from .env or newsletter.toml, read without loading the settings (pydantic and
+    its settings sources take longer than all of `newsletter --help`); "de" when unsure: a
+    broken file is reported after parsing."""
+    import tomllib
+
+    root = Path.cwd()
+    try:
+        for line in (root / ".env").read_text(encoding="utf-8").splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key.strip().upper() == "NEWSLETTER_LANG":
+                value = value.strip().strip("'\"").lower()
+                if value in ("de", "en"):
+                    return value
+    except (OSError, UnicodeError):
+        pass
+    try:
+        text = (config_file or root / "newsletter.toml").read_text(encoding="utf-8")
+        lang = tomllib.loads(text).get("lang")
+    except (OSError, UnicodeError, tomllib.TOMLDecodeError):
+        return "de"
+    return lang if lang in ("de", "en") else "de"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import html as html_lib
@@ -81,8 +82,12 @@ def _b64(data: bytes) -> bytes:
     return b"\r\n".join(raw[i : i + 76] for i in range(0, len(raw), 76)) + b"\r\n"
 
 
+@functools.lru_cache(maxsize=1024)
 def _header(value: str) -> str:
-    """A header value with RFC 2047 encoding where needed; CR/LF can never pass."""
+    """A header value with RFC 2047 encoding where needed; CR/LF can never pass.
+
+    Cached: the subject and names repeat in every message of a send (a refusal raises and
+    is not cached)."""
     from email.header import Header
 
     if _UNSAFE.search(value):
@@ -92,7 +97,10 @@ def _header(value: str) -> str:
     return Header(value, "utf-8", maxlinelen=998).encode(linesep="\r\n")
 
 
+@functools.lru_cache(maxsize=4096)
 def _validated(address: str) -> tuple[str, str | None]:
+    # cached: a send asks up to six times per message (envelope, headers, sender, reply-to),
+    # and validating is a third of composing; a refusal raises, and is not cached
     if _UNSAFE.search(address):
         raise NewsletterError("HEADER_INJECTION", None, {"value": address[:60]})
     try:

@@ -8,6 +8,7 @@ Every problem is collected and reported at once with its key (`load_settings` ra
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -174,6 +175,37 @@ class SenderSettings(_Section):
     )
 
 
+class RelaySettings(_Section):
+    """One of several relays (`[[smtp.relays]]`); unset keys take [smtp]'s value."""
+
+    name: str = Field("", description="Name in logs and messages; default: host:port.")
+    host: str = Field(..., description="SMTP server.")
+    port: int = Field(587, ge=1, le=65535, description="SMTP port (587 STARTTLS, 465 TLS).")
+    security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="starttls, tls (implicit) or none (only for 127.0.0.1)."
+    )
+    username: str = Field("", description="Login name; empty: no AUTH.")
+    password: SecretStr = Field(SecretStr(""), description="Password (better: password_env).")
+    password_env: str = Field(
+        "", description="Name of an environment variable that holds the password."
+    )
+    connections: int = Field(2, ge=1, le=20, description="Connections used at once.")
+    per_minute: int = Field(0, ge=0, description="Most messages per minute (0: no limit).")
+    per_hour: int = Field(0, ge=0, description="Most messages per hour (0: no limit).")
+    weight: int = Field(1, ge=1, le=1000, description="Share of the recipients (relative).")
+    ca_file: Path | None = Field(None, description="PEM file of CAs to trust besides the system's.")
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.host}:{self.port}"
+
+    def secret(self) -> str:
+        """The password: from `password_env` if named, else `password`."""
+        if self.password_env:
+            return os.environ.get(self.password_env, "")
+        return self.password.get_secret_value()
+
+
 class SmtpSettings(_Section):
     """The relay that delivers the mail."""
 
@@ -202,6 +234,33 @@ class SmtpSettings(_Section):
     retry_window: float = Field(
         900.0, ge=0, description="Longest a send run waits for retries before it stops."
     )
+    relays: list[RelaySettings] = Field(
+        default_factory=list,
+        description="Several relays, each a [[smtp.relays]] table (name, host, port, security,"
+        " username, password_env, connections, per_minute, per_hour, weight, ca_file); send"
+        " spreads the recipients by weight and fails over. Empty: the one relay above.",
+    )
+
+    def relay_list(self) -> list[RelaySettings]:
+        """The relays to send through: [[smtp.relays]], or the one [smtp] relay."""
+        if self.relays:
+            return list(self.relays)
+        return [
+            RelaySettings(
+                name="",
+                host=self.host,
+                port=self.port,
+                security=self.security,
+                username=self.username,
+                password=self.password,
+                connections=self.connections,
+                per_minute=self.per_minute,
+                per_hour=self.per_hour,
+                ca_file=self.ca_file,
+                password_env="",
+                weight=1,
+            )
+        ]
 
 
 class ServeSettings(_Section):

@@ -30,7 +30,7 @@ import aiosmtplib
 
 from newsletter import journal, send_state
 from newsletter.compose import MessageFactory, Recipient, check_address
-from newsletter.config import Settings
+from newsletter.config import RelaySettings, Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
 from newsletter.send_guard import example_settings
@@ -45,6 +45,7 @@ _quit = quit_client  # the name remind.py imports
 
 BATCH = 50  # rows taken from the journal at a time (each is marked `sending` on its own)
 POLL_SECONDS = 5.0  # while waiting for a retry: how often to look who has left meanwhile
+GROUP_COMMIT_SECONDS = 0.005  # longest a row about to leave waits for others to sync with it
 
 
 @dataclass
@@ -58,8 +59,40 @@ class SendReport:
     seconds: float = 0.0
 
 
+class _Relay:
+    """One relay of a run: its settings, rate limit, idle connections and health."""
+
+    def __init__(self, conf: RelaySettings) -> None:
+        self.conf = conf
+        self.name = conf.label
+        self.rate = RateLimit(conf.per_minute, conf.per_hour)
+        self.idle: list[aiosmtplib.SMTP] = []
+        self.down_until = 0.0  # monotonic: not used before then (it failed)
+        self.failures = 0  # in a row; the pause doubles with each
+        self.refused_sender: tuple[int, str] | None = None  # out for the whole run
+        self.credit = 0  # smooth weighted round robin
+        self.sent = 0
+
+    def usable(self, now: float) -> bool:
+        return self.refused_sender is None and self.down_until <= now
+
+    def failed(self, pause: float, why: str) -> None:
+        """A connection error or a 4xx about the relay itself: rest it, the others carry on."""
+        self.failures += 1
+        wait = min(pause * 2 ** (self.failures - 1), 600.0)
+        if self.down_until <= time.monotonic():
+            log.warning("relay %s: %s; not used for %.0f s", self.name, why, wait)
+        self.down_until = time.monotonic() + wait
+        for client in self.idle:
+            client.close()
+        self.idle.clear()
+
+    def worked(self) -> None:
+        self.failures = 0
+
+
 class _Run:
-    """One send run over several connections."""
+    """One send run over several relays, each over several connections."""
 
     def __init__(
         self,
@@ -77,11 +110,56 @@ class _Run:
         self.total = total
         self.done = 0
         self.sent = 0
-        self.rate = RateLimit(settings.smtp.per_minute, settings.smtp.per_hour)
-        self.queue: asyncio.Queue[journal.Entry | None] = asyncio.Queue()
+        self.relays = [_Relay(r) for r in settings.smtp.relay_list()]
+        self.tried: dict[int, set[str]] = {}  # row -> relays that answered it with 4xx
         self.envelope_from = check_address(settings.sender.from_address)
         self.build_id = build_id
-        self.stopped: tuple[int, str] | None = None  # the relay refused the sender
+        # a short pause for a relay that failed: the others take its recipients meanwhile
+        self.pause = min(settings.smtp.retry_seconds, 30.0)
+        self.begins: list[tuple[int, str, asyncio.Future[bool]]] = []
+        self.flush: asyncio.Handle | None = None
+        self.workers = 0  # running workers: when all of them wait to begin, sync at once
+
+    async def begin(self, entry: journal.Entry, message_id: str) -> bool:
+        """journal.begin, in a group commit with the other connections' rows of this moment.
+
+        The connections that are ready to send in the same turn of the event loop have their
+        rows synced to disk together, once; each row is still durable before its message goes.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self.begins.append((entry.id, message_id, future))
+        if len(self.begins) >= self.workers:  # nobody else could join: sync now
+            if self.flush is not None:
+                self.flush.cancel()
+            self.flush = loop.call_soon(self._flush_begins)
+        elif self.flush is None:
+            self.flush = loop.call_later(GROUP_COMMIT_SECONDS, self._flush_begins)
+        return await future
+
+    def _flush_begins(self) -> None:
+        self.flush = None
+        batch, self.begins = self.begins, []
+        if not batch:
+            return
+        try:
+            done = journal.begin_many(self.db, [(i, m) for i, m, _ in batch], self.build_id)
+        except Exception as exc:  # each waiting worker gets the error, as with begin()
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, _, future), ok in zip(batch, done, strict=True):
+            if not future.done():
+                future.set_result(ok)
+
+    @property
+    def stopped(self) -> tuple[int, str] | None:
+        """Every relay refused the sender: the run stops (the first refusal is reported)."""
+        refusals = [r.refused_sender for r in self.relays]
+        if all(refusals):
+            return refusals[0]
+        return None
 
     def _tick(self) -> None:
         self.done += 1
@@ -92,45 +170,94 @@ class _Run:
         wait = self.settings.smtp.retry_seconds * 2 ** max(0, attempts - 1)
         return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
 
-    def _temporary(self, entry: journal.Entry, code: int | None, text: str) -> None:
+    def _other_relay(self, entry: journal.Entry, relay: _Relay) -> bool:
+        """Whether another relay can take this row now (fail-over instead of a wait)."""
+        now = time.monotonic()
+        tried = self.tried.get(entry.id, set())
+        return any(r is not relay and r.usable(now) and r.name not in tried for r in self.relays)
+
+    def _temporary(self, entry: journal.Entry, code: int | None, text: str, relay: _Relay) -> None:
         db = self.db
         if entry.attempts >= self.settings.smtp.max_attempts:
             journal.mark_failed(db, entry.id, code, f"nach {entry.attempts} Versuchen: {text}")
+            self.tried.pop(entry.id, None)
             self._tick()
+        elif self._other_relay(entry, relay):
+            journal.mark_retry(db, entry.id, code, text, dt.datetime.now(dt.UTC))
         else:
+            self.tried.pop(entry.id, None)
             journal.mark_retry(db, entry.id, code, text, self._retry_at(entry.attempts))
 
-    async def worker(self) -> None:
-        client: aiosmtplib.SMTP | None = None
+    def assign(self, batch: list[journal.Entry]) -> dict[_Relay, list[journal.Entry]]:
+        """Spread a batch over the usable relays by weight (smooth weighted round robin);
+        a row goes to a relay that has not answered it with 4xx, if there is one."""
+        now = time.monotonic()
+        live = [r for r in self.relays if r.usable(now)]
+        shares: dict[_Relay, list[journal.Entry]] = {r: [] for r in live}
+        total = sum(r.conf.weight for r in live)
+        for entry in batch:
+            tried = self.tried.get(entry.id, set())
+            choice = [r for r in live if r.name not in tried] or live
+            for r in choice:
+                r.credit += r.conf.weight
+            best = max(choice, key=lambda r: r.credit)
+            best.credit -= sum(r.conf.weight for r in choice) if len(choice) < len(live) else total
+            shares[best].append(entry)
+        return shares
+
+    async def worker(self, relay: _Relay, queue: asyncio.Queue[journal.Entry | None]) -> None:
+        client: aiosmtplib.SMTP | None = relay.idle.pop() if relay.idle else None
+        self.workers += 1
         try:
-            while (entry := await self.queue.get()) is not None:
-                if self.stopped:
-                    continue  # drain the queue: the rows stay pending
-                await self.rate.acquire()
+            while (entry := await queue.get()) is not None:
+                if not relay.usable(time.monotonic()):
+                    # the relay failed meanwhile: the row goes back untouched (no attempt was
+                    # made) and the next batch gives it to another relay
+                    journal.mark_retry(
+                        self.db, entry.id, None, "Relay nicht erreichbar", dt.datetime.now(dt.UTC)
+                    )
+                    continue
+                await relay.rate.acquire()
                 if client is None or not client.is_connected:
                     try:
-                        client = await open_connection(self.settings)
+                        client = await open_connection(self.settings, relay.conf)
                     except NewsletterError as exc:
+                        relay.failed(self.pause, exc.code)
                         journal.mark_retry(
-                            self.db, entry.id, None, exc.code, self._retry_at(entry.attempts)
+                            self.db, entry.id, None, exc.code, dt.datetime.now(dt.UTC)
                         )
                         client = None
                         continue
-                client = await self._send_one(client, entry)
+                client = await self._send_one(client, entry, relay)
         finally:
+            self.workers -= 1
+            if self.begins and len(self.begins) >= self.workers and self.flush is not None:
+                self.flush.cancel()  # the others wait for a worker that has ended
+                self.flush = asyncio.get_running_loop().call_soon(self._flush_begins)
             if client is not None and client.is_connected:
-                await quit_client(client)
+                if relay.usable(time.monotonic()):
+                    relay.idle.append(client)  # the next batch goes on with it
+                else:
+                    await quit_client(client)
+
+    async def close(self) -> None:
+        for relay in self.relays:
+            for client in relay.idle:
+                if client.is_connected:
+                    await quit_client(client)
+            relay.idle.clear()
 
     def _fail(self, entry: journal.Entry, code: int | None, text: str) -> None:
         journal.mark_failed(self.db, entry.id, code, text)
+        self.tried.pop(entry.id, None)
         self._tick()
 
     async def _send_one(
-        self, client: aiosmtplib.SMTP, entry: journal.Entry
+        self, client: aiosmtplib.SMTP, entry: journal.Entry, relay: _Relay
     ) -> aiosmtplib.SMTP | None:
         """One recipient, whatever happens: this row is settled, no other row is touched."""
         try:
-            return await self._try_one(client, entry)
+            return await self._try_one(client, entry, relay)
         except Exception as exc:  # a defect must not end the run or leave others "unknown"
             log.warning("recipient row %d: %s: %s", entry.id, type(exc).__name__, exc)
             row = self.db.execute(
@@ -145,7 +272,7 @@ class _Run:
             return None
 
     async def _try_one(
-        self, client: aiosmtplib.SMTP, entry: journal.Entry
+        self, client: aiosmtplib.SMTP, entry: journal.Entry, relay: _Relay
     ) -> aiosmtplib.SMTP | None:
         db = self.db
         try:
@@ -157,11 +284,12 @@ class _Run:
             self._fail(entry, None, render(exc.code, "de", exc.params))
             return client
         except (aiosmtplib.SMTPException, OSError) as exc:  # EHLO failed: nothing was sent
-            self._temporary(entry, None, f"Verbindung verloren vor DATA: {exc}")
+            relay.failed(self.pause, f"EHLO: {exc}")
+            journal.mark_retry(db, entry.id, None, f"{relay.name}: {exc}", dt.datetime.now(dt.UTC))
             client.close()
             return None
         message_id = self.factory.message_id(entry.address)
-        if not journal.begin(db, entry.id, message_id, self.build_id):  # durable before sending
+        if not await self.begin(entry, message_id):  # durable before sending
             journal.skip_inactive(db, self.factory.issue)  # the person left meanwhile
             self._tick()
             return client
@@ -173,15 +301,21 @@ class _Run:
         except aiosmtplib.SMTPResponseException as exc:
             await self._reset(client)
             if stage == "mail" and exc.code >= 500:
-                # The relay refuses our sender: a problem of the run, not of this recipient.
-                # Nothing was sent; the row goes back to pending and the run stops.
+                # This relay refuses our sender: a problem of the relay, not of this recipient.
+                # Nothing was sent; the row goes back to pending, the relay is out of the run.
                 journal.mark_retry(db, entry.id, exc.code, exc.message, dt.datetime.now(dt.UTC))
-                self.stopped = (exc.code, exc.message)
+                relay.refused_sender = (exc.code, exc.message)
+                log.warning("relay %s refuses the sender: %s %s", relay.name, exc.code, exc.message)
+            elif stage == "mail" and 400 <= exc.code < 500:
+                relay.failed(self.pause, f"{exc.code} {exc.message}")  # busy, rate limit
+                self.tried.setdefault(entry.id, set()).add(relay.name)
+                self._temporary(entry, exc.code, f"{relay.name}: {exc.message}", relay)
             else:
-                self._refused(entry, exc)
+                self._refused(entry, exc, relay)
             return client if client.is_connected else None
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-            self._temporary(entry, None, f"Verbindung verloren vor DATA: {exc}")
+            relay.failed(self.pause, f"Verbindung verloren: {exc}")
+            self._temporary(entry, None, f"Verbindung verloren vor DATA: {exc}", relay)
             client.close()
             return None
         except (aiosmtplib.SMTPException, UnicodeError, ValueError) as exc:
@@ -192,25 +326,35 @@ class _Run:
         try:
             response = await client.data(message)
         except aiosmtplib.SMTPResponseException as exc:
-            self._refused(entry, exc)
+            self._refused(entry, exc, relay)
             return client if client.is_connected else None
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
             # The server had (part of) the message when the line broke: it may have taken it.
+            relay.failed(self.pause, f"Verbindung während DATA verloren: {exc}")
             journal.mark_unknown(db, entry.id, f"Verbindung während DATA verloren: {exc}")
+            self.tried.pop(entry.id, None)
             self._tick()
             client.close()
             return None
         journal.mark_sent(db, entry.id, response.code, response.message, message_id)
+        self.tried.pop(entry.id, None)
+        relay.worked()
+        relay.sent += 1
         self.sent += 1
         self._tick()
         return client
 
-    def _refused(self, entry: journal.Entry, exc: aiosmtplib.SMTPResponseException) -> None:
-        """A reply about this recipient: 4xx is tried again later, 5xx is final."""
+    def _refused(
+        self, entry: journal.Entry, exc: aiosmtplib.SMTPResponseException, relay: _Relay
+    ) -> None:
+        """A reply about this recipient: 4xx is tried again (on another relay if there is
+        one), 5xx is final."""
         if 400 <= exc.code < 500:
-            self._temporary(entry, exc.code, exc.message)
+            self.tried.setdefault(entry.id, set()).add(relay.name)
+            self._temporary(entry, exc.code, exc.message, relay)
         else:
             journal.mark_failed(self.db, entry.id, exc.code, exc.message)
+            self.tried.pop(entry.id, None)
             self._tick()
 
     async def _reset(self, client: aiosmtplib.SMTP) -> None:
@@ -232,37 +376,62 @@ async def _deliver(
         todo = journal.summary(db, issue).counts["pending"]
         run = _Run(settings, factory, db, progress, todo, build)
         deadline = time.monotonic() + settings.smtp.retry_window
-        while True:
-            # people who left since the last look are closed at once, not waited for
+        next_skip = 0.0
+        try:
+            while True:
+                if run.stopped:
+                    code, text = run.stopped
+                    raise NewsletterError(
+                        "SMTP_SENDER_REFUSED",
+                        None,
+                        {
+                            "sender": run.envelope_from,
+                            "code": code,
+                            "detail": text,
+                            "sent": run.sent,
+                        },
+                    )
+                # people who left since the last look are closed, not waited for (a scan of
+                # every open row: every few seconds, not every batch; `due` and `begin` pass
+                # over them meanwhile)
+                now = time.monotonic()
+                if now >= next_skip:
+                    journal.skip_inactive(db, issue)
+                    next_skip = now + POLL_SECONDS
+                live = [r for r in run.relays if r.usable(now)]
+                if not live:  # every relay rests: wait for the first to be back
+                    back = min(r.down_until for r in run.relays if r.refused_sender is None)
+                    if back > deadline or journal.next_due(db, issue) is None:
+                        break  # what is left stays pending: the next `send` picks it up
+                    await asyncio.sleep(min(max(0.05, back - now), POLL_SECONDS))
+                    continue
+                size = BATCH * sum(r.conf.connections for r in live)
+                batch = journal.due(db, issue, size, dt.datetime.now(dt.UTC))
+                if not batch:
+                    due = journal.next_due(db, issue)
+                    if due is None:
+                        break  # nothing deliverable is left
+                    wait = (due - dt.datetime.now(dt.UTC)).total_seconds()
+                    if time.monotonic() + max(0.0, wait) > deadline:
+                        break  # what is left stays pending: the next `send` picks it up
+                    await asyncio.sleep(min(max(0.05, wait), POLL_SECONDS))
+                    continue
+                workers = []
+                for relay, entries in run.assign(batch).items():
+                    queue: asyncio.Queue[journal.Entry | None] = asyncio.Queue()
+                    for entry in entries:
+                        queue.put_nowait(entry)
+                    n = min(relay.conf.connections, len(entries))
+                    for _ in range(n):
+                        queue.put_nowait(None)
+                    workers += [asyncio.create_task(run.worker(relay, queue)) for _ in range(n)]
+                await asyncio.gather(*workers)
             journal.skip_inactive(db, issue)
-            batch = journal.due(
-                db, issue, BATCH * settings.smtp.connections, dt.datetime.now(dt.UTC)
-            )
-            if not batch:
-                due = journal.next_due(db, issue)
-                if due is None:
-                    break  # nothing deliverable is left
-                wait = (due - dt.datetime.now(dt.UTC)).total_seconds()
-                if time.monotonic() + max(0.0, wait) > deadline:
-                    break  # what is left stays pending: the next `send` picks it up
-                await asyncio.sleep(min(max(0.05, wait), POLL_SECONDS))
-                continue
-            for entry in batch:
-                run.queue.put_nowait(entry)
-            workers = [
-                asyncio.create_task(run.worker())
-                for _ in range(min(settings.smtp.connections, len(batch)))
-            ]
-            for _ in workers:
-                run.queue.put_nowait(None)
-            await asyncio.gather(*workers)
-            if run.stopped:
-                code, text = run.stopped
-                raise NewsletterError(
-                    "SMTP_SENDER_REFUSED",
-                    None,
-                    {"sender": run.envelope_from, "code": code, "detail": text, "sent": run.sent},
-                )
+        finally:
+            await run.close()
+            for relay in run.relays:
+                if len(run.relays) > 1:
+                    log.info("relay %s: %d sent", relay.name, relay.sent)
         return run.sent
 
 
@@ -310,8 +479,19 @@ def send_issue(
     report = SendReport()
 
     async def check_relay() -> None:
-        client = await open_connection(settings)  # the relay answers and takes the login
-        await quit_client(client)
+        """Some relay answers and takes the login (else nothing is claimed); one that does
+        not is rested by the run, which tries it again later."""
+        problems: list[NewsletterError] = []
+        for relay in settings.smtp.relay_list():
+            try:
+                client = await open_connection(settings, relay)
+            except NewsletterError as exc:
+                log.warning("relay %s: %s", relay.label, render(exc.code, "de", exc.params))
+                problems.append(exc)
+                continue
+            await quit_client(client)
+        if len(problems) == len(settings.smtp.relay_list()):
+            raise problems[0]
 
     issue = MessageFactory(outbox, settings).issue  # NOT_BUILT before anything else
     with run_lock(db_path):

@@ -13,19 +13,25 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib.metadata
+import importlib.util
 import json
 import logging
 import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from newsletter.image_decode import ImageProblem, Loaded, load_image, pixels_at
-from newsletter.image_encode import Encoded, email_logo, email_photo, print_logo, print_photo
-from newsletter.probe import external_words
+if TYPE_CHECKING:
+    from newsletter.image_decode import Loaded
+    from newsletter.image_encode import Encoded
+
+# The decoders (Pillow's plugins, pillow-heif, cairosvg) and the encoders (mozjpeg, numpy for
+# SSIMULACRA2) are imported by the functions that make an entry: a rebuild that finds every
+# entry loads none of them.
 
 log = logging.getLogger(__name__)
 
@@ -82,19 +88,25 @@ class EmailEntry(_Stored):
 
 @functools.cache
 def code_fingerprint() -> str:
-    """Hash of the code and library versions whose change changes a rendition."""
-    import mozjpeg_lossless_optimization  # type: ignore[import-untyped]
-    import PIL
+    """Hash of the code and library versions whose change changes a rendition.
 
-    from newsletter import image_decode, image_encode, ssimulacra2
-
-    h = hashlib.sha256(f"{CACHE_FORMAT}|{PIL.__version__}".encode())
+    Read from the files and the packages' metadata, without importing them.
+    """
+    h = hashlib.sha256(f"{CACHE_FORMAT}|{importlib.metadata.version('pillow')}".encode())
     h.update(Path(__file__).read_bytes())  # this module makes the entries
-    for module in (image_decode, image_encode, ssimulacra2, mozjpeg_lossless_optimization):
-        source = getattr(module, "__file__", None)
+    modules = (
+        "newsletter.image_decode",
+        "newsletter.image_encode",
+        "newsletter.ssimulacra2",
+        "mozjpeg_lossless_optimization",
+    )
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        source = spec.origin if spec is not None else None
         if source and source.endswith(".py"):
             h.update(Path(source).read_bytes())
-        h.update(str(getattr(module, "__version__", "")).encode())
+    for dist in ("mozjpeg-lossless-optimization", "numpy", "pillow-heif", "cairosvg"):
+        h.update(f"|{dist}={importlib.metadata.version(dist)}".encode())
     return h.hexdigest()[:16]
 
 
@@ -198,6 +210,8 @@ class RenderJob:
 
 
 def _load(job: RenderJob) -> Loaded:
+    from newsletter.image_decode import load_image
+
     spec = job.spec
     return load_image(
         job.path,
@@ -225,6 +239,10 @@ def _store(job: RenderJob, kind: str, enc: Encoded) -> StoredFile:
 
 def make_source(job: RenderJob) -> SourceEntry:
     """Decode one source picture, make its email and print renditions, store the entry."""
+    from newsletter.image_decode import ImageProblem, pixels_at
+    from newsletter.image_encode import email_logo, email_photo, print_logo, print_photo
+    from newsletter.probe import external_words
+
     spec = job.spec
     try:
         loaded = _load(job)
@@ -276,6 +294,9 @@ def make_source(job: RenderJob) -> SourceEntry:
 
 def make_email(job: RenderJob) -> EmailEntry:
     """Make (and store) the email rendition of a photo for a lowered target."""
+    from newsletter.image_decode import pixels_at
+    from newsletter.image_encode import email_photo
+
     assert job.target is not None
     enc = email_photo(pixels_at(_load(job), job.spec.email_width), job.target, known=job.known)
     entry = EmailEntry(email=_store(job, "email", enc), samples=dict(enc.samples))

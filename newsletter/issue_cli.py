@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from rich.console import Console
-
-from newsletter import issue_scaffold as scaffold
-from newsletter.config import Settings
+from newsletter import lazy
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+
+    from newsletter import issue_scaffold as scaffold
+    from newsletter.config import Settings
+else:
+    scaffold = lazy.module("newsletter.issue_scaffold")
 
 COMMAND = "issue"
 _V = TypeVar("_V")

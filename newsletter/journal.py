@@ -227,6 +227,29 @@ def begin(conn: sqlite3.Connection, entry_id: int, message_id: str, build_id: st
     return cur.rowcount == 1
 
 
+def begin_many(
+    conn: sqlite3.Connection, rows: list[tuple[int, str]], build_id: str = ""
+) -> list[bool]:
+    """`begin` for several rows (id, Message-ID) in one transaction: one sync to disk.
+
+    The rows of the connections that are about to send at the same moment are made durable
+    together (group commit); each is still `sending` before its own message leaves.
+    """
+    stamp = timestamp()
+    done = []
+    with transaction(conn):  # the connection runs with synchronous = FULL
+        for entry_id, message_id in rows:
+            cur = conn.execute(
+                "UPDATE send_journal SET state = 'sending', attempts = attempts + 1,"
+                " last_attempt_at = ?, updated_at = ?, message_id = ?, build_id = ?"
+                " WHERE id = ? AND state = 'pending' AND EXISTS (SELECT 1 FROM subscribers s"
+                " WHERE s.id = send_journal.subscriber_id AND s.status = 'active')",
+                (stamp, stamp, message_id, build_id or None, entry_id),
+            )
+            done.append(cur.rowcount == 1)
+    return done
+
+
 def message_id_key(conn: sqlite3.Connection) -> bytes:
     """The key of this store's Message-IDs (derived from its own secret, never exported)."""
     from newsletter.signup import form_secret  # signup imports subscribers, as this does

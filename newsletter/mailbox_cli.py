@@ -6,14 +6,21 @@ import argparse
 import json
 import sqlite3
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
+from newsletter import lazy
 from newsletter.cli_i18n import fmt
-from newsletter.config import Settings
 from newsletter.errors import NewsletterError
-from newsletter.mailbox import MailboxReport, mailbox_settings, process_mailbox
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+
+    from newsletter.config import Settings
+    from newsletter.mailbox import MailboxReport, mailbox_settings, process_mailbox
+else:
+    Console = lazy.function("rich.console", "Console")
+    mailbox_settings = lazy.function("newsletter.mailbox", "mailbox_settings")
+    process_mailbox = lazy.function("newsletter.mailbox", "process_mailbox")
 
 EXIT_OK, EXIT_ATTENTION = 0, 1
 

@@ -6,19 +6,28 @@ import argparse
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
-from newsletter import organisations as orgs
-from newsletter import organisations_csv
+from newsletter import lazy
 from newsletter.cli_i18n import fmt
-from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
-from newsletter.subscribers import open_store
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from newsletter import organisations as orgs
+    from newsletter import organisations_csv
+    from newsletter.config import Settings
+    from newsletter.subscribers import open_store
+else:
+    escape = lazy.function("rich.markup", "escape")
+    Table = lazy.function("rich.table", "Table")
+    orgs = lazy.module("newsletter.organisations")
+    organisations_csv = lazy.module("newsletter.organisations_csv")
+    open_store = lazy.function("newsletter.subscribers", "open_store")
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 COMMAND = "organisations"

@@ -17,24 +17,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import logging
 import os
 import posixpath
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 import jinja2
-import weasyprint  # type: ignore[import-untyped]
-from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
 from newsletter.config import LayoutSettings, Settings
 from newsletter.content import IssueView, Picture, Placed, display_url, phone_href
 from newsletter.errors import NewsletterError
+
+# WeasyPrint (and cairo, Pango, fontTools behind it: ~1 s) is imported only to render: a
+# rebuild whose PDF comes from the cache never loads it. SandboxFetcher is in pdf_fetch.py.
 
 log = logging.getLogger(__name__)
 
@@ -80,34 +80,6 @@ PRINT_SHOP_CSS = f"""
 @color-profile device-cmyk {{ src: url("{ICC_BASE}{PRESS_PROFILE}"); components: c, m, y, k; }}
 @page {{ bleed: {BLEED_MM}mm; marks: crop; }}
 """
-
-
-class SandboxFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves files under the outbox and the fonts folder; refuses every other URL."""
-
-    def __init__(self, roots: Mapping[str, Path]) -> None:
-        super().__init__(allowed_protocols=("https",), fail_on_errors=False)
-        self.roots = dict(roots)
-        self.refused: list[str] = []
-
-    def path_for(self, url: str) -> Path | None:
-        """The file a virtual URL stands for, or None if it lies outside every root."""
-        parts = urlsplit(url)
-        if parts.query or parts.fragment:
-            return None
-        for base, root in self.roots.items():
-            if url.startswith(base):
-                path = inside(root, unquote(url[len(base) :]))
-                return path if path is not None and path.is_file() else None
-        return None
-
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
-        path = self.path_for(url)
-        if path is None:
-            self.refused.append(url)
-            log.warning("PDF: refused to fetch %s (only the outbox and the fonts are served)", url)
-            raise ValueError(f"refused: {url}")
-        return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": _mime(path)})
 
 
 def inside(root: Path, href: str) -> Path | None:
@@ -177,7 +149,7 @@ def render_pdf(
 
 def _cache_key(view: IssueView, html: str, css: str, outbox: Path) -> str:
     h = hashlib.sha256()
-    for part in (weasyprint.__version__, PDF_VARIANT, PRINT_SHOP_VARIANT, html, css):
+    for part in (weasyprint_version(), PDF_VARIANT, PRINT_SHOP_VARIANT, html, css):
         h.update(str(part).encode() + b"\0")
     h.update(_identifier(view))
     for sub in view.submissions:
@@ -193,9 +165,19 @@ def _cache_key(view: IssueView, html: str, css: str, outbox: Path) -> str:
     return h.hexdigest()
 
 
+def weasyprint_version() -> str:
+    """WeasyPrint's version, read from its metadata (importing it takes a second)."""
+    return importlib.metadata.version("weasyprint")
+
+
 def _write_pdf(
     view: IssueView, html: str, css: str, outbox: Path, *, print_shop: bool = False
 ) -> bytes:
+    import weasyprint  # type: ignore[import-untyped]
+    from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+
+    from newsletter.pdf_fetch import SandboxFetcher
+
     fetcher = SandboxFetcher({OUTBOX_BASE: outbox, FONTS_BASE: FONTS_DIR, ICC_BASE: ICC_DIR})
     fonts = FontConfiguration()
     profiles: dict[str, Any] = {}  # @color-profile rules land here (the print shop's FOGRA39)
@@ -331,7 +313,7 @@ def xmp_packet(meta: Any, lang: str) -> bytes:
     props = [
         "   <pdfaid:part>3</pdfaid:part>",
         "   <pdfaid:conformance>B</pdfaid:conformance>",
-        f"   <pdf:Producer>WeasyPrint {escape(weasyprint.__version__)}</pdf:Producer>",
+        f"   <pdf:Producer>WeasyPrint {escape(weasyprint_version())}</pdf:Producer>",
         f"   <dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>",
         "   <dc:format>application/pdf</dc:format>",
     ]

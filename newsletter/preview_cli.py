@@ -13,9 +13,14 @@ import threading
 import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from newsletter.config import Settings, load_settings
+from newsletter import lazy
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from newsletter.config import Settings, load_settings
+else:
+    load_settings = lazy.function("newsletter.config", "load_settings")
 
 LOOPBACK = ("127.0.0.1", "localhost")
 

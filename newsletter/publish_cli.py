@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from newsletter.cli_i18n import register_help
-from newsletter.config import Settings
 from newsletter.messages import human_bytes
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+
+    from newsletter.config import Settings
 
 COMMAND = "publish"
 ISSUE_HELP = "Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner"

@@ -6,17 +6,23 @@ import argparse
 import sqlite3
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-
-from newsletter import remind
+from newsletter import lazy
 from newsletter.cli_i18n import fmt
-from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
-from newsletter.orgmail import Kind
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+    from rich.markup import escape
+
+    from newsletter import remind
+    from newsletter.config import Settings
+    from newsletter.orgmail import Kind
+else:
+    escape = lazy.function("rich.markup", "escape")
+    remind = lazy.module("newsletter.remind")
 
 _T: dict[str, tuple[str, str]] = {
     "sent": ("gesendet", "sent"),

@@ -13,15 +13,21 @@ import errno
 import signal
 import sqlite3
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from rich.console import Console
-
-from newsletter import signup
-from newsletter import subscribers as store
-from newsletter.config import ServeSettings, Settings
+from newsletter import lazy
 from newsletter.errors import NewsletterError
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+
+    from newsletter import signup
+    from newsletter import subscribers as store
+    from newsletter.config import ServeSettings, Settings
+else:
+    signup = lazy.module("newsletter.signup")
+    store = lazy.module("newsletter.subscribers")
 
 EXIT_OK = 0
 LOOPBACK = ("127.0.0.1", "::1", "localhost")

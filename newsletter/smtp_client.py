@@ -16,16 +16,17 @@ from dataclasses import dataclass
 import aiosmtplib
 
 from newsletter.compose import ascii_address, check_address, envelope_address
-from newsletter.config import Settings
+from newsletter.config import RelaySettings, Settings
 from newsletter.errors import NewsletterError
 from newsletter.net import is_loopback
 
 
-def tls_context(settings: Settings) -> ssl.SSLContext:
+def tls_context(settings: Settings, relay: RelaySettings | None = None) -> ssl.SSLContext:
     """Certificate verification always on; a private CA can be added, never verification off."""
     context = ssl.create_default_context()
-    if settings.smtp.ca_file:
-        context.load_verify_locations(cafile=str(settings.path(settings.smtp.ca_file)))
+    ca_file = relay.ca_file if relay is not None else settings.smtp.ca_file
+    if ca_file:
+        context.load_verify_locations(cafile=str(settings.path(ca_file)))
     return context
 
 
@@ -88,25 +89,30 @@ def network_detail(exc: BaseException) -> dict[str, str]:
     return {"detail": f"technische Meldung: {raw}", "detail_en": raw}
 
 
-def make_client(settings: Settings) -> aiosmtplib.SMTP:
-    """An SMTP client as configured: STARTTLS required, implicit TLS, or plain on loopback."""
-    smtp = settings.smtp
+def make_client(settings: Settings, relay: RelaySettings | None = None) -> aiosmtplib.SMTP:
+    """An SMTP client as configured: STARTTLS required, implicit TLS, or plain on loopback.
+
+    `relay`: one of [[smtp.relays]]; None: the one [smtp] relay.
+    """
+    smtp = relay or settings.smtp.relay_list()[0]
     if smtp.security == "none" and not is_loopback(smtp.host):
         raise NewsletterError("SMTP_PLAINTEXT_REFUSED", None, {"host": smtp.host})
     return aiosmtplib.SMTP(
         hostname=smtp.host,
         port=smtp.port,
-        timeout=smtp.timeout,
+        timeout=settings.smtp.timeout,
         use_tls=smtp.security == "tls",
         start_tls=smtp.security == "starttls",  # True: STARTTLS required; False: never
-        tls_context=tls_context(settings) if smtp.security != "none" else None,
+        tls_context=tls_context(settings, smtp) if smtp.security != "none" else None,
     )
 
 
-async def open_connection(settings: Settings) -> aiosmtplib.SMTP:
+async def open_connection(
+    settings: Settings, relay: RelaySettings | None = None
+) -> aiosmtplib.SMTP:
     """Connect and log in; NewsletterError with a clear code for each way this fails."""
-    smtp = settings.smtp
-    client = make_client(settings)
+    smtp = relay or settings.smtp.relay_list()[0]
+    client = make_client(settings, smtp)
     params = {"host": smtp.host, "port": smtp.port}
     try:
         await client.connect()
@@ -125,7 +131,7 @@ async def open_connection(settings: Settings) -> aiosmtplib.SMTP:
         raise NewsletterError(code, None, {**params, **network_detail(exc)}) from None
     if smtp.username:
         try:
-            await client.login(smtp.username, smtp.password.get_secret_value())
+            await client.login(smtp.username, smtp.secret())
         except aiosmtplib.SMTPAuthenticationError as exc:
             await quit_client(client)
             raise NewsletterError(

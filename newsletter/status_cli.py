@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
+from newsletter import lazy
 from newsletter.cli_i18n import fmt
-from newsletter.config import Settings
-from newsletter.status import IssueStatus, issue_status
-from newsletter.withdraw import read_withdrawals
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from newsletter.config import Settings
+    from newsletter.status import IssueStatus, issue_status
+    from newsletter.withdraw import read_withdrawals
+else:
+    escape = lazy.function("rich.markup", "escape")
+    Table = lazy.function("rich.table", "Table")
+    issue_status = lazy.function("newsletter.status", "issue_status")
+    read_withdrawals = lazy.function("newsletter.withdraw", "read_withdrawals")
 
 COMMAND = "status"
 

@@ -29,8 +29,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, cast, get_args
 
-from email_validator import EmailNotValidError, validate_email
-
 from newsletter.errors import NewsletterError
 from newsletter.messages import explain_email_error
 
@@ -84,6 +82,9 @@ def parse_address(raw: str) -> Address:
             None,
             {"address": given, "detail": "enthält „=?“", "detail_en": "contains '=?'"},
         )
+    # imported here: `newsletter --help` reads STATUSES and needs no validator (~25 ms)
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         valid = validate_email(given, check_deliverability=False)
     except EmailNotValidError as exc:

@@ -10,19 +10,28 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
-from newsletter import subscriber_csv
-from newsletter import subscribers as store
+from newsletter import lazy
 from newsletter.cli_i18n import fmt
-from newsletter.config import Settings
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from newsletter import subscriber_csv
+    from newsletter import subscribers as store
+    from newsletter.config import Settings
+else:
+    Console = lazy.function("rich.console", "Console")
+    escape = lazy.function("rich.markup", "escape")
+    Table = lazy.function("rich.table", "Table")
+    subscriber_csv = lazy.module("newsletter.subscriber_csv")
+    store = lazy.module("newsletter.subscribers")
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 

@@ -21,7 +21,7 @@ import pillow_heif
 import pytest
 from PIL import Image, ImageCms, ImageFile, ImageOps, ImageStat, JpegImagePlugin
 
-from newsletter import image_cache, image_decode, image_encode
+from newsletter import image_decode, image_encode
 from newsletter.config import (
     ImageSettings,
     LayoutSettings,
@@ -103,7 +103,7 @@ def count_decodes(monkeypatch: pytest.MonkeyPatch, seen: list[Path]) -> None:
         seen.append(path)
         return real(path, *args, **kw)
 
-    monkeypatch.setattr(image_cache, "load_image", counting)
+    monkeypatch.setattr(image_decode, "load_image", counting)
 
 
 def pixel(im: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:

@@ -44,7 +44,8 @@ from newsletter.models import (
     Photo,
     Submission,
 )
-from newsletter.pdf import OUTBOX_BASE, SandboxFetcher, render_html, render_pdf
+from newsletter.pdf import OUTBOX_BASE, render_html, render_pdf
+from newsletter.pdf_fetch import SandboxFetcher
 
 ARABIC = "مرحبا بكم في جمعيتنا"
 TURKISH = "Derneğimiz İstanbul’dan gelen ailelerle kuruldu; şehirde yaşıyoruz ve ılık çay içiyoruz."
