@@ -362,8 +362,12 @@ def test_a_full_target_keeps_the_old_site_whole(
         with (disk / "filler").open("wb", buffering=0) as fh, contextlib.suppress(OSError):
             while True:  # the disk is full: not even a folder fits any more
                 fh.write(b"\0" * 65536)
-        with pytest.raises(NewsletterError) as caught:  # the next day: a new release is due
-            publish(list(ISSUES), settings, target=str(target), today=TODAY + dt.timedelta(1))
+        # weeks later every date has passed: termine.ics and the pages change, so the new
+        # release needs space (an unchanged site is hard-linked by rsync --link-dest and needs
+        # none; "the next day" changed nothing and the publish could succeed on a full disk)
+        later = TODAY + dt.timedelta(days=80)
+        with pytest.raises(NewsletterError) as caught:
+            publish(list(ISSUES), settings, target=str(target), today=later)
         assert caught.value.code == "PUBLISH_UPLOAD_FAILED"
         assert str(target) in str(caught.value.params["target"])
         assert target.readlink() == link and tree_hash(target.resolve()) == before
