@@ -30,7 +30,7 @@ from jinja2 import Environment
 
 from newsletter import i18n
 from newsletter import orgmail_texts as T
-from newsletter.compose import SIGNED_HEADERS
+from newsletter.compose import SIGNED_HEADERS, dkim_signed
 from newsletter.config import Settings
 from newsletter.models import Finding
 from newsletter.organisations import Organisation
@@ -290,16 +290,9 @@ def message_bytes(
     msg["Content-Language"] = ", ".join(dict.fromkeys(p.lang for p in mail.paras))
     data = msg.as_bytes()
     if sender.dkim_key_file:  # signed like the newsletter itself: these exact bytes are sent
-        import dkim
-
-        signature = dkim.sign(
-            data,
-            sender.dkim_selector.encode(),
-            (sender.dkim_domain or domain).encode(),
-            settings.path(sender.dkim_key_file).read_bytes(),
-            include_headers=[h for h in SIGNED_HEADERS if not h.startswith(b"list-")]
-            + [b"content-language", b"auto-submitted"],
-            canonicalize=(b"relaxed", b"simple"),
+        headers = [h for h in SIGNED_HEADERS if not h.startswith(b"list-")]
+        key = settings.path(sender.dkim_key_file).read_bytes()
+        data = dkim_signed(
+            data, settings, key, domain, [*headers, b"content-language", b"auto-submitted"]
         )
-        data = bytes(signature) + data
     return data, message_id
