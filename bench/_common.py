@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -24,6 +25,16 @@ def make_issue_script() -> Path | None:
         print(f"corpus not found: {script} (set NEWSLETTER_CORPUS)", file=sys.stderr)
         return None
     return script
+
+
+def generate_issue(script: Path, folder: Path, n: int, *options: str) -> Path:
+    """Write a realistic issue of `n` submissions with the corpus's make_issue.py into `folder`."""
+    subprocess.run(
+        [sys.executable, str(script), str(folder), "--n", str(n), *options],
+        check=True,
+        capture_output=True,
+    )
+    return folder
 
 
 def timed(fn: Callable[[], object]) -> float:

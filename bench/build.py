@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import make_issue_script, timed
+from _common import generate_issue, make_issue_script, timed
 
 from newsletter.build import build_issue
 from newsletter.check import run_check
@@ -39,11 +39,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         issue = root / "submissions" / "issue"
-        subprocess.run(
-            [sys.executable, str(make_issue), str(issue), "--n", str(args.n), "--clean"],
-            check=True,
-            capture_output=True,
-        )
+        generate_issue(make_issue, issue, args.n, "--clean")
         settings = load_settings(root=root)
         base = statistics.median(timed(lambda: run_check("issue", settings)) for _ in range(5))
         cold = timed(lambda: build_issue("issue", settings))

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import ROOT, make_issue_script, median_seconds
+from _common import ROOT, generate_issue, make_issue_script, median_seconds
 from PIL import Image
 
 from newsletter.check import run_check
@@ -46,11 +46,7 @@ def main() -> int:
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         issue = Path(tmp) / "issue"
-        subprocess.run(
-            [sys.executable, str(make_issue), str(issue), "--n", str(args.n)],
-            check=True,
-            capture_output=True,
-        )
+        generate_issue(make_issue, issue, args.n)
         photos = sum(1 for p in issue.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
         settings = load_settings(root=Path(tmp))
         report = run_check(str(issue), settings)

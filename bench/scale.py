@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import make_issue_script, timed
+from _common import generate_issue, make_issue_script, timed
 from relays import SEND, SINK, free_port, prepare
 
 from newsletter.build import build_issue
@@ -36,11 +36,7 @@ def issue_times(make_issue: Path, n: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         issue = root / "submissions" / "issue"
-        subprocess.run(
-            [sys.executable, str(make_issue), str(issue), "--n", str(n), "--clean"],
-            check=True,
-            capture_output=True,
-        )
+        generate_issue(make_issue, issue, n, "--clean")
         settings = load_settings(root=root)
         check = statistics.median(timed(lambda: run_check("issue", settings)) for _ in range(3))
         cold = timed(lambda: build_issue("issue", settings))

@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from _common import ROOT, make_issue_script, timed
+from _common import ROOT, generate_issue, make_issue_script, timed
 
 from newsletter import organisations as orgs
 from newsletter.check import run_check
@@ -55,11 +55,7 @@ def main() -> int:
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         issue = Path(tmp) / "issue"
-        subprocess.run(
-            [sys.executable, str(make_issue), str(issue), "--n", str(args.n)],
-            check=True,
-            capture_output=True,
-        )
+        generate_issue(make_issue, issue, args.n)
         settings = load_settings(root=Path(tmp))
         slugs = sorted(p.name for p in issue.iterdir() if (p / "submission.md").is_file())
         with open_store(settings.path(settings.subscribers.database)) as conn:
