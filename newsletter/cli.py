@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from newsletter import __version__, lazy
-from newsletter.cli_i18n import Parser, argparse_language, early_language, early_option, fmt
+from newsletter.cli_i18n import Parser, argparse_language, early_language, early_option, pick
 from newsletter.errors import ConfigError, NewsletterError
 from newsletter.messages import render
 
@@ -36,12 +36,12 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 # NewsletterErrors that report findings of the check (exit 1), not a usage problem (exit 2).
 FINDING_CODES = frozenset({"BUILD_REFUSED", "BUILD_FATAL"})
 
-_T = {
-    "status": {
-        "ok": ("in Ordnung", "ok"),
-        "warning": ("Warnungen", "warnings"),
-        "error": ("Fehler", "errors"),
-    },
+_STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "ok": ("in Ordnung", "ok"),
+    "warning": ("Warnungen", "warnings"),
+    "error": ("Fehler", "errors"),
+}
+_T: dict[str, tuple[str, str]] = {
     "issue": ("Ausgabe", "Issue"),
     "summary": (
         "{n} {n:Einreichung|Einreichungen}: {ok} in Ordnung, {warning} mit Warnungen, "
@@ -95,8 +95,7 @@ _T = {
 
 def t(key: str, lang: str, **kw: Any) -> str:
     """A CLI text in the chosen language."""
-    de, en = _T[key]
-    return fmt(en if lang == "en" else de, **kw)
+    return pick(_T, key, lang, **kw)
 
 
 ISSUE_HELP = "Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner"
@@ -407,7 +406,7 @@ def print_report(
 
 def t_status(status: str, lang: str) -> str:
     """The coloured status word."""
-    de, en = _T["status"][status]  # type: ignore[index]
+    de, en = _STATUS_WORDS[status]
     return f"[{_STYLE[status]}]{en if lang == 'en' else de}[/]"
 
 

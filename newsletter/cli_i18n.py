@@ -15,7 +15,7 @@ import contextlib
 import os
 import string
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 _ActionT = TypeVar("_ActionT", bound=argparse.Action)
@@ -414,3 +414,9 @@ _PLURAL = _PluralFormatter()
 def fmt(template: str, **kw: Any) -> str:
     """Fill in a CLI text: like str.format, plus {n:one|many} for words that follow a count."""
     return _PLURAL.vformat(template, (), kw)
+
+
+def pick(table: Mapping[str, tuple[str, str]], key: str, lang: str, **kw: Any) -> str:
+    """A command's text from its (German, English) table, filled in with `fmt`."""
+    de, en = table[key]
+    return fmt(en if lang == "en" else de, **kw)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsletter import lazy
+from newsletter.cli_i18n import pick
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
 
@@ -38,8 +39,7 @@ _T: dict[str, tuple[str, str]] = {
 
 def t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
-    de, en = _T[key]
-    return (en if lang == "en" else de).format(**kw)
+    return pick(_T, key, lang, **kw)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

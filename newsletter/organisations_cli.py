@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsletter import lazy
-from newsletter.cli_i18n import fmt
+from newsletter.cli_i18n import pick
 from newsletter.errors import NewsletterError
 from newsletter.messages import render
 
@@ -112,8 +112,7 @@ _T: dict[str, tuple[str, str]] = {
 
 def t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
-    de, en = _T[key]
-    return fmt(en if lang == "en" else de, **kw)
+    return pick(_T, key, lang, **kw)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from newsletter.cli_i18n import register_help
+from newsletter.cli_i18n import pick, register_help
 from newsletter.messages import human_bytes
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
@@ -87,8 +87,7 @@ _T: dict[str, tuple[str, str]] = {
 
 def t(key: str, lang: str, **kw: Any) -> str:
     """A text of these commands in the chosen language."""
-    de, en = _T[key]
-    return (en if lang == "en" else de).format(**kw)
+    return pick(_T, key, lang, **kw)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

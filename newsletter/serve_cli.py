@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from newsletter import lazy
+from newsletter.cli_i18n import pick
 from newsletter.errors import NewsletterError
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
@@ -63,8 +64,7 @@ _T: dict[str, tuple[str, str]] = {
 
 def t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
-    de, en = _T[key]
-    return (en if lang == "en" else de).format(**kw)
+    return pick(_T, key, lang, **kw)
 
 
 COMMAND = "serve"

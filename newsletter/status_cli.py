@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from newsletter import lazy
-from newsletter.cli_i18n import fmt
+from newsletter.cli_i18n import pick
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
     from rich.console import Console
@@ -80,8 +80,7 @@ _T: dict[str, tuple[str, str]] = {
 
 def t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
-    de, en = _T[key]
-    return fmt(en if lang == "en" else de, **kw)
+    return pick(_T, key, lang, **kw)
 
 
 def state_word(state: str, lang: str) -> str:
