@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import IssueDir, valid_front
 from pdf_fill import page_fill
 from PIL import Image
@@ -120,9 +121,22 @@ def test_thirty_organisations_fill_their_pages(
     ]
     assert thin == [], f"pages under 50% filled: {thin} of {len(fills)}"
     assert len(fills) <= 30
-    # no organisation's name and facts end a page: its photos or text follow on the same page
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known (issue 14, item 11): WeasyPrint lets an organisation's name and facts end a "
+    "page (Verein Nummer 11 in this issue); break-after: avoid on the name block pushed every "
+    "organisation to a new page instead. An earlier version of this check could not fail.",
+)
+def test_no_organisations_name_and_facts_end_a_page(
+    issue: IssueDir, settings: Settings, tmp_path: Path
+) -> None:
+    _issue(issue, 30)
+    pages = _page_texts(_render(issue.folder, settings, tmp_path / "outbox"))
     for n in range(1, 31):
         name = f"Verein Nummer {n:02d}"
-        page = next(i for i, text in enumerate(pages) if name in text)
+        # its last mention: the contents list on the cover names every organisation before
+        page = max(i for i, text in enumerate(pages) if name in text)
         after = pages[page].split(name, 1)[1]
-        assert "Sommerfest" in after or "Wir " in after or "." in after.split("Web", 1)[-1], name
+        assert "Sommerfest" in after or "Wir " in after, name

@@ -101,7 +101,7 @@ def test_a_volunteer_fixes_a_small_photo_and_sends_at_375px(
     page.set_input_files("#photo-2", file("IMG_0002.HEIC.jpg", jpeg(1400, 1000)))
     page.click("button.send")
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() in ("Vielen Dank!", "شكرًا جزيلًا!")
+    assert page.locator("h1").inner_text() == {"de": "Vielen Dank!", "ar": "شكرًا جزيلًا!"}[lang]
     shown = page_codes(page)
     folder = site.issue.folder / SLUGS[lang]
     assert sorted(p.name for p in folder.iterdir()) == [
