@@ -11,7 +11,7 @@ ISSUE  ?= 2026-12
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock system-packages.txt scripts/setup
+$(STAMP): pyproject.toml requirements.lock system-packages.txt scripts/setup package.json package-lock.json
 	PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup
 	touch $@
 

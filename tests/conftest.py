@@ -413,6 +413,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-dev-shm-usage",  # containers give /dev/shm 64 MB; large pages crashed there
 ]
 
 
