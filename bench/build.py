@@ -23,9 +23,9 @@ from pathlib import Path
 
 from _common import generate_issue, make_issue_script, timed
 
-from newsletter.build import build_issue
-from newsletter.check import run_check
-from newsletter.config import load_settings
+from newsletter.check.stage import run_check
+from newsletter.core.config import load_settings
+from newsletter.output.build import build_issue
 
 
 def main() -> int:

@@ -21,8 +21,8 @@ from pathlib import Path
 from _common import ROOT, generate_issue, make_issue_script, median_seconds
 from PIL import Image
 
-from newsletter.check import run_check
-from newsletter.config import load_settings
+from newsletter.check.stage import run_check
+from newsletter.core.config import load_settings
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".tif", ".tiff"}
 

@@ -32,12 +32,12 @@ from pathlib import Path
 from _common import corpus
 from PIL import Image
 
-from newsletter.config import ImageSettings, load_settings
-from newsletter.image_decode import load_image, pixels_at
-from newsletter.image_encode import email_photo, fixed_quality_photo
-from newsletter.images import issue_renditions
-from newsletter.intake import read_issue
-from newsletter.ssimulacra2 import Ssimulacra2Reference
+from newsletter.core.config import ImageSettings, load_settings
+from newsletter.images.decode import load_image, pixels_at
+from newsletter.images.encode import email_photo, fixed_quality_photo
+from newsletter.images.renditions import issue_renditions
+from newsletter.images.ssimulacra2 import Ssimulacra2Reference
+from newsletter.intake.reader import read_issue
 
 BIG = ("dandelions_seeding.jpg", "dragonfly_plant.jpg", "nuthatch_tree.jpg", "sunset_hills.jpg")
 WIDTH = 1200

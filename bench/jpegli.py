@@ -19,10 +19,10 @@ from typing import Any
 from _common import corpus
 from PIL import Image
 
-from newsletter.config import ImageSettings
-from newsletter.image_decode import load_image, pixels_at
-from newsletter.image_encode import email_photo
-from newsletter.ssimulacra2 import Ssimulacra2Reference
+from newsletter.core.config import ImageSettings
+from newsletter.images.decode import load_image, pixels_at
+from newsletter.images.encode import email_photo
+from newsletter.images.ssimulacra2 import Ssimulacra2Reference
 
 TARGET = ImageSettings.model_validate({}).ssimulacra2_target
 

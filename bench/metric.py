@@ -1,4 +1,4 @@
-"""Benchmark newsletter.ssimulacra2 against the PyPI package ssimulacra2 (pure Python).
+"""Benchmark newsletter.images.ssimulacra2 against the PyPI package ssimulacra2 (pure Python).
 
     .venv/bin/python bench/metric.py [--repeat 7] [--baseline-repeat 3]
 
@@ -31,7 +31,7 @@ import numpy as np
 from _common import corpus, median_seconds
 from PIL import Image
 
-from newsletter.ssimulacra2 import Ssimulacra2Reference, ssimulacra2
+from newsletter.images.ssimulacra2 import Ssimulacra2Reference, ssimulacra2
 
 PHOTOS = ["dandelions_seeding.jpg", "dragonfly_plant.jpg", "nuthatch_tree.jpg", "sunset_hills.jpg"]
 WIDTH = 1200

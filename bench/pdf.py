@@ -26,18 +26,18 @@ from _common import ROOT, make_issue_script, median_seconds
 from PIL import Image, ImageOps
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
-from newsletter.config import Settings, load_settings
-from newsletter.content import IssueView, Kind, Placed, build_view
-from newsletter.intake import read_issue
-from newsletter.layout import print_pixel_width
-from newsletter.pdf import (
+from newsletter.core.config import Settings, load_settings
+from newsletter.core.layout import print_pixel_width
+from newsletter.core.resources import FONTS_DIR
+from newsletter.intake.reader import read_issue
+from newsletter.output.content import IssueView, Kind, Placed, build_view
+from newsletter.output.pdf import (
     FONTS_BASE,
-    FONTS_DIR,
     OUTBOX_BASE,
     render_html,
     render_pdf,
 )
-from newsletter.pdf_fetch import SandboxFetcher
+from newsletter.output.pdf_fetch import SandboxFetcher
 
 
 def rendition(src: Path, width: int, dest: Path) -> Placed:
@@ -94,7 +94,7 @@ def corpus_issue(dest: Path, n: int) -> Path:
 
 def plain_weasyprint(view: IssueView, settings: Settings, outbox: Path) -> bytes:
     """Baseline: the same HTML and CSS through WeasyPrint with its defaults."""
-    css = (ROOT / "templates" / "pdf.css").read_text(encoding="utf-8")
+    css = (ROOT / "newsletter" / "templates" / "pdf.css").read_text(encoding="utf-8")
     fetcher = SandboxFetcher({OUTBOX_BASE: outbox.resolve(), FONTS_BASE: FONTS_DIR})
     fonts = FontConfiguration()
     sheet = weasyprint.CSS(string=css, base_url=FONTS_BASE, url_fetcher=fetcher, font_config=fonts)

@@ -20,8 +20,8 @@ from pathlib import Path
 from _common import ROOT
 from pdf import corpus_issue, example_view
 
-from newsletter.config import load_settings
-from newsletter.pdf import render_pdf
+from newsletter.core.config import load_settings
+from newsletter.output.pdf import render_pdf
 
 sys.path.insert(0, str(ROOT / "tests"))  # the same measurement as tests/test_pdf_layout.py
 from pdf_fill import page_fill

@@ -27,9 +27,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from newsletter.build import build_issue
-from newsletter.config import Settings, load_settings
-from newsletter.preview import Preview, running
+from newsletter.core.config import Settings, load_settings
+from newsletter.output.build import build_issue
+from newsletter.preview.server import Preview, running
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUE = "bench"

@@ -25,12 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from send import SINK, free_port, prepare
 
-from newsletter.build import build_issue
-from newsletter.compose import MessageFactory, Recipient
-from newsletter.config import load_settings
-from newsletter.deliver import send_issue
-from newsletter.publish import publish
-from newsletter.subscribers import add, open_store
+from newsletter.core.config import load_settings
+from newsletter.output.build import build_issue
+from newsletter.publish.run import publish
+from newsletter.send.compose import MessageFactory, Recipient
+from newsletter.send.deliver import send_issue
+from newsletter.store.subscribers import add, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 

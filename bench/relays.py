@@ -48,7 +48,7 @@ import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from relays import configured
-from newsletter.deliver import send_issue
+from newsletter.send.deliver import send_issue
 root, ports, connections = Path(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[4])
 settings = configured(root, ports, connections)
 t0 = time.perf_counter()
@@ -69,7 +69,7 @@ def configured(root: Path, ports: list[int], connections: int) -> object:
     """The settings of `root` with a real identity and one relay per sink port."""
     from conftest import real_identity
 
-    from newsletter.config import RelaySettings, load_settings
+    from newsletter.core.config import RelaySettings, load_settings
 
     settings = real_identity(load_settings(root=root))
     relays = [
@@ -93,10 +93,10 @@ def prepare(root: Path, n: int) -> bytes:
     """A small built issue and n active subscribers in `root`; one message's bytes."""
     from conftest import real_identity, write_built_email
 
-    from newsletter.compose import MessageFactory, Recipient
-    from newsletter.config import load_settings
-    from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
-    from newsletter.subscribers import add, open_store
+    from newsletter.core.config import load_settings
+    from newsletter.output.render import UNSUBSCRIBE_PLACEHOLDER
+    from newsletter.send.compose import MessageFactory, Recipient
+    from newsletter.store.subscribers import add, open_store
 
     body = "".join(
         f"<h2>Organisation {i}</h2><p>Wir laden herzlich ein: Lernhilfe, Begegnung, Beratung "

@@ -26,9 +26,9 @@ from pathlib import Path
 from _common import generate_issue, make_issue_script, timed
 from relays import SEND, SINK, free_port, prepare
 
-from newsletter.build import build_issue
-from newsletter.check import run_check
-from newsletter.config import load_settings
+from newsletter.check.stage import run_check
+from newsletter.core.config import load_settings
+from newsletter.output.build import build_issue
 
 
 def issue_times(make_issue: Path, n: int) -> dict[str, float]:

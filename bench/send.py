@@ -23,11 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsletter.build import build_issue
-from newsletter.compose import MessageFactory, Recipient
-from newsletter.config import Settings, load_settings
-from newsletter.deliver import send_issue
-from newsletter.subscribers import add, open_store
+from newsletter.core.config import Settings, load_settings
+from newsletter.output.build import build_issue
+from newsletter.send.compose import MessageFactory, Recipient
+from newsletter.send.deliver import send_issue
+from newsletter.store.subscribers import add, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SINK = """

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from _common import ROOT, generate_issue, make_issue_script, timed
 
-from newsletter import organisations as orgs
-from newsletter.check import run_check
-from newsletter.config import load_settings
-from newsletter.status import issue_status
-from newsletter.subscribers import open_store
+from newsletter.check.stage import run_check
+from newsletter.core.config import load_settings
+from newsletter.network.status import issue_status
+from newsletter.store import organisations as orgs
+from newsletter.store.subscribers import open_store
 
 
 def alternating(

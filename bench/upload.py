@@ -27,13 +27,13 @@ from typing import Any
 from _common import corpus, median_seconds
 from PIL import Image
 
-from newsletter import organisations as orgs
-from newsletter import upload_links
-from newsletter.check import run_check
-from newsletter.config import ServeSettings, load_settings
-from newsletter.subscribers import open_store
-from newsletter.webapp import App
-from newsletter.webapp_server import make_wsgi_server
+from newsletter.check.stage import run_check
+from newsletter.core.config import ServeSettings, load_settings
+from newsletter.store import organisations as orgs
+from newsletter.store import upload_links
+from newsletter.store.subscribers import open_store
+from newsletter.web.app import App
+from newsletter.web.server import make_wsgi_server
 
 ISSUE, SLUG = "2027-01", "bench-verein"
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from newsletter.cli import main
+from newsletter.cli.main import main
 
 sys.exit(main())

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from newsletter.config import Settings
-from newsletter.messages import CATALOGUE, PLURAL, WARNINGS
+from newsletter.core.config import Settings
+from newsletter.texts.messages import CATALOGUE, PLURAL, WARNINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
@@ -41,7 +41,7 @@ def settings_toml() -> str:
         "# Environment variables override this file: NEWSLETTER_<KEY>, nested with a double",
         "# underscore, e.g. NEWSLETTER_RULES__MAX_TEXT_CHARS=2000. A .env file works the same way.",
         "# Every problem in this file is reported at once, with its key.",
-        "# (Generated from newsletter/config.py by scripts/gen_docs.py.)",
+        "# (Generated from newsletter/core/config.py by scripts/gen_docs.py.)",
         "",
     ]
     defaults = Settings.model_construct()

@@ -36,10 +36,10 @@ from aiosmtpd.smtp import Envelope, Session
 from PIL import Image
 from playwright.sync_api import Browser, sync_playwright
 
-from newsletter.config import Settings, load_settings
-from newsletter.intake import read_issue
-from newsletter.models import Finding
-from newsletter.rules import check_issue
+from newsletter.check.rules import check_issue
+from newsletter.core.config import Settings, load_settings
+from newsletter.core.models import Finding
+from newsletter.intake.reader import read_issue
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_ISSUE = REPO / "submissions" / "2026-12"
@@ -439,8 +439,8 @@ def write_built_email(out: Path, html: str, text: str, issue: str = "2026-12") -
     import html as html_lib
     import json
 
-    from newsletter.compose import place_personal
-    from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
+    from newsletter.output.render import UNSUBSCRIBE_PLACEHOLDER
+    from newsletter.send.compose import place_personal
 
     general = "mailto:abmelden@example.org?subject=Abbestellen"
     html, html_at = place_personal(html, UNSUBSCRIBE_PLACEHOLDER, html_lib.escape(general))

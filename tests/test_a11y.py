@@ -25,10 +25,10 @@ from conftest import EXAMPLE_ISSUE, REPO
 from playwright.sync_api import Browser, Page
 from test_render import make_view
 
-from newsletter.build import build_issue
-from newsletter.config import Settings, load_settings
-from newsletter.preview_page import Variant, strip_style
-from newsletter.render import fit_email, render_web
+from newsletter.core.config import Settings, load_settings
+from newsletter.output.build import build_issue
+from newsletter.output.render import fit_email, render_web
+from newsletter.preview.page import Variant, strip_style
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 EMAIL_ONLY_RULES = {"region", "landmark-one-main"}  # see the module docstring

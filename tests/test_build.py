@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from conftest import IssueDir, png
 
-from newsletter import build as build_module
-from newsletter.build import build_issue
-from newsletter.cli import main
-from newsletter.config import Settings, load_settings
-from newsletter.errors import NewsletterError
+from newsletter.cli.main import main
+from newsletter.core.config import Settings, load_settings
+from newsletter.core.errors import NewsletterError
+from newsletter.output import build as build_module
+from newsletter.output.build import build_issue
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "submissions" / "2026-12"
@@ -232,7 +232,7 @@ def test_editing_a_text_changes_email_and_pdf(
 
 
 def test_output_names_are_ascii_slugs_chosen_by_the_pipeline() -> None:
-    from newsletter.filenames import ascii_slug, unique
+    from newsletter.core.filenames import ascii_slug, unique
 
     assert ascii_slug("WhatsApp Image 2027-01-12 at 14.32.10") == (
         "whatsapp-image-2027-01-12-at-14-32-10"
@@ -394,8 +394,8 @@ def test_a_wide_logo_fits_a_box_and_stays_readable_in_email_web_and_pdf(
 def test_the_preview_names_why_each_submission_keeps_an_issue_empty(
     issue: IssueDir, settings: Settings, tmp_path: Path
 ) -> None:
-    from newsletter.preview_build import Rebuilder
-    from newsletter.preview_page import status_line
+    from newsletter.preview.engine import Rebuilder
+    from newsletter.preview.page import status_line
 
     issue.add("ohne-name", update={"organisation": None})
     rebuilder = Rebuilder(str(issue.folder), settings, tmp_path / "vorschau")

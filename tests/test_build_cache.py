@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 from conftest import EXAMPLE_ISSUE, REPO
 
-from newsletter import image_decode, pdf, render
-from newsletter.build import build_issue
-from newsletter.config import Settings, load_settings
+from newsletter.core.config import Settings, load_settings
+from newsletter.images import decode as image_decode
+from newsletter.output import pdf, render
+from newsletter.output.build import build_issue
 
 RENDERERS = (
     "weasyprint",
@@ -29,10 +30,10 @@ RENDERERS = (
     "premailer",
     "cssutils",
     "mozjpeg_lossless_optimization",
-    "newsletter.image_decode",
-    "newsletter.image_encode",
-    "newsletter.ssimulacra2",
-    "newsletter.pdf_fetch",
+    "newsletter.images.decode",
+    "newsletter.images.encode",
+    "newsletter.images.ssimulacra2",
+    "newsletter.output.pdf_fetch",
 )
 
 
@@ -96,7 +97,7 @@ def test_warm_build_command_imports_no_renderer(built: tuple[Path, Settings]) ->
     )
     assert run.returncode == 0, run.stdout + run.stderr[-2000:]
     names = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if "|" in line}
-    assert "newsletter.build" in names
+    assert "newsletter.output.build" in names
     assert not {m for m in RENDERERS if m in names}
 
 
@@ -131,7 +132,7 @@ def test_personal_marker_is_secret_stable_and_follows_the_inputs(
     again = build_issue("2026-12", settings).manifest["personal"]["email.html"]["at"]
     assert again == at
     # no input contains the marker: it is never written anywhere a contributor can read
-    from newsletter.build import _personal_marker
+    from newsletter.output.build import _personal_marker
 
     marker = _personal_marker(settings, manifest["inputs"])
     for p in (root / "submissions").rglob("*"):

@@ -26,7 +26,7 @@ from conftest import (
     valid_front,
 )
 
-from newsletter.cli import main
+from newsletter.cli.main import main
 
 SECRET = "GEHEIM-aus-dem-Nachbarordner"
 
@@ -484,12 +484,12 @@ def test_ctrl_c_says_what_happened_and_exits_130(
     issue: IssueDir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Ctrl-C in the middle of a command: a sentence in the user's language, no traceback."""
-    import newsletter.check
+    import newsletter.check.stage
 
     def interrupted(*_: Any, **__: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(newsletter.check, "run_check", interrupted)
+    monkeypatch.setattr(newsletter.check.stage, "run_check", interrupted)
     assert main(["check", str(issue.folder)]) == 130
     err = capsys.readouterr().err
     assert "Abgebrochen" in err and "noch einmal" in err and "Traceback" not in err

@@ -17,8 +17,8 @@ import pytest
 from conftest import IssueDir, jpeg, png, submission_md, valid_front
 from rich.console import Console
 
-from newsletter.cli import main
-from newsletter.cli_progress import StageProgress
+from newsletter.cli.main import main
+from newsletter.cli.progress import StageProgress
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,8 +114,8 @@ def _help_texts(parser: argparse.ArgumentParser, seen: set[int]) -> list[str]:
 
 def test_every_help_text_of_every_command_has_an_english_translation() -> None:
     """A command added later must bring its English help along (cli_i18n.HELP_EN)."""
-    from newsletter.cli import build_parser
-    from newsletter.cli_i18n import ARGPARSE_DE, HELP_EN
+    from newsletter.cli.i18n import ARGPARSE_DE, HELP_EN
+    from newsletter.cli.main import build_parser
 
     texts = _help_texts(build_parser(), set())
     assert len(texts) > 50
@@ -230,7 +230,7 @@ def test_one_submission_is_one_einreichung(
 
 
 def test_messages_use_the_singular_for_one() -> None:
-    from newsletter.messages import render
+    from newsletter.texts.messages import render
 
     assert "1 Einreichung hat Fehler" in render("BUILD_REFUSED", "de", {"count": 1, "slugs": "a"})
     assert "2 Einreichungen haben" in render("BUILD_REFUSED", "de", {"count": 2, "slugs": "a"})

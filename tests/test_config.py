@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import IssueDir
 
-from newsletter.cli import main
-from newsletter.config import load_settings
-from newsletter.errors import ConfigError
+from newsletter.cli.main import main
+from newsletter.core.config import load_settings
+from newsletter.core.errors import ConfigError
 
 BAD = 'lang = "fr"\ncolour = "blau"\n\n[rules]\nmax_text_chars = "viel"\n'
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from conftest import VALID_BODY, IssueDir, codes, run_rules, the, valid_front
 
-from newsletter.build import build_issue
-from newsletter.cli import main
-from newsletter.config import Settings
-from newsletter.errors import NewsletterError
+from newsletter.cli.main import main
+from newsletter.core.config import Settings
+from newsletter.core.errors import NewsletterError
+from newsletter.output.build import build_issue
 
 RLO, LRI, PDI, ZWSP, ZWNJ, ZWJ = "\u202e", "\u2066", "\u2069", "\u200b", "\u200c", "\u200d"
 

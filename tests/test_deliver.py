@@ -29,14 +29,14 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from conftest import Sink as RecordingSink
 from conftest import free_port, real_identity, smtp_server, write_built_email
 
-from newsletter import journal
-from newsletter.compose import MessageFactory, Recipient
-from newsletter.config import Settings, load_settings
-from newsletter.deliver import RateLimit, dry_run, send_issue, send_test
-from newsletter.errors import NewsletterError
-from newsletter.messages import render
-from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
-from newsletter.subscribers import add, open_store, unsubscribe
+from newsletter.core.config import Settings, load_settings
+from newsletter.core.errors import NewsletterError
+from newsletter.output.render import UNSUBSCRIBE_PLACEHOLDER
+from newsletter.send import journal
+from newsletter.send.compose import MessageFactory, Recipient
+from newsletter.send.deliver import RateLimit, dry_run, send_issue, send_test
+from newsletter.store.subscribers import add, open_store, unsubscribe
+from newsletter.texts.messages import render
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -439,8 +439,8 @@ def test_rate_limit_is_applied_when_sending(sink: tuple[Sink, int], tmp_path: Pa
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from newsletter.config import load_settings
-from newsletter.deliver import send_issue
+from newsletter.core.config import load_settings
+from newsletter.send.deliver import send_issue
 sys.path.insert(0, "tests")
 from conftest import real_identity
 root, port = Path(sys.argv[1]), int(sys.argv[2])

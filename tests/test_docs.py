@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
-from newsletter.config import Settings
-from newsletter.messages import CATALOGUE
+from newsletter.core.config import Settings
+from newsletter.texts.messages import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from conftest import IssueDir, Sink, real_identity, valid_front
 
-from newsletter import i18n
-from newsletter.build import build_issue
-from newsletter.compose import MessageFactory, Recipient
-from newsletter.config import Settings
-from newsletter.deliver import send_issue
-from newsletter.errors import NewsletterError
-from newsletter.subscribers import add, open_store
+from newsletter.core.config import Settings
+from newsletter.core.errors import NewsletterError
+from newsletter.output.build import build_issue
+from newsletter.send.compose import MessageFactory, Recipient
+from newsletter.send.deliver import send_issue
+from newsletter.store.subscribers import add, open_store
+from newsletter.texts import i18n
 
 ARABIC_BODY = "نحن جمعية صغيرة في الحي الشمالي. نقدّم دروس تقوية للأطفال ولقاءات للأهالي كل أسبوع.\n"
 GERMAN_SENTENCE = "Der Verein wurde 2009 von Eltern gegründet"

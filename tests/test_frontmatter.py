@@ -8,9 +8,9 @@ import time
 import pytest
 from conftest import IssueDir, codes, run_rules, submission_md, the, valid_front
 
-from newsletter import frontmatter, markup, textfiles
-from newsletter.config import Settings
-from newsletter.intake import read_issue
+from newsletter.core.config import Settings
+from newsletter.intake import frontmatter, markup, textfiles
+from newsletter.intake.reader import read_issue
 
 
 def _alias_bomb(levels: int = 9, width: int = 9) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from newsletter import markup
+from newsletter.intake import markup
 
 
 def _levels(html: str) -> list[int]:

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from newsletter import i18n, upload_texts
-from newsletter import orgmail_texts as T
-from newsletter.orgmail import say
+from newsletter.core.resources import LOCALE_DIR
+from newsletter.network import texts as T
+from newsletter.network.mail import say
+from newsletter.texts import i18n
+from newsletter.upload import texts as upload_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,9 +26,9 @@ def _frame_msgids() -> list[str]:
     keywords = {"t": None, "tf": None, "N_": None}
     found = []
     for method, path in (
-        ("jinja2", "templates/email.html.j2"),
-        ("jinja2", "templates/email.txt.j2"),
-        ("python", "newsletter/render.py"),
+        ("jinja2", "newsletter/templates/email.html.j2"),
+        ("jinja2", "newsletter/templates/email.txt.j2"),
+        ("python", "newsletter/output/render.py"),
     ):
         found += [str(m[1]) for m in extract_from_file(method, ROOT / path, keywords=keywords)]
     return found
@@ -51,7 +53,7 @@ def fresh_catalogues() -> Iterator[None]:
 
 @pytest.mark.parametrize("lang", i18n.CATALOGUES)
 def test_every_text_is_translated_with_the_same_placeholders(lang: str) -> None:
-    po = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "newsletter.po"
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / "newsletter.po"
     with po.open("rb") as fh:
         cat = read_po(fh, locale=lang)
     strings = {str(m.id): str(m.string) for m in cat if m.id}
@@ -83,7 +85,7 @@ def test_catalogues_work_from_the_po_files_when_mo_files_were_not_compiled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_catalogues: None
 ) -> None:
     copy = tmp_path / "locale"
-    shutil.copytree(i18n.LOCALE_DIR, copy, ignore=shutil.ignore_patterns("*.mo"))
+    shutil.copytree(LOCALE_DIR, copy, ignore=shutil.ignore_patterns("*.mo"))
     monkeypatch.setattr(i18n, "LOCALE_DIR", copy)
     assert not list(copy.rglob("*.mo"))
     assert i18n.translate(T.HINT, "ar") == "ملاحظة"

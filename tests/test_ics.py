@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from newsletter import ics
-from newsletter.content import EventView
+from newsletter.output import ics
+from newsletter.output.content import EventView
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from conftest import IssueDir, jpeg, valid_front
 
-from newsletter.build import build_issue
-from newsletter.config import Settings, load_settings
+from newsletter.core.config import Settings, load_settings
+from newsletter.output.build import build_issue
 
 LONG = ("Wir treffen uns jede Woche im Stadtteilzentrum und helfen bei Hausaufgaben. " * 18) + "\n"
 

@@ -21,19 +21,20 @@ import pillow_heif
 import pytest
 from PIL import Image, ImageCms, ImageFile, ImageOps, ImageStat, JpegImagePlugin
 
-from newsletter import image_decode, image_encode
-from newsletter.config import (
+from newsletter.core.config import (
     ImageSettings,
     LayoutSettings,
     RulesSettings,
     Settings,
     load_settings,
 )
-from newsletter.image_decode import press_profile
-from newsletter.image_encode import jpeg_segments
-from newsletter.images import Kind, RenditionSet, issue_renditions
-from newsletter.models import FileRef, Issue, Photo, Submission
-from newsletter.ssimulacra2 import ssimulacra2
+from newsletter.core.models import FileRef, Issue, Photo, Submission
+from newsletter.images import decode as image_decode
+from newsletter.images import encode as image_encode
+from newsletter.images.decode import press_profile
+from newsletter.images.encode import jpeg_segments
+from newsletter.images.renditions import Kind, RenditionSet, issue_renditions
+from newsletter.images.ssimulacra2 import ssimulacra2
 
 DATA = Path(__file__).parent / "data"
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))

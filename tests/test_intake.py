@@ -24,9 +24,9 @@ from conftest import (
     valid_front,
 )
 
-from newsletter.check import run_check
-from newsletter.config import Settings
-from newsletter.intake import read_issue
+from newsletter.check.stage import run_check
+from newsletter.core.config import Settings
+from newsletter.intake.reader import read_issue
 
 SECRET = "GEHEIM-root:x:0:0-außerhalb"
 

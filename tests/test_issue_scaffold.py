@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_ISSUE
 
-from newsletter.cli import main
-from newsletter.config import load_settings
-from newsletter.intake import read_issue
-from newsletter.issue_scaffold import issue_toml, plan
+from newsletter.cli.main import main
+from newsletter.core.config import load_settings
+from newsletter.intake.issue_scaffold import issue_toml, plan
+from newsletter.intake.reader import read_issue
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -30,13 +30,12 @@ import pytest
 from conftest import Sink, free_port, real_identity, smtp_server, write_built_email
 from rich.console import Console
 
-from newsletter import signup
-from newsletter import subscribers as store
-from newsletter.bounces import original_message_ids, parse_bounce
-from newsletter.config import MailboxSettings, Settings, load_settings
-from newsletter.deliver import send_issue
-from newsletter.errors import NewsletterError
-from newsletter.mailbox import (
+from newsletter.cli.mailbox import print_report
+from newsletter.cli.mailbox import run as run_cli
+from newsletter.core.config import MailboxSettings, Settings, load_settings
+from newsletter.core.errors import NewsletterError
+from newsletter.mailbox.bounces import original_message_ids, parse_bounce
+from newsletter.mailbox.process import (
     LeftAlone,
     MailboxReport,
     _move,
@@ -46,9 +45,10 @@ from newsletter.mailbox import (
     imap_utf7,
     process_mailbox,
 )
-from newsletter.mailbox_cli import print_report
-from newsletter.mailbox_cli import run as run_cli
-from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
+from newsletter.output.render import UNSUBSCRIBE_PLACEHOLDER
+from newsletter.send.deliver import send_issue
+from newsletter.store import subscribers as store
+from newsletter.web import signup
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "geheim-123"

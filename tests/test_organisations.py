@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_ISSUE
 
-from newsletter import organisations as orgs
-from newsletter.cli import main
-from newsletter.errors import NewsletterError
-from newsletter.subscribers import SCHEMA_VERSION, open_store, schema_version
+from newsletter.cli.main import main
+from newsletter.core.errors import NewsletterError
+from newsletter.store import organisations as orgs
+from newsletter.store.subscribers import SCHEMA_VERSION, open_store, schema_version
 
 DB = Path("subscribers.sqlite3")
 
@@ -177,7 +177,7 @@ def test_bad_language_tags_are_refused(raw: str) -> None:
 
 
 def test_store_of_an_older_version_gains_the_register(tmp_path: Path) -> None:
-    from newsletter.subscribers import migrate
+    from newsletter.store.subscribers import migrate
 
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)

@@ -30,11 +30,10 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
-from newsletter.config import Settings, load_settings
-from newsletter.content import IssueView, Kind, Placed, build_view
-from newsletter.errors import NewsletterError
-from newsletter.layout import print_pixel_width
-from newsletter.models import (
+from newsletter.core.config import Settings, load_settings
+from newsletter.core.errors import NewsletterError
+from newsletter.core.layout import print_pixel_width
+from newsletter.core.models import (
     Attachment,
     Contact,
     Editorial,
@@ -44,8 +43,9 @@ from newsletter.models import (
     Photo,
     Submission,
 )
-from newsletter.pdf import OUTBOX_BASE, render_html, render_pdf
-from newsletter.pdf_fetch import SandboxFetcher
+from newsletter.output.content import IssueView, Kind, Placed, build_view
+from newsletter.output.pdf import OUTBOX_BASE, render_html, render_pdf
+from newsletter.output.pdf_fetch import SandboxFetcher
 
 ARABIC = "مرحبا بكم في جمعيتنا"
 TURKISH = "Derneğimiz İstanbul’dan gelen ailelerle kuruldu; şehirde yaşıyoruz ve ılık çay içiyoruz."
@@ -392,7 +392,7 @@ def test_arabic_is_marked_rtl_and_languages_are_tagged(built: Built) -> None:
 SECOND_BUILD = """
 import pickle, sys
 from pathlib import Path
-from newsletter.pdf import render_pdf
+from newsletter.output.pdf import render_pdf
 view, settings, outbox = pickle.loads(sys.stdin.buffer.read())
 sys.stdout.buffer.write(render_pdf(view, settings, Path(outbox)))
 """

@@ -20,11 +20,11 @@ from conftest import IssueDir, valid_front
 from pdf_fill import page_fill
 from PIL import Image
 
-from newsletter.config import Settings
-from newsletter.content import Kind, Placed, build_view
-from newsletter.intake import read_issue
-from newsletter.layout import print_pixel_width
-from newsletter.pdf import render_pdf
+from newsletter.core.config import Settings
+from newsletter.core.layout import print_pixel_width
+from newsletter.intake.reader import read_issue
+from newsletter.output.content import Kind, Placed, build_view
+from newsletter.output.pdf import render_pdf
 
 _SENTENCE = (
     "Wir treffen uns jede Woche im Stadtteilzentrum und helfen bei Hausaufgaben, Bewerbungen "

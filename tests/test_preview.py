@@ -28,12 +28,12 @@ from conftest import Sink, smtp_server
 from playwright.sync_api import Browser, Frame, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from newsletter.config import load_settings
-from newsletter.preview import Preview, safe_file
-from newsletter.preview_build import GoodBuild, PdfBuild, Snapshot
-from newsletter.preview_cli import add_parser, run
-from newsletter.preview_page import Variant, force_dark, pdf_state
-from newsletter.preview_watch import watch
+from newsletter.cli.preview import add_parser, run
+from newsletter.core.config import load_settings
+from newsletter.preview.engine import GoodBuild, PdfBuild, Snapshot
+from newsletter.preview.page import Variant, force_dark, pdf_state
+from newsletter.preview.server import Preview, safe_file
+from newsletter.preview.watch import watch
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "submissions" / "2026-12"
@@ -429,7 +429,7 @@ def test_template_error_shows_the_error_and_keeps_the_old_email(
     templates = preview.rebuilder.settings.path(Path("templates"))
     templates.mkdir(exist_ok=True)
     broken = restore(str(templates / "email.html.j2"))
-    source = (ROOT / "templates" / "email.html.j2").read_text(encoding="utf-8")
+    source = (ROOT / "newsletter" / "templates" / "email.html.j2").read_text(encoding="utf-8")
     broken.write_text(source.replace("{% endfor %}", "{% endfro %}", 1), "utf-8")
     error = page.locator("#fehler")
     expect(error).to_contain_text("Fehler in der Vorlage email.html.j2", timeout=WAIT_MS)
@@ -540,7 +540,9 @@ def test_send_test_validates_the_address_first(preview: Preview) -> None:
 def test_send_test_answers_501_while_sending_is_not_set_up(
     page: Page, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "newsletter.deliver", None)  # as if deliver.py were absent
+    monkeypatch.setitem(
+        sys.modules, "newsletter.send.deliver", None
+    )  # as if deliver.py were absent
     page.fill("#testmail-adresse", "redaktion@example.org")
     page.get_by_role("button", name="Testmail senden").click()
     dialog = page.locator("#testmail-dialog")
@@ -580,14 +582,14 @@ def test_send_test_passes_the_built_issue(
     preview: Preview, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[Path, str]] = []
-    fake = types.ModuleType("newsletter.deliver")
+    fake = types.ModuleType("newsletter.send.deliver")
 
     def send_test(outbox: Path, address: str, settings: object) -> str:
         calls.append((outbox, address))
         return "250 OK"
 
     fake.send_test = send_test  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "newsletter.deliver", fake)
+    monkeypatch.setitem(sys.modules, "newsletter.send.deliver", fake)
     status, data = post(
         preview, {"token": token(preview), "adresse": "Redaktion@Example.org", "bestaetigt": "ja"}
     )
@@ -785,9 +787,9 @@ def test_another_origin_cannot_frame_the_preview(browser: Browser, preview: Prev
 def test_page_shows_the_organisations_like_status_once_there_is_a_register(
     preview: Preview,
 ) -> None:
-    from newsletter import organisations as orgs
-    from newsletter.preview_page import Variant
-    from newsletter.subscribers import open_store
+    from newsletter.preview.page import Variant
+    from newsletter.store import organisations as orgs
+    from newsletter.store.subscribers import open_store
 
     assert 'id="organisationen"' not in preview.render_page(Variant())  # no register: no section
     settings = preview.rebuilder.settings

@@ -25,11 +25,11 @@ import pytest
 from conftest import VALID_BODY, IssueDir, free_port, jpeg, png, tree_hash, valid_front
 from playwright.sync_api import Browser
 
-from newsletter.build import build_issue
-from newsletter.cli import main
-from newsletter.config import Settings, load_settings
-from newsletter.errors import NewsletterError
-from newsletter.publish import hosted_ready, publish, publish_lock, state_dir
+from newsletter.cli.main import main
+from newsletter.core.config import Settings, load_settings
+from newsletter.core.errors import NewsletterError
+from newsletter.output.build import build_issue
+from newsletter.publish.run import hosted_ready, publish, publish_lock, state_dir
 
 TODAY = dt.date(2026, 10, 1)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -256,7 +256,7 @@ def test_a_dry_run_assembles_the_site_and_uploads_nothing(
 def test_auto_mode_loads_images_from_the_site_once_published(
     site: tuple[Settings, str, Path],
 ) -> None:
-    from newsletter.compose import MessageFactory, Recipient
+    from newsletter.send.compose import MessageFactory, Recipient
 
     settings, base, _target = site
     outbox = settings.path(settings.outbox_dir) / "2026-12"

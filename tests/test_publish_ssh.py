@@ -16,10 +16,10 @@ import pytest
 from conftest import free_port
 from test_publish import TODAY, make_issue
 
-from newsletter.build import build_issue
-from newsletter.config import Settings, load_settings
-from newsletter.errors import NewsletterError
-from newsletter.publish import publish
+from newsletter.core.config import Settings, load_settings
+from newsletter.core.errors import NewsletterError
+from newsletter.output.build import build_issue
+from newsletter.publish.run import publish
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import IssueDir, codes, the, tree_hash
 
-from newsletter.check import run_check
-from newsletter.cli import main
-from newsletter.config import Settings
-from newsletter.subscribers import SCHEMA_VERSION, open_store, schema_version
+from newsletter.check.stage import run_check
+from newsletter.cli.main import main
+from newsletter.core.config import Settings
+from newsletter.store.subscribers import SCHEMA_VERSION, open_store, schema_version
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ARRIVED = dt.datetime(2026, 11, 20, 9, 30, tzinfo=BERLIN)  # a week before the deadline

@@ -25,9 +25,9 @@ from aiosmtpd.smtp import Envelope, Session
 from conftest import Sink, free_port
 from test_deliver import configure, make_outbox, subscribe
 
-from newsletter.config import RelaySettings, Settings, load_settings
-from newsletter.deliver import send_issue
-from newsletter.subscribers import open_store
+from newsletter.core.config import RelaySettings, Settings, load_settings
+from newsletter.send.deliver import send_issue
+from newsletter.store.subscribers import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,7 +149,7 @@ def test_relays_table_is_read_from_the_toml_and_smtp_alone_is_one_relay(tmp_path
 
 
 def test_a_relay_entry_with_a_wrong_key_is_reported_with_its_key(tmp_path: Path) -> None:
-    from newsletter.errors import ConfigError
+    from newsletter.core.errors import ConfigError
 
     (tmp_path / "newsletter.toml").write_text(
         "[[smtp.relays]]\nhost = 'a.example.org'\nweight = 0\nport = 'x'\n", encoding="utf-8"
@@ -226,7 +226,7 @@ import json, sys
 from pathlib import Path
 sys.path.insert(0, "tests")
 from test_relays import relays
-from newsletter.deliver import send_issue
+from newsletter.send.deliver import send_issue
 root, ports = Path(sys.argv[1]), json.loads(sys.argv[2])
 send_issue(root / "outbox" / "2026-12", relays(root, ports))
 """

@@ -23,9 +23,9 @@ from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import Envelope, Session
 from conftest import IssueDir, Sink, free_port, smtp_server
 
-from newsletter import organisations as orgs
-from newsletter.cli import main
-from newsletter.subscribers import open_store
+from newsletter.cli.main import main
+from newsletter.store import organisations as orgs
+from newsletter.store.subscribers import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 RLM = "\u200f"
@@ -244,7 +244,7 @@ def test_feedback_only_when_the_result_changed(
 
 KILL_SCRIPT = """
 import sys
-from newsletter.cli import main
+from newsletter.cli.main import main
 sys.exit(main(["remind", "2026-12", "--yes"]))
 """
 

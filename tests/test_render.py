@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
-from newsletter.config import Settings, load_settings
-from newsletter.content import IssueView, Placed, build_view
-from newsletter.models import Contact, Event, FileRef, Issue, Photo, Submission
-from newsletter.render import UNSUBSCRIBE_PLACEHOLDER, fit_email, render_text, render_web
-from newsletter.transfer import sent_bytes
+from newsletter.core.config import Settings, load_settings
+from newsletter.core.models import Contact, Event, FileRef, Issue, Photo, Submission
+from newsletter.output.content import IssueView, Placed, build_view
+from newsletter.output.render import UNSUBSCRIBE_PLACEHOLDER, fit_email, render_text, render_web
+from newsletter.output.transfer import sent_bytes
 
 LOREM = (
     "Wir treffen uns jede Woche im Stadtteilzentrum und helfen bei Hausaufgaben, "
@@ -196,7 +196,7 @@ def test_pictures_written_into_a_text_never_reach_the_email(
     sub = view.submissions[0]
     import dataclasses
 
-    from newsletter import markup
+    from newsletter.intake import markup
 
     md = (
         "Unser Fest ![Kinder am Tisch](https://tracker.example/pixel.gif) und "

@@ -23,9 +23,9 @@ from conftest import (
     valid_front,
 )
 
-from newsletter.config import Settings
-from newsletter.intake import read_issue
-from newsletter.probe import probe
+from newsletter.core.config import Settings
+from newsletter.intake.probe import probe
+from newsletter.intake.reader import read_issue
 
 UTC = dt.UTC
 

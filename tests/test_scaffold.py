@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import IssueDir, codes, jpeg, png, run_rules, the, tree_hash
 
-from newsletter.cli import main
-from newsletter.config import Settings
-from newsletter.intake import read_issue
+from newsletter.cli.main import main
+from newsletter.core.config import Settings
+from newsletter.intake.reader import read_issue
 
 FILLED = {
     'goal: ""': 'goal: "Lernhilfe und Begegnung für Kinder und Eltern"',

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import REAL_IDENTITY, IssueDir, Sink, jpeg, png, smtp_server, valid_front
 
-from newsletter.cli import main
-from newsletter.config import load_settings
-from newsletter.subscribers import add, open_store
+from newsletter.cli.main import main
+from newsletter.core.config import load_settings
+from newsletter.store.subscribers import add, open_store
 
 PHOTO = "WhatsApp Image 2027-01-12 at 14.32.10.jpeg"
 LOGO = "Logo Verein.png"

@@ -17,12 +17,12 @@ from aiosmtpd.smtp import Envelope, Session
 from conftest import smtp_server, write_built_email
 from test_deliver import SenderRefusingSink, Sink, configure, make_outbox, subscribe
 
-from newsletter import journal
-from newsletter.deliver import send_issue, send_test
-from newsletter.errors import NewsletterError
-from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
-from newsletter.send_state import state_root
-from newsletter.subscribers import open_store, unsubscribe
+from newsletter.core.errors import NewsletterError
+from newsletter.output.render import UNSUBSCRIBE_PLACEHOLDER
+from newsletter.send import journal
+from newsletter.send.deliver import send_issue, send_test
+from newsletter.send.state import state_root
+from newsletter.store.subscribers import open_store, unsubscribe
 
 JOERG = "jörg.bär@example.de"  # a non-ASCII local part: only with SMTPUTF8
 FEST = "info@straßenfest-süd.de"  # an IDN domain: punycode anywhere
@@ -117,7 +117,7 @@ def test_resuming_with_another_build_refuses_and_names_the_two_ways_on(tmp_path:
         with pytest.raises(NewsletterError) as caught:
             send_issue(outbox, settings)
         assert caught.value.code == "SEND_BUILD_CHANGED"
-        from newsletter.messages import render
+        from newsletter.texts.messages import render
 
         text = render(caught.value.code, "de", caught.value.params)
         assert "--original-build" in text and "--new-build" in text

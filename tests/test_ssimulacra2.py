@@ -1,4 +1,4 @@
-"""Tests of newsletter.ssimulacra2 against libjxl's SSIMULACRA 2.1.
+"""Tests of newsletter.images.ssimulacra2 against libjxl's SSIMULACRA 2.1.
 
 Where the expected scores come from:
 - LIBJXL_CASES are scores printed by libjxl's own `ssimulacra2` binary, published in
@@ -31,8 +31,8 @@ import numpy.typing as npt
 import pytest
 from PIL import Image
 
-from newsletter import ssimulacra2 as s2
-from newsletter.ssimulacra2 import Ssimulacra2Reference, ssimulacra2
+from newsletter.images import ssimulacra2 as s2
+from newsletter.images.ssimulacra2 import Ssimulacra2Reference, ssimulacra2
 
 DATA = Path(__file__).parent / "data"
 U8 = npt.NDArray[np.uint8]

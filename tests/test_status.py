@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import IssueDir
 
-from newsletter import organisations as orgs
-from newsletter.cli import main
-from newsletter.config import load_settings
-from newsletter.status import issue_status
-from newsletter.subscribers import open_store
+from newsletter.cli.main import main
+from newsletter.core.config import load_settings
+from newsletter.network.status import issue_status
+from newsletter.store import organisations as orgs
+from newsletter.store.subscribers import open_store
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

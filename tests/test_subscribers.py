@@ -18,12 +18,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from newsletter import subscriber_csv, subscribers_cli
-from newsletter import subscribers as store
-from newsletter.config import Settings
-from newsletter.errors import NewsletterError
-from newsletter.messages import CATALOGUE, render
-from newsletter.subscribers_cli import add_parser, run
+from newsletter.cli import subscribers as subscribers_cli
+from newsletter.cli.subscribers import add_parser, run
+from newsletter.core.config import Settings
+from newsletter.core.errors import NewsletterError
+from newsletter.store import subscriber_csv
+from newsletter.store import subscribers as store
+from newsletter.texts.messages import CATALOGUE, render
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 STAMP = "2026-11-20T09:00:00Z"

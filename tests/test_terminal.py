@@ -12,8 +12,8 @@ from pathlib import Path
 
 from conftest import EXAMPLE_ISSUE, IssueDir, Sink, smtp_server
 
-from newsletter import organisations as orgs
-from newsletter.subscribers import open_store
+from newsletter.store import organisations as orgs
+from newsletter.store.subscribers import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from test_render import make_view
 
-from newsletter.config import Settings, load_settings
-from newsletter.render import RLM, render_text
+from newsletter.core.config import Settings, load_settings
+from newsletter.output.render import RLM, render_text
 
 LONG_CAPTION = (
     "Sommerfest 2026 im Stadtpark: Kinder und Eltern aus zwölf Ländern beim gemeinsamen "

@@ -10,9 +10,9 @@ from pathlib import Path
 from conftest import png, real_identity, write_built_email
 from test_render import make_view
 
-from newsletter.compose import MessageFactory, Recipient
-from newsletter.config import load_settings
-from newsletter.render import UNSUBSCRIBE_PLACEHOLDER, fit_email, render_text
+from newsletter.core.config import load_settings
+from newsletter.output.render import UNSUBSCRIBE_PLACEHOLDER, fit_email, render_text
+from newsletter.send.compose import MessageFactory, Recipient
 
 
 def _html_part_as_sent(raw: bytes) -> tuple[str, int]:

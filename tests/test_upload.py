@@ -24,14 +24,14 @@ from typing import Any
 import pytest
 from conftest import IssueDir, Sink, jpeg, png, png_bomb, smtp_server, tree_hash
 
-from newsletter import organisations as orgs
-from newsletter import upload_links
-from newsletter.check import run_check
-from newsletter.cli import main
-from newsletter.config import ServeSettings, Settings, load_settings
-from newsletter.subscribers import open_store
-from newsletter.webapp import App
-from newsletter.webapp_server import make_wsgi_server
+from newsletter.check.stage import run_check
+from newsletter.cli.main import main
+from newsletter.core.config import ServeSettings, Settings, load_settings
+from newsletter.store import organisations as orgs
+from newsletter.store import upload_links
+from newsletter.store.subscribers import open_store
+from newsletter.web.app import App
+from newsletter.web.server import make_wsgi_server
 
 ISSUE = "2027-01"
 SLUG = "lernimpuls-nordstadt"

@@ -18,7 +18,7 @@ from conftest import REPO, jpeg, png
 from playwright.sync_api import Browser, FilePayload, Page
 from test_upload import ISSUE, Site, start_site
 
-from newsletter.check import run_check
+from newsletter.check.stage import run_check
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 _AXE_RUN = """async () => {

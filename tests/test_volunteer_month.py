@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import IssueDir, jpeg, png
 
-from newsletter.cli import main
-from newsletter.config import load_settings
-from newsletter.preview_build import Rebuilder
-from newsletter.preview_page import status_line
+from newsletter.cli.main import main
+from newsletter.core.config import load_settings
+from newsletter.preview.engine import Rebuilder
+from newsletter.preview.page import status_line
 
 ARRIVED = dt.datetime(2026, 11, 20, 18, 45, tzinfo=ZoneInfo("Europe/Berlin")).timestamp()
 OWN_TEXT = (

@@ -2,7 +2,7 @@
 
 Nothing is mocked: the app runs in a waitress server thread (webapp_server.py, the server
 `newsletter serve` runs), the confirmation mail goes through
-`newsletter.deliver.open_connection` to an aiosmtpd sink, and the form is driven in Debian's
+`newsletter.send.deliver.open_connection` to an aiosmtpd sink, and the form is driven in Debian's
 Chromium through Playwright, as in test_render.py.
 """
 
@@ -33,16 +33,17 @@ from conftest import Sink, free_port, smtp_server, write_built_email
 from playwright.sync_api import Browser
 from rich.console import Console
 
-from newsletter import serve_cli, signup
-from newsletter import subscribers as store
-from newsletter.compose import MessageFactory, Recipient
-from newsletter.config import ServeSettings, Settings, load_settings
-from newsletter.errors import NewsletterError
-from newsletter.ratelimit import SlidingWindow, ip_key
-from newsletter.render import UNSUBSCRIBE_PLACEHOLDER
-from newsletter.webapp import App
-from newsletter.webapp_http import client_ip
-from newsletter.webapp_server import make_wsgi_server
+from newsletter.cli import serve as serve_cli
+from newsletter.core.config import ServeSettings, Settings, load_settings
+from newsletter.core.errors import NewsletterError
+from newsletter.output.render import UNSUBSCRIBE_PLACEHOLDER
+from newsletter.send.compose import MessageFactory, Recipient
+from newsletter.store import subscribers as store
+from newsletter.web import signup
+from newsletter.web.app import App
+from newsletter.web.http import client_ip
+from newsletter.web.ratelimit import SlidingWindow, ip_key
+from newsletter.web.server import make_wsgi_server
 
 URL_RE = re.compile(r"https?://\S+")
 
@@ -609,7 +610,7 @@ def test_tokens_never_reach_the_access_log(
 ) -> None:
     with service.db() as db:
         s = store.add(db, "log@example.org", consent_version="2026-11", via="test")
-    with caplog.at_level(logging.INFO, logger="newsletter.webapp"):
+    with caplog.at_level(logging.INFO, logger="newsletter.web.app"):
         service.request("GET", f"/unsubscribe/{s.unsubscribe_token}")
         service.request("GET", f"/preferences/{s.unsubscribe_token}")
     lines = [r.getMessage() for r in caplog.records if "unsubscribe" in r.getMessage()]

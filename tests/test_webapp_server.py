@@ -28,7 +28,7 @@ import pytest
 from conftest import Sink, smtp_server
 from test_webapp import Service, configure, row, start
 
-from newsletter import subscribers as store
+from newsletter.store import subscribers as store
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -331,7 +331,7 @@ def test_sign_up_takes_the_same_time_whether_subscribed_or_not(tmp_path: Path) -
 
 def test_a_new_route_gets_its_own_form_limits_and_the_same_pages(service: Service) -> None:
     """How a page joins (as the upload page does): a rule, a handler, its own form limits."""
-    from newsletter.webapp_http import Request, Response, html_response
+    from newsletter.web.http import Request, Response, html_response
 
     def upload(req: Request, token: str) -> Response:
         if req.method != "POST":

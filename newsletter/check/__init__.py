@@ -1,0 +1,4 @@
+"""Check: judge an `Issue` against the rules; receipts; the report.
+
+May import `core`, `texts`, `store` and `intake`.
+"""

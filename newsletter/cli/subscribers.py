@@ -1,0 +1,589 @@
+"""`newsletter subscribers ...`: import, add, remove, unsubscribe, list, export, stats."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from newsletter.cli.i18n import pick
+from newsletter.core import lazy
+from newsletter.core.errors import NewsletterError
+from newsletter.texts.messages import render
+
+if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from newsletter.core.config import Settings
+    from newsletter.store import subscriber_csv
+    from newsletter.store import subscribers as store
+else:
+    Console = lazy.function("rich.console", "Console")
+    escape = lazy.function("rich.markup", "escape")
+    Table = lazy.function("rich.table", "Table")
+    subscriber_csv = lazy.module("newsletter.store.subscriber_csv")
+    store = lazy.module("newsletter.store.subscribers")
+
+EXIT_OK, EXIT_FINDINGS = 0, 1
+
+_STATUS = {
+    "pending": ("ausstehend", "pending"),
+    "active": ("aktiv", "active"),
+    "unsubscribed": ("abgemeldet", "unsubscribed"),
+    "bounced": ("unzustellbar", "bounced"),
+}
+_STYLE = {"pending": "yellow", "active": "green", "unsubscribed": "dim", "bounced": "red"}
+
+_T: dict[str, tuple[str, str]] = {
+    "read": (
+        "Gelesen: {path} ({encoding}, Trennzeichen „{delimiter}“).",
+        "Read: {path} ({encoding}, delimiter '{delimiter}').",
+    ),
+    "ignored": (
+        "Nicht übernommene Spalten: {columns}",
+        "Columns not imported: {columns}",
+    ),
+    "rejected": ("Abgelehnte Zeilen ({n}):", "Rejected rows ({n}):"),
+    "line": ("Zeile", "Line"),
+    "skipped": (
+        "Nicht wieder angemeldet ({n}) – diese Personen haben sich abgemeldet oder sind "
+        "unzustellbar; nur „subscribers add --reactivate“ nach neuer Einwilligung meldet sie an:",
+        "Not re-subscribed ({n}) – these people unsubscribed or bounced; only "
+        "'subscribers add --reactivate' after new consent subscribes them again:",
+    ),
+    "since": ("seit", "since"),
+    "status_since": ("Seit", "Since"),
+    "duplicates": (
+        "Doppelt in der Datei, zusammengeführt ({n}):",
+        "Duplicates in the file, merged ({n}):",
+    ),
+    "same_as": ("wie Zeile", "same as line"),
+    "import_summary": (
+        "Ergebnis: {added} neu, {updated} geändert, {unchanged} unverändert, {skipped} nicht "
+        "wieder angemeldet, {rejected} abgelehnt.",
+        "Result: {added} added, {updated} updated, {unchanged} unchanged, {skipped} not "
+        "re-subscribed, {rejected} rejected.",
+    ),
+    "dry_run": ("Probelauf: nichts gespeichert.", "Dry run: nothing saved."),
+    "consent_import": (
+        "Einwilligung: Neue Adressen sind angemeldet, weil Sie bestätigt haben ({how}), dass "
+        "diese Liste mit Einwilligung in diesen Newsletter gesammelt wurde (Einwilligungstext "
+        "{version}, Vermerk „{note}“). Den Beleg (z. B. Anmeldelisten) bitte aufbewahren "
+        "(DSGVO Art. 7 Abs. 1).",
+        "Consent: new addresses are subscribed because you confirmed ({how}) that this list "
+        "was collected with consent to this newsletter (consent text {version}, note "
+        "'{note}'). Keep the proof (e.g. sign-up sheets) (GDPR Art. 7(1)).",
+    ),
+    "how_flag": ("mit --active", "with --active"),
+    "how_terminal": ("am Terminal", "at the terminal"),
+    "consent_question": (
+        "Haben alle Personen in {path} in diesen Newsletter eingewilligt (z. B. auf einer "
+        "Anmeldeliste), sodass sie ihn ab sofort erhalten dürfen? [j/N] ",
+        "Did everyone in {path} consent to this newsletter (e.g. on a sign-up sheet), so that "
+        "they may receive it from now on? [y/N] ",
+    ),
+    "consent_pending": (
+        "Neue Adressen sind „ausstehend“: Sie erhalten nichts, bis sie ihre Anmeldung bestätigen.",
+        "New addresses are 'pending': they receive nothing until they confirm.",
+    ),
+    "confirm_hint": (
+        "Bestätigungsmails an die Ausstehenden schicken: dasselbe mit --send-confirmations. "
+        "Liegt die Einwilligung schon vor (z. B. unterschriebene Anmeldeliste): mit --active "
+        "als angemeldet übernehmen.",
+        "To mail the pending people the confirmation link: the same with --send-confirmations. "
+        "If consent was given already (e.g. a signed sign-up sheet): import with --active.",
+    ),
+    "active_no_mail": (
+        "Mit --active Angemeldete brauchen keine Bestätigungsmail; es wurde keine verschickt.",
+        "People imported with --active need no confirmation mail; none was sent.",
+    ),
+    "confirmations_sent": (
+        "Bestätigungsmails verschickt: {sent}. Wer den Link anklickt, ist angemeldet.",
+        "Confirmation mails sent: {sent}. Whoever follows the link is subscribed.",
+    ),
+    "confirmations_held": (
+        "Keine Bestätigungsmail an {n} {n:Adresse|Adressen} (Grenze je Adresse oder je "
+        "Stunde erreicht, [serve] in newsletter.toml); bitte später erneut mit "
+        "--send-confirmations.",
+        "No confirmation mail to {n} {n:address|addresses} (limit per address or per hour "
+        "reached, [serve] in newsletter.toml); run again later with --send-confirmations.",
+    ),
+    "confirmations_dry": (
+        "Probelauf: Bestätigungsmails würden an {n} {n:Adresse|Adressen} gehen.",
+        "Dry run: confirmation mails would go to {n} {n:address|addresses}.",
+    ),
+    "added": ("Eingetragen: {address} ({status}).", "Added: {address} ({status})."),
+    "consent_add": (
+        "Einwilligung vermerkt: Einwilligungstext {version}{note}. Bitte nur Personen "
+        "eintragen, die eingewilligt haben, und den Beleg aufbewahren.",
+        "Consent recorded: consent text {version}{note}. Only add people who consented, and "
+        "keep the proof.",
+    ),
+    "removed": (
+        "Gelöscht: {address} mit allen Daten ({journal} Versandeinträge). Steht die Adresse "
+        "noch in einer Importliste, bitte auch dort löschen – sonst trägt ein neuer Import sie "
+        "wieder ein. Wer nur keinen Newsletter mehr möchte: „subscribers unsubscribe“.",
+        "Erased: {address} with all data ({journal} send journal entries). If the address is "
+        "still in an import list, delete it there too, or a new import adds it again. For "
+        "someone who only wants no more newsletters: 'subscribers unsubscribe'.",
+    ),
+    "unsubscribed": (
+        "Abgemeldet: {address}. Die Adresse bleibt als Sperreintrag gespeichert, damit kein "
+        "Import sie wieder anmeldet.",
+        "Unsubscribed: {address}. The address is kept as a suppression entry so that no "
+        "import subscribes it again.",
+    ),
+    "already": (
+        "{address} war schon abgemeldet (seit {date}).",
+        "{address} was already unsubscribed (since {date}).",
+    ),
+    "exported": (
+        "{n} {n:Eintrag|Einträge} nach {path} exportiert. Die Datei enthält personenbezogene "
+        "Daten: geschützt aufbewahren und löschen, wenn sie nicht mehr gebraucht wird.",
+        "{n} {n:entry|entries} exported to {path}. The file holds personal data: keep it "
+        "protected and delete it when it is no longer needed.",
+    ),
+    "count": ("{n} {n:Eintrag|Einträge}.", "{n} {n:entry|entries}."),
+    "none": ("Keine Einträge.", "No entries."),
+    "address": ("E-Mail", "E-mail"),
+    "name": ("Name", "Name"),
+    "language": ("Sprache", "Language"),
+    "status": ("Status", "Status"),
+    "total": ("gesamt", "total"),
+    "all": ("alle", "all"),
+}
+
+
+def t(key: str, lang: str, **kw: Any) -> str:
+    """A text of this command in the chosen language."""
+    return pick(_T, key, lang, **kw)
+
+
+def _status(status: str, lang: str) -> str:
+    de, en = _STATUS[status]
+    return en if lang == "en" else de
+
+
+COMMAND = "subscribers"
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `subscribers` and its actions to the `newsletter` command."""
+    p = sub.add_parser(
+        COMMAND,
+        help="Abonnentinnen und Abonnenten verwalten (Import, Liste, Export, …)",
+        description="Die Liste der Abonnentinnen und Abonnenten mit Nachweis der Einwilligung.",
+    )
+    actions = p.add_subparsers(dest="subscribers_command", required=True, metavar="AKTION")
+
+    def action(name: str, help: str) -> argparse.ArgumentParser:
+        a: argparse.ArgumentParser = actions.add_parser(name, help=help, description=help)
+        a.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
+        return a
+
+    def consent(a: argparse.ArgumentParser, *, pending: bool = True) -> None:
+        a.add_argument(
+            "--consent-version",
+            metavar="VERSION",
+            help="Version des Einwilligungstexts (Standard: subscribers.consent_version)",
+        )
+        a.add_argument(
+            "--note",
+            default="",
+            metavar="TEXT",
+            help="Beleg der Einwilligung, z. B. „Anmeldeliste Sommerfest 2026“",
+        )
+        if pending:
+            a.add_argument(
+                "--pending",
+                action="store_true",
+                help="als „ausstehend“ eintragen: erst nach eigener Bestätigung angemeldet",
+            )
+
+    i = action("import", "Adressen aus einer CSV-Datei übernehmen (UTF-8 oder Windows-1252)")
+    i.add_argument("file", type=Path, metavar="DATEI.csv", help="Spalten z. B. E-Mail;Name;Sprache")
+    consent(i, pending=False)
+    how = i.add_mutually_exclusive_group()
+    how.add_argument(
+        "--active",
+        action="store_true",
+        help="als angemeldet übernehmen: Sie bestätigen, dass alle in der Liste in diesen "
+        "Newsletter eingewilligt haben (wird als Beleg vermerkt)",
+    )
+    how.add_argument(
+        "--pending",
+        action="store_true",
+        help="als „ausstehend“ übernehmen, ohne Rückfrage (Standard ohne Terminal)",
+    )
+    i.add_argument(
+        "--send-confirmations",
+        action="store_true",
+        help="den Ausstehenden die Bestätigungsmail der Anmeldung schicken (Double-Opt-in)",
+    )
+    i.add_argument(
+        "--dry-run", action="store_true", help="nur prüfen und berichten, nichts speichern"
+    )
+
+    a = action("add", "eine Adresse eintragen")
+    a.add_argument("address", metavar="ADRESSE")
+    a.add_argument("--name", default="", help="Name der Person")
+    a.add_argument("--language", default="de", metavar="SPRACHE", help="z. B. de, en, tr")
+    consent(a)
+    a.add_argument(
+        "--reactivate",
+        action="store_true",
+        help="eine abgemeldete Adresse wieder anmelden (nur nach neuer Einwilligung)",
+    )
+
+    r = action("remove", "eine Person mit allen Daten löschen (Löschantrag, Tippfehler)")
+    r.add_argument("address", metavar="ADRESSE")
+
+    u = action("unsubscribe", "eine Adresse abmelden (bleibt als Sperreintrag gespeichert)")
+    who = u.add_mutually_exclusive_group(required=True)
+    who.add_argument("address", nargs="?", metavar="ADRESSE")
+    who.add_argument("--token", help="statt der Adresse das Abmelde-Token aus dem Link")
+
+    def status_filter(x: argparse.ArgumentParser) -> None:
+        x.add_argument(
+            "--status",
+            action="append",
+            choices=store.STATUSES,
+            help="nur diesen Status (mehrfach möglich): pending, active, unsubscribed, bounced",
+        )
+
+    ls = action("list", "die Liste zeigen")
+    status_filter(ls)
+    ls.add_argument("--language", metavar="SPRACHE", help="nur diese Sprache")
+    ls.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
+
+    e = action("export", "die Liste als CSV-Datei speichern (UTF-8, „;“)")
+    e.add_argument("file", type=Path, metavar="DATEI.csv", help="Zieldatei; „-“ für die Ausgabe")
+    status_filter(e)
+
+    s = action("stats", "Anzahl je Status und Sprache")
+    s.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
+
+
+def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
+    """Run one `subscribers` action; NewsletterError for anything the editor must fix."""
+    path = settings.path(settings.subscribers.database)
+    command = _COMMANDS[args.subscribers_command]
+    try:
+        return command(args, _Context(path, settings, lang, out))
+    except sqlite3.Error as exc:
+        raise NewsletterError("SUBSCRIBERS_DB_ERROR", path, {"path": path, "detail": exc}) from None
+
+
+class _Context:
+    def __init__(self, path: Path, settings: Settings, lang: str, out: Console) -> None:
+        self.path, self.settings, self.lang, self.out = path, settings, lang, out
+        self.tz = ZoneInfo(settings.timezone)
+
+    def date(self, stamp: str | None) -> str:
+        if not stamp:
+            return ""
+        when = datetime.fromisoformat(stamp).astimezone(self.tz)
+        return when.strftime("%Y-%m-%d" if self.lang == "en" else "%d.%m.%Y")
+
+    def say(self, key: str, **kw: Any) -> None:
+        self.out.print(t(key, self.lang, **kw), markup=False)
+
+
+def _import_as_active(args: argparse.Namespace, c: _Context) -> str | None:
+    """How the editor confirmed consent for the whole list (None: import as pending).
+
+    Only an explicit --active or a "yes" typed at a terminal makes people subscribed; a script
+    without the flag imports them as pending.
+    """
+    if args.active:
+        return t("how_flag", c.lang)
+    if args.pending or args.dry_run or args.send_confirmations or not sys.stdin.isatty():
+        return None
+    try:
+        answer = input(t("consent_question", c.lang, path=args.file.name))
+    except EOFError:
+        answer = ""
+    return t("how_terminal", c.lang) if answer.strip().lower() in ("j", "ja", "y", "yes") else None
+
+
+def cmd_import(args: argparse.Namespace, c: _Context) -> int:
+    """`subscribers import FILE.csv`: pending unless the editor confirms consent (--active)."""
+    version = args.consent_version or c.settings.subscribers.consent_version
+    how = _import_as_active(args, c)
+    note = args.note.strip() or f"Import aus {args.file.name}"
+    if how is not None:  # the proof says how the editor confirmed it
+        how_de = t("how_flag" if args.active else "how_terminal", "de")
+        note = f"{note} (Einwilligung bestätigt {how_de})"
+    parsed = subscriber_csv.read_csv(args.file, tz=c.tz, pending=how is None)
+    with store.open_store(c.path) as conn:
+        report = subscriber_csv.apply_import(
+            conn, parsed, consent_version=version, note=note, dry_run=args.dry_run
+        )
+        pending = [
+            person
+            for row in parsed.rows
+            if (person := store.by_key(conn, row.address.key)) is not None
+            and person.status == "pending"
+        ]
+    c.say("read", path=args.file, encoding=report.encoding, delimiter=report.delimiter)
+    if report.ignored_columns:
+        c.say("ignored", columns=", ".join(report.ignored_columns))
+    line = t("line", c.lang)
+    if report.rejected:
+        c.out.print()
+        c.say("rejected", n=len({r.line for r in report.rejected}))
+        for r in report.rejected:
+            message = render(r.code, c.lang, r.params)
+            c.out.print(
+                f"  {line} {r.line}: {escape(r.address) or '–'} – {escape(message)} "
+                f"[dim]({r.code})[/]"
+            )
+    if report.skipped_unsubscribed:
+        c.out.print()
+        c.say("skipped", n=len(report.skipped_unsubscribed))
+        for s in report.skipped_unsubscribed:
+            since = f" {t('since', c.lang)} {c.date(s.since)}" if s.since else ""
+            status = _status(s.status, c.lang)
+            c.out.print(f"  {line} {s.line}: {s.address} ({status}{since})", markup=False)
+    if report.duplicates:
+        c.out.print()
+        c.say("duplicates", n=len(report.duplicates))
+        for d in report.duplicates:
+            same = t("same_as", c.lang)
+            c.out.print(f"  {line} {d.line} ({same} {d.first_line}): {d.address}", markup=False)
+    c.out.print()
+    c.say(
+        "import_summary",
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        skipped=len(report.skipped_unsubscribed),
+        rejected=len({r.line for r in report.rejected}),
+    )
+    if how is not None:
+        c.say("consent_import", version=version, note=note, how=how)
+        if args.send_confirmations:
+            c.say("active_no_mail")
+    else:
+        c.say("consent_pending")
+        if report.dry_run and args.send_confirmations:
+            c.say("confirmations_dry", n=report.added + len(pending))
+        elif args.send_confirmations:
+            _send_confirmations(pending, version, c)
+        else:
+            c.say("confirm_hint")
+    if report.dry_run:
+        c.say("dry_run")
+    return EXIT_FINDINGS if report.rejected else EXIT_OK
+
+
+def _send_confirmations(pending: list[store.Subscriber], version: str, c: _Context) -> None:
+    """The sign-up's double opt-in mail to each pending person (its limits apply)."""
+    from newsletter.cli.progress import StageProgress
+    from newsletter.web import signup, signup_mail
+    from newsletter.web.texts import text
+
+    serve = signup.serve_settings(c.settings)
+    sent = held = 0
+    progress = StageProgress(Console(stderr=True, highlight=False), c.lang)
+    with store.open_store(c.path) as conn, progress:
+        progress.stage("confirmations")
+        for done, s in enumerate(pending):
+            progress.count(done, len(pending))
+            lang = "en" if s.language == "en" else "de"
+            own = serve.consent_text_en if lang == "en" else serve.consent_text_de
+            consent_text = own or text(
+                "consent_default",
+                lang,
+                list_name=c.settings.sender.from_name,
+                publisher=c.settings.publisher.name,
+            )
+            outcome = signup.request_subscription(
+                conn,
+                s.address_normalized,
+                language=s.language,
+                form_id="import",
+                consent_version=version,
+                consent_text=consent_text,
+                consent_language=lang,
+                serve=serve,
+            )
+            if outcome.status != "mail":
+                held += outcome.status != "active"
+                continue
+            message = signup_mail.confirmation_message(
+                c.settings, serve, outcome, purpose="subscribe", language=lang
+            )
+            try:
+                signup_mail.send_message(c.settings, message)
+            except NewsletterError:
+                assert outcome.confirmation_id is not None
+                signup.withdraw(conn, outcome.confirmation_id)
+                c.say("confirmations_sent", sent=sent)
+                raise
+            sent += 1
+    c.say("confirmations_sent", sent=sent)
+    if held:
+        c.say("confirmations_held", n=held)
+
+
+def cmd_add(args: argparse.Namespace, c: _Context) -> int:
+    """`subscribers add ADDRESS`."""
+    version = args.consent_version or c.settings.subscribers.consent_version
+    with store.open_store(c.path) as conn:
+        s = store.add(
+            conn,
+            args.address,
+            consent_version=version,
+            name=args.name,
+            language=args.language,
+            note=args.note,
+            pending=args.pending,
+            reactivate=args.reactivate,
+        )
+    c.say("added", address=s.address, status=_status(s.status, c.lang))
+    if s.status == "active":
+        c.say(
+            "consent_add", version=version, note=f", „{s.consent_note}“" if s.consent_note else ""
+        )
+    else:
+        c.say("consent_pending")
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace, c: _Context) -> int:
+    """`subscribers remove ADDRESS`: erase a person."""
+    with store.open_store(c.path) as conn:
+        s, journal = store.remove(conn, args.address)
+    c.say("removed", address=s.address, journal=journal)
+    return EXIT_OK
+
+
+def cmd_unsubscribe(args: argparse.Namespace, c: _Context) -> int:
+    """`subscribers unsubscribe ADDRESS` or `--token TOKEN`; idempotent."""
+    with store.open_store(c.path) as conn:
+        s, changed = store.unsubscribe(conn, address=args.address, token=args.token, via="cli")
+    if changed:
+        c.say("unsubscribed", address=s.address)
+    else:
+        c.say("already", address=s.address, date=c.date(s.unsubscribed_at))
+    return EXIT_OK
+
+
+def subscriber_json(s: store.Subscriber) -> dict[str, object]:
+    """A subscriber for --json: everything but the internal id, key and the secret token."""
+    data = asdict(s)
+    for key in ("id", "address_key", "unsubscribe_token"):
+        data.pop(key)
+    return data
+
+
+def _status_since(s: store.Subscriber) -> str | None:
+    """When the subscriber got their present status."""
+    if s.status == "active":
+        return s.confirmed_at
+    if s.status == "unsubscribed":
+        return s.unsubscribed_at
+    if s.status == "bounced":
+        return s.last_bounce_at or s.updated_at
+    return s.subscribed_at
+
+
+def cmd_list(args: argparse.Namespace, c: _Context) -> int:
+    """`subscribers list`."""
+    with store.open_store(c.path) as conn:
+        rows = store.list_subscribers(conn, args.status, args.language)
+    if args.json:
+        c.out.out(json.dumps([subscriber_json(s) for s in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        c.say("none")
+        return EXIT_OK
+    # An address is never broken across lines (it would be copied wrongly): the table keeps
+    # each on one line; in a window too narrow for that, one block per person instead.
+    longest = max(len(s.address) for s in rows)
+    if c.out.width < longest + 2 + 12 + 9 + 14 + 12:
+        for s in rows:
+            c.out.print(escape(s.address), no_wrap=True, crop=False, soft_wrap=True)
+            since = c.date(_status_since(s))
+            c.out.print(
+                f"  {escape(s.name) + ' · ' if s.name else ''}{s.language} · "
+                f"[{_STYLE[s.status]}]{_status(s.status, c.lang)}[/]"
+                + (f" {t('since', c.lang)} {since}" if since else "")
+            )
+    else:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column(t("address", c.lang), no_wrap=True, min_width=longest)
+        table.add_column(t("name", c.lang), overflow="fold")
+        table.add_column(t("language", c.lang), no_wrap=True, min_width=7)
+        table.add_column(t("status", c.lang), no_wrap=True, min_width=12)
+        table.add_column(t("status_since", c.lang), no_wrap=True, min_width=10)
+        for s in rows:
+            table.add_row(
+                escape(s.address),
+                escape(s.name),
+                s.language,
+                f"[{_STYLE[s.status]}]{_status(s.status, c.lang)}[/]",
+                c.date(_status_since(s)),
+            )
+        c.out.print(table)
+    c.say("count", n=len(rows))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, c: _Context) -> int:
+    """`subscribers export FILE.csv` (or `-` for standard output)."""
+    with store.open_store(c.path) as conn:
+        if str(args.file) == "-":
+            subscriber_csv.write_csv(conn, sys.stdout, args.status, c.lang)
+            return EXIT_OK
+        try:
+            n = subscriber_csv.export_csv(conn, args.file, args.status, c.lang)
+        except OSError as exc:
+            params = {"path": args.file, "detail": exc.strerror or exc}
+            raise NewsletterError("SUBSCRIBERS_EXPORT_FAILED", args.file, params) from None
+    c.say("exported", n=n, path=args.file)
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace, c: _Context) -> int:
+    """`subscribers stats`: counts per status and language."""
+    with store.open_store(c.path) as conn:
+        counts = store.stats(conn)
+    if args.json:
+        c.out.out(json.dumps(counts.as_json(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column(t("language", c.lang))
+    for status in store.STATUSES:
+        table.add_column(_status(status, c.lang), justify="right")
+    table.add_column(t("total", c.lang), justify="right")
+    for language, by_status in counts.by_language.items():
+        table.add_row(language, *map(str, by_status.values()), str(sum(by_status.values())))
+    table.add_row(
+        f"[bold]{t('all', c.lang)}[/]",
+        *(f"[bold]{n}[/]" for n in counts.by_status.values()),
+        f"[bold]{counts.total}[/]",
+    )
+    c.out.print(table)
+    return EXIT_OK
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, _Context], int]] = {
+    "import": cmd_import,
+    "add": cmd_add,
+    "remove": cmd_remove,
+    "unsubscribe": cmd_unsubscribe,
+    "list": cmd_list,
+    "export": cmd_export,
+    "stats": cmd_stats,
+}

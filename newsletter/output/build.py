@@ -1,0 +1,465 @@
+"""`newsletter build`: check -> renditions -> view -> email, text, web, PDF, .ics -> outbox.
+
+Everything is written into a temporary folder beside `outbox/ISSUE/`, which is then swapped in
+with one atomic rename (Linux `renameat2(RENAME_EXCHANGE)`), so readers of the outbox see the
+old build or the new one, never a mixture, and an interrupted build leaves the previous output
+as it was. The submissions folder is only read.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import hmac
+import html
+import json
+import logging
+import os
+import secrets
+import shutil
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from newsletter.check.stage import CheckReport, run_check
+from newsletter.core.config import Settings
+from newsletter.core.errors import NewsletterError
+from newsletter.core.filenames import ascii_slug
+from newsletter.core.models import Finding
+from newsletter.intake.reader import resolve_issue
+from newsletter.output import ics
+from newsletter.output.content import IssueView, Placed, build_view
+from newsletter.output.render import fit_email, render_email_html, render_text, render_web
+from newsletter.output.transfer import sent_bytes
+from newsletter.send.compose import general_unsubscribe_link, place_personal
+from newsletter.send.guard import issue_inputs
+from newsletter.texts.i18n import FRAMES, SOURCE
+
+if TYPE_CHECKING:  # images.py is imported when a build runs (it starts a process pool)
+    from newsletter.images.renditions import Rendition
+
+log = logging.getLogger(__name__)
+
+# Issue-level problems that make a build meaningless, even with --force.
+FATAL = frozenset(
+    {
+        "ISSUE_TOML_MISSING",
+        "ISSUE_TOML_SYNTAX",
+        "ISSUE_TOML_FIELD",
+        "ISSUE_TOML_UNKNOWN_KEY",
+        "NO_SUBMISSIONS",
+    }
+)
+MANIFEST = "manifest.json"
+# Photos without a release: left out of every output, the rest of the submission goes in.
+CONSENT_CODES = frozenset({"CONSENT_MISSING", "CONSENT_FALSE", "CONSENT_NOT_BOOL"})
+# The stages `build_issue` reports to its `stage` callback, in order.
+STAGES = ("check", "images", "render", "pdf", "write")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where the build went and what it did."""
+
+    outbox: Path
+    manifest: dict[str, Any]
+    findings: list[Finding]  # check's and the image pipeline's
+    image_findings: list[Finding]  # the build's own: images, email size (check cannot see them)
+    left_out: tuple[str, ...]
+    seconds: float
+
+    @property
+    def photos_left_out(self) -> list[Finding]:
+        """The warnings that name each photo left out for want of a release."""
+        return [
+            f
+            for f in self.findings
+            if f.code in CONSENT_CODES and f.submission not in self.left_out
+        ]
+
+
+def _place(renditions: Sequence[Rendition], tmp: Path) -> dict[tuple[str, str, Any], Placed]:
+    """Copy the renditions into the build folder; where each is and how big."""
+    from newsletter.images.logo_plate import needs_light_plate
+
+    placed: dict[tuple[str, str, Any], Placed] = {}
+    for r in renditions:
+        folder = "images" if r.kind == "email" else "print"
+        # the pipeline names its files (filenames.py), never the contributor
+        stem = ascii_slug(Path(r.source).stem, fallback="bild")
+        sub_dir = ascii_slug(r.submission, fallback="einreichung")
+        rel = _unique(tmp, f"{folder}/{sub_dir}/{stem}.{_ext(r.format)}")
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(r.path, tmp / rel)
+        plate = r.kind == "email" and needs_light_plate(tmp / rel)
+        placed[(r.submission, r.source, r.kind)] = Placed(rel, r.width, r.height, r.bytes, plate)
+    return placed
+
+
+def _carried(
+    email_view: IssueView, placed: Mapping[tuple[str, str, Any], Placed]
+) -> frozenset[tuple[str, str]]:
+    """The (submission, photo) pairs the email shows, as the template picks them."""
+    source_of = {p.href: (slug, source) for (slug, source, kind), p in placed.items()}
+    out = set()
+    for s in email_view.submissions:
+        for pic in s.photos if not s.excerpt_html else s.photos[:1]:
+            if pic.email is not None and pic.email.href in source_of:
+                out.add(source_of[pic.email.href])
+    return frozenset(out)
+
+
+def build_issue(
+    issue_arg: str,
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    outbox_root: Path | None = None,
+    with_pdf: bool = True,
+    stage: Callable[[str], None] | None = None,
+    withdrawn: frozenset[tuple[str, str]] | None = None,
+    print_shop: bool = False,
+) -> BuildResult:
+    """Build everything for an issue into outbox/ISSUE/, atomically.
+
+    `outbox_root` replaces the configured outbox (the preview builds into its own);
+    `with_pdf=False` skips the slowest stage (the preview renders the PDF afterwards);
+    `print_shop` adds the print shop's edition (pdf.PRINT_SHOP_PDF: PDF/X-4, bleed, crop marks).
+    `stage(name)` is called as each stage begins (one of STAGES); `progress(done, total)`
+    counts the pictures.
+    `withdrawn` holds (slug, photo file) pairs whose release was withdrawn (withdraw.py): those
+    photos are left out as if they had no release, never even decoded; None: the withdrawals
+    recorded in the store for this issue.
+    """
+    from newsletter.images.renditions import issue_renditions
+
+    def begin(name: str) -> None:
+        if stage is not None:
+            stage(name)
+
+    started = time.perf_counter()
+    # hashed before reading: an edit in between makes the build look outdated, never current
+    inputs = issue_inputs(resolve_issue(issue_arg, settings), settings)
+    begin("check")
+    report = run_check(issue_arg, settings)
+    left_out = _refuse_or_leave_out(report, force)
+    if withdrawn is None:
+        from newsletter.intake.withdrawals import read_withdrawals, withdrawn_pairs
+
+        db = settings.path(settings.subscribers.database)
+        withdrawn = withdrawn_pairs(read_withdrawals(db), report.intake.issue.slug)
+    issue = without_photos(report.intake.issue, withdrawn)
+    begin("images")
+    renditions = issue_renditions(issue, settings, progress=progress, skip=frozenset(left_out))
+    # the pipeline repeats some header findings of the rules (same code, file, numbers)
+    findings = report.findings + [f for f in renditions.findings if f not in report.findings]
+
+    root = outbox_root or settings.path(settings.outbox_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    final = root / issue.slug
+    tmp = Path(tempfile.mkdtemp(prefix=f".{issue.slug}.build-", dir=root))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the outbox is meant to be published
+    try:
+        placed = _place(renditions.renditions, tmp)
+        included = frozenset(s.slug for s in issue.submissions) - set(left_out)
+        view = build_view(issue, settings, placed, include=included, left_out=left_out)
+        carried = _carried(fit_email(view, settings)[1], placed)
+        shown = {(u.submission, u.source) for u in renditions.renditions if u.role == "photo"}
+        if carried != shown and renditions.budget.lowered:
+            # the budget was spent on photos the (shortened) email does not carry: count only
+            # what the message carries, and keep the web version's photos at full quality
+            renditions = issue_renditions(
+                issue, settings, progress=progress, skip=frozenset(left_out), carried=carried
+            )
+            findings = report.findings + [
+                f for f in renditions.findings if f not in report.findings
+            ]
+            shutil.rmtree(tmp / "images", ignore_errors=True)
+            shutil.rmtree(tmp / "print", ignore_errors=True)
+            placed = _place(renditions.renditions, tmp)
+        begin("render")
+        included = frozenset(s.slug for s in issue.submissions) - set(left_out)
+        view = build_view(issue, settings, placed, include=included, left_out=left_out)
+        # The reader's own unsubscribe link goes only where the template puts it: a marker no
+        # submission can contain (random, made after the content was read) marks the places,
+        # the published files get the general link there, the manifest records where.
+        marker = _personal_marker(settings, inputs)
+        general = general_unsubscribe_link(settings)
+        email_html, email_view = fit_email(view, settings, unsubscribe_url=marker)
+        # The frame (the newsletter's own words) in every language with a catalogue, German
+        # first: compose picks each reader's by the subscriber's language (i18n.FRAMES). The
+        # other languages are made from the view the German email was fitted with, so every
+        # reader gets the same contributions, cut the same way, with the same pictures.
+        personal: dict[str, dict[str, Any]] = {}
+        frames: dict[str, dict[str, str]] = {}
+        for lang in FRAMES:
+            html_name, text_name = frame_files(lang)
+            if lang != SOURCE:
+                frame_html = render_email_html(
+                    email_view, settings, unsubscribe_url=marker, lang=lang
+                )
+            else:
+                frame_html = email_html
+            frame_html, html_at = place_personal(frame_html, marker, html.escape(general))
+            frame_text, text_at = place_personal(
+                render_text(view, settings, unsubscribe_url=marker, lang=lang), marker, general
+            )
+            personal[html_name] = {"link": html.escape(general), "at": html_at}
+            personal[text_name] = {"link": general, "at": text_at}
+            frames[lang] = {"html": html_name, "text": text_name}
+            size = sent_bytes(frame_html)  # as the message carries it (transfer-encoded)
+            if size > settings.email.max_html_bytes:
+                findings.append(
+                    Finding(
+                        severity="warning",
+                        code="EMAIL_TOO_LARGE",
+                        file=html_name,
+                        params={"size_bytes": size, "limit_bytes": settings.email.max_html_bytes},
+                    )
+                )
+            _write(tmp / html_name, frame_html.encode())
+            _write(tmp / text_name, frame_text.encode())
+            if lang == SOURCE:
+                email_html = frame_html
+        _write(tmp / "web" / "index.html", render_web(view, settings).encode())
+        tz = ZoneInfo(settings.timezone)
+        stamp = issue.date or (issue.deadline.date() if issue.deadline else None)
+        if view.events and stamp is not None:
+            for e in view.events:
+                _write(tmp / e.ics, ics.calendar([e], tz, stamp, e.title))
+            _write(tmp / view.ics_all_href, ics.calendar(view.events, tz, stamp, view.heading))
+        for a, att in zip(view.attachments, issue.attachments, strict=False):
+            if att.file.path is not None:
+                _write(tmp / a.href, att.file.path.read_bytes())
+        if with_pdf:
+            begin("pdf")
+            _write(tmp / view.pdf_href, _render_pdf(view, settings, tmp))
+        if print_shop:
+            from newsletter.output.pdf import PRINT_SHOP_PDF, render_pdf
+
+            _write(tmp / PRINT_SHOP_PDF, render_pdf(view, settings, tmp, print_shop=True))
+        begin("write")
+        manifest = _manifest(
+            tmp,
+            report,
+            findings,
+            left_out,
+            renditions.model_dump(mode="json"),
+            email_html,
+            email_view.shortened,
+            settings,
+        )
+        manifest["personal"] = personal
+        manifest["frames"] = frames
+        manifest["inputs"] = inputs
+        # where each picture went: publish builds the directory pages from it
+        manifest["placed"] = [
+            {"submission": k[0], "source": k[1], "kind": k[2], **v.__dict__}
+            for k, v in placed.items()
+        ]
+        manifest["withdrawn"] = sorted([slug, name] for slug, name in withdrawn)
+        _write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+        swap_into_place(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(
+        outbox=final,
+        manifest=manifest,
+        findings=findings,
+        image_findings=findings[len(report.findings) :],
+        left_out=left_out,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _personal_marker(settings: Settings, inputs: dict[str, Any]) -> str:
+    """The marker of the reader's own link: a keyed hash of the build's inputs.
+
+    Nobody without the key (random, in the private cache folder) can know it, and it depends
+    on every submission's bytes, so no submission can contain it. It stays the same while the
+    inputs do, so a rebuild renders the same HTML and finds its inlined CSS in the cache.
+    """
+    folder = settings.path(settings.cache_dir)
+    key_file = folder / "marker.key"
+    try:
+        key = key_file.read_bytes()
+    except OSError:
+        key = b""
+    if len(key) < 32:
+        key = secrets.token_bytes(32)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = key_file.with_name(f".marker.key.{os.getpid()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+            os.replace(tmp, key_file)
+        except OSError as exc:  # no cache: a random marker, as before (no cache hit)
+            log.warning("marker key not written: %s", exc)
+    blob = json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()
+    return "personal-link-" + hmac.new(key, blob, hashlib.sha256).hexdigest()[:32]
+
+
+def frame_files(lang: str) -> tuple[str, str]:
+    """The HTML and text files of the email with its frame in `lang` (German: email.html)."""
+    if lang == SOURCE:
+        return "email.html", "email.txt"
+    return f"email.{lang}.html", f"email.{lang}.txt"
+
+
+def without_photos(issue: Any, withdrawn: frozenset[tuple[str, str]]) -> Any:
+    """`issue` without the photos in `withdrawn` (slug, file name; compared in NFC, any case)."""
+    if not withdrawn:
+        return issue
+    gone = {(slug, unicodedata.normalize("NFC", name).casefold()) for slug, name in withdrawn}
+    subs = []
+    for sub in issue.submissions:
+        keep = tuple(
+            p
+            for p in sub.photos
+            if p.file is None
+            or (sub.slug, unicodedata.normalize("NFC", p.file.name).casefold()) not in gone
+        )
+        subs.append(sub.model_copy(update={"photos": keep}) if keep != sub.photos else sub)
+    return issue.model_copy(update={"submissions": tuple(subs)})
+
+
+def _render_pdf(view: Any, settings: Settings, outbox: Path) -> bytes:
+    from newsletter.output.pdf import render_pdf
+
+    return render_pdf(view, settings, outbox)
+
+
+def _refuse_or_leave_out(report: CheckReport, force: bool) -> tuple[str, ...]:
+    """The submissions to leave out; NewsletterError if the build must not go on."""
+    fatal = [f for f in report.findings if f.severity == "error" and f.code in FATAL]
+    if fatal:
+        raise NewsletterError("BUILD_FATAL", None, {"codes": ", ".join(f.code for f in fatal)})
+    bad = sorted(
+        {
+            f.submission
+            for f in report.findings
+            if f.severity == "error" and f.submission is not None
+        }
+        | set(report.intake.unreadable)
+    )
+    if bad and not force:
+        raise NewsletterError("BUILD_REFUSED", None, {"slugs": ", ".join(bad), "count": len(bad)})
+    issue = report.intake.issue
+    if not issue.editorials and not {s.slug for s in issue.submissions} - set(bad):
+        # --force must not turn "everything is broken" into an empty newsletter
+        raise NewsletterError("BUILD_EMPTY", None, {"slugs": ", ".join(bad), "count": len(bad)})
+    return tuple(bad)
+
+
+def _ext(fmt: str) -> str:
+    return "jpg" if fmt == "jpeg" else fmt
+
+
+def _unique(root: Path, rel: str) -> str:
+    """`rel`, or `stem-2.ext` ... if two sources share a stem (foto.png and foto.jpg)."""
+    candidate, n = rel, 1
+    while (root / candidate).exists():
+        n += 1
+        stem, dot, ext = rel.rpartition(".")
+        candidate = f"{stem}-{n}{dot}{ext}"
+    return candidate
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _manifest(
+    folder: Path,
+    report: CheckReport,
+    findings: list[Finding],
+    left_out: tuple[str, ...],
+    images: dict[str, Any],
+    email_html: str,
+    shortened: bool,
+    settings: Settings,
+) -> dict[str, Any]:
+    files = []
+    for p in sorted(q for q in folder.rglob("*") if q.is_file()):
+        data = p.read_bytes()
+        files.append(
+            {
+                "path": p.relative_to(folder).as_posix(),
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
+    for r in images.get("renditions", []):
+        r.pop("path", None)  # the cache path is not part of the output
+    return {
+        "issue": report.intake.issue.slug,
+        "submissions": [s.slug for s in report.intake.issue.submissions if s.slug not in left_out],
+        "left_out": list(left_out),
+        "photos_left_out": [
+            {"submission": f.submission, "file": f.params.get("name"), "code": f.code}
+            for f in findings
+            if f.code in CONSENT_CODES and f.submission not in left_out
+        ],
+        "editorials": [e.name for e in report.intake.issue.editorials],
+        "email": {
+            "html_bytes": len(email_html.encode()),
+            "html_bytes_sent": sent_bytes(email_html),
+            "limit_bytes": settings.email.max_html_bytes,
+            "shortened": shortened,
+        },
+        "files": files,
+        "findings": [
+            {
+                "severity": f.severity,
+                "code": f.code,
+                "submission": f.submission,
+                "file": f.file,
+                "message": f.message(settings.lang),
+            }
+            for f in findings
+        ],
+        "images": images,
+    }
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False where the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(rc == 0)
+
+
+def swap_into_place(new: Path, final: Path) -> None:
+    """Make `new` the folder at `final`; the old content is removed afterwards."""
+    if not final.exists():
+        os.replace(new, final)
+        return
+    if _exchange(new, final):
+        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the previous build
+        return
+    # Fallback (no renameat2): two renames; a crash in between leaves `.old` to recover from.
+    old = final.with_name(f".{final.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(final, old)
+    os.replace(new, final)
+    shutil.rmtree(old, ignore_errors=True)

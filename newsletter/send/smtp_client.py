@@ -1,0 +1,216 @@
+"""The SMTP side of sending: a verified connection, the relay's rate limits, the envelope.
+
+Certificate verification is always on (a private CA can be added, never verification off);
+plaintext only to a server on this machine. `envelope` decides per recipient whether a message
+needs SMTPUTF8 (RFC 6531) and asks the relay on that very connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import ssl
+import time
+from dataclasses import dataclass
+
+import aiosmtplib
+
+from newsletter.core.config import RelaySettings, Settings
+from newsletter.core.errors import NewsletterError
+from newsletter.core.net import is_loopback
+from newsletter.send.compose import ascii_address, check_address, envelope_address
+
+
+def tls_context(settings: Settings, relay: RelaySettings | None = None) -> ssl.SSLContext:
+    """Certificate verification always on; a private CA can be added, never verification off."""
+    context = ssl.create_default_context()
+    ca_file = relay.ca_file if relay is not None else settings.smtp.ca_file
+    if ca_file:
+        context.load_verify_locations(cafile=str(settings.path(ca_file)))
+    return context
+
+
+# What the network or TLS layer says (in English, in its terms) -> what the editor can check.
+_NETWORK_DETAILS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("certificate verify failed", "certificate", "hostname mismatch"),
+        "das Zertifikat des Servers ist nicht vertrauenswürdig oder gehört zu einem anderen Namen",
+        "the server's certificate is not trusted or belongs to another name",
+    ),
+    (
+        ("wrong version number", "unknown protocol", "record layer failure"),
+        "auf diesem Port spricht der Server nicht verschlüsselt (TLS) – vielleicht passt "
+        "security „starttls“ oder ein anderer Port",
+        "the server does not speak TLS on this port – perhaps security 'starttls' or another "
+        "port fits",
+    ),
+    (
+        ("starttls extension not supported",),
+        "der Server bietet keine Verschlüsselung (STARTTLS) an",
+        "the server offers no encryption (STARTTLS)",
+    ),
+    (
+        ("connect call failed", "connection refused", "errno 111"),
+        "der Server nimmt keine Verbindung an – läuft er, und stimmt der Port?",
+        "the server accepts no connection – is it running, and is the port right?",
+    ),
+    (
+        ("name or service not known", "nodename nor servname", "name resolution", "errno -2"),
+        "den Servernamen gibt es nicht, oder es besteht keine Internetverbindung",
+        "the server name cannot be found, or there is no internet connection",
+    ),
+    (
+        ("timed out", "timeout"),
+        "der Server antwortet nicht (Zeitüberschreitung)",
+        "the server does not answer (timeout)",
+    ),
+    (
+        ("network is unreachable", "no route to host", "errno 101", "errno 113"),
+        "das Netz ist nicht erreichbar – besteht eine Internetverbindung?",
+        "the network cannot be reached – is there an internet connection?",
+    ),
+    (
+        ("connection lost", "connection reset", "broken pipe", "disconnected"),
+        "die Verbindung wurde unterbrochen",
+        "the connection was interrupted",
+    ),
+)
+
+
+def network_detail(exc: BaseException) -> dict[str, str]:
+    """`detail` (German) and `detail_en` for a connection or TLS failure, without jargon."""
+    raw = " ".join(str(e) for e in (exc, exc.__cause__, exc.__context__) if e is not None)
+    low = raw.lower()
+    if isinstance(exc, asyncio.TimeoutError | aiosmtplib.SMTPTimeoutError):
+        low += " timed out"
+    for needles, de, en in _NETWORK_DETAILS:
+        if any(n in low for n in needles):
+            return {"detail": de, "detail_en": en}
+    return {"detail": f"technische Meldung: {raw}", "detail_en": raw}
+
+
+def make_client(settings: Settings, relay: RelaySettings | None = None) -> aiosmtplib.SMTP:
+    """An SMTP client as configured: STARTTLS required, implicit TLS, or plain on loopback.
+
+    `relay`: one of [[smtp.relays]]; None: the one [smtp] relay.
+    """
+    smtp = relay or settings.smtp.relay_list()[0]
+    if smtp.security == "none" and not is_loopback(smtp.host):
+        raise NewsletterError("SMTP_PLAINTEXT_REFUSED", None, {"host": smtp.host})
+    return aiosmtplib.SMTP(
+        hostname=smtp.host,
+        port=smtp.port,
+        timeout=settings.smtp.timeout,
+        use_tls=smtp.security == "tls",
+        start_tls=smtp.security == "starttls",  # True: STARTTLS required; False: never
+        tls_context=tls_context(settings, smtp) if smtp.security != "none" else None,
+    )
+
+
+async def open_connection(
+    settings: Settings, relay: RelaySettings | None = None
+) -> aiosmtplib.SMTP:
+    """Connect and log in; NewsletterError with a clear code for each way this fails."""
+    smtp = relay or settings.smtp.relay_list()[0]
+    client = make_client(settings, smtp)
+    params = {"host": smtp.host, "port": smtp.port}
+    try:
+        await client.connect()
+    except aiosmtplib.SMTPConnectError as exc:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, ssl.SSLError) or "certificate" in str(exc).lower():
+            detail = network_detail(exc)
+            raise NewsletterError("SMTP_TLS_FAILED", None, {**params, **detail}) from None
+        raise NewsletterError("SMTP_UNREACHABLE", None, {**params, **network_detail(exc)}) from None
+    except (aiosmtplib.SMTPException, OSError, ssl.SSLError) as exc:
+        code = (
+            "SMTP_TLS_FAILED"
+            if isinstance(exc, ssl.SSLError) or "TLS" in str(exc)
+            else "SMTP_UNREACHABLE"
+        )
+        raise NewsletterError(code, None, {**params, **network_detail(exc)}) from None
+    if smtp.username:
+        try:
+            await client.login(smtp.username, smtp.secret())
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            await quit_client(client)
+            raise NewsletterError(
+                "SMTP_AUTH_FAILED", None, {**params, "user": smtp.username, "detail": exc.message}
+            ) from None
+        except aiosmtplib.SMTPException as exc:
+            await quit_client(client)
+            raise NewsletterError(
+                "SMTP_AUTH_FAILED", None, {**params, "user": smtp.username, **network_detail(exc)}
+            ) from None
+    return client
+
+
+async def quit_client(client: aiosmtplib.SMTP) -> None:
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()
+
+
+class RateLimit:
+    """At most `per_minute` / `per_hour` sends in any sliding window (0: unlimited)."""
+
+    def __init__(
+        self, per_minute: int, per_hour: int, *, minute: float = 60.0, hour: float = 3600.0
+    ) -> None:
+        self.windows = [(w, n) for w, n in ((minute, per_minute), (hour, per_hour)) if n]
+        self.sent: collections.deque[float] = collections.deque()
+        self.lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Wait until one more send fits every window."""
+        async with self.lock:
+            while True:
+                now = time.monotonic()
+                longest = max((w for w, _ in self.windows), default=0.0)
+                while self.sent and self.sent[0] <= now - longest:
+                    self.sent.popleft()
+                wait = 0.0
+                for window, limit in self.windows:
+                    recent = [t for t in self.sent if t > now - window]
+                    if len(recent) >= limit:
+                        wait = max(wait, recent[-limit] + window - now)
+                if wait <= 0:
+                    self.sent.append(now)
+                    return
+                await asyncio.sleep(wait)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """How one message goes: sender and recipient as the relay gets them, SMTPUTF8 or not."""
+
+    sender: str
+    rcpt: str
+    utf8: bool
+
+    @property
+    def options(self) -> list[str]:
+        return ["SMTPUTF8"] if self.utf8 else []
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8" if self.utf8 else "ascii"
+
+
+async def envelope(client: aiosmtplib.SMTP, address: str, settings: Settings) -> Envelope:
+    """The envelope for `address` on this connection (NewsletterError if it cannot be sent).
+
+    An address whose domain is an IDN goes in its A-label form (punycode), which every relay
+    takes. Only a non-ASCII local part (jörg.bär@…) needs SMTPUTF8 (RFC 6531): then the whole
+    message goes with it, if the relay offers it (asked with EHLO on this very connection).
+    """
+    from_address = settings.sender.from_address
+    ascii_rcpt = ascii_address(address)
+    if ascii_rcpt is not None:
+        return Envelope(envelope_address(from_address, False), ascii_rcpt, False)
+    if client.is_ehlo_or_helo_needed:
+        await client.ehlo()
+    if not client.supports_extension("smtputf8"):
+        raise NewsletterError("SMTP_NO_SMTPUTF8", None, {"address": address})
+    return Envelope(envelope_address(from_address, True), check_address(address), True)
