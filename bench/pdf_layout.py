@@ -4,9 +4,9 @@
 
 The issue is written by the corpus's make_issue.py, its print renditions made with Pillow at
 the slot's 300 ppi (bench/pdf.py), the PDF rendered and every page's ink measured with
-pdftoppm (tests/pdf_fill.py). Printed: the number of pages, each page's fill, the pages under
-50% that are not a section's last, and the ratio of pages to the goal (30, the baseline named
-in issue 14; one organisation per page gave 41-46).
+pdftoppm (tests/support/pdf_fill.py). Printed: the number of pages, each page's fill, the
+pages under 50% that are not a section's last, and the ratio of pages to the goal (30, the
+baseline named in issue 14; one organisation per page gave 41-46).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pdf import corpus_issue, example_view
 from newsletter.core.config import load_settings
 from newsletter.output.pdf import render_pdf
 
-sys.path.insert(0, str(ROOT / "tests"))  # the same measurement as tests/test_pdf_layout.py
-from pdf_fill import page_fill
+sys.path.insert(0, str(ROOT))  # the same measurement as tests/output/test_pdf_layout.py
+from tests.support.pdf_fill import page_fill
 
 GOAL_PAGES = 30
 SECTION_STARTS = ("Unsere Mitglieder stellen sich vor", "Termine", "Anlagen")

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 SINK = """
 import asyncio, sys
@@ -67,9 +67,8 @@ def free_port() -> int:
 
 def configured(root: Path, ports: list[int], connections: int) -> object:
     """The settings of `root` with a real identity and one relay per sink port."""
-    from conftest import real_identity
-
     from newsletter.core.config import RelaySettings, load_settings
+    from tests.support import real_identity
 
     settings = real_identity(load_settings(root=root))
     relays = [
@@ -91,12 +90,11 @@ def configured(root: Path, ports: list[int], connections: int) -> object:
 
 def prepare(root: Path, n: int) -> bytes:
     """A small built issue and n active subscribers in `root`; one message's bytes."""
-    from conftest import real_identity, write_built_email
-
     from newsletter.core.config import load_settings
     from newsletter.output.render import UNSUBSCRIBE_PLACEHOLDER
     from newsletter.send.compose import MessageFactory, Recipient
     from newsletter.store.subscribers import add, open_store
+    from tests.support import real_identity, write_built_email
 
     body = "".join(
         f"<h2>Organisation {i}</h2><p>Wir laden herzlich ein: Lernhilfe, Begegnung, Beratung "

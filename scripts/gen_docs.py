@@ -3,7 +3,7 @@
 
     .venv/bin/python scripts/gen_docs.py
 
-tests/test_docs.py fails when either is out of date.
+tests/project/test_docs.py fails when either is out of date.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Tests of the whole project: docs, architecture, a month of real use."""
