@@ -28,13 +28,17 @@ FRAMES = (SOURCE, *CATALOGUES)
 RTL = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"})
 
 
-@functools.lru_cache(maxsize=16)
-def catalogue(lang: str) -> gettext.NullTranslations | None:
-    """The compiled catalogue of `lang` (primary subtag), or None when there is none."""
+@functools.lru_cache(maxsize=64)
+def catalogue(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations | None:
+    """The compiled catalogue of `lang` (primary subtag) in `domain`, or None when there is none.
+
+    Each domain is one file per language, locale/LANG/LC_MESSAGES/DOMAIN.po: `newsletter`
+    for what contributors, editors and readers read; other domains are added beside it.
+    """
     if lang not in CATALOGUES:
         return None
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
-    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    mo, po = folder / f"{domain}.mo", folder / f"{domain}.po"
     try:
         if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
             with mo.open("rb") as fh:
@@ -57,11 +61,11 @@ def _compile(po: Path, lang: str) -> bytes:
     return out.getvalue()
 
 
-def translate(msgid: str, lang: str) -> str | None:
+def translate(msgid: str, lang: str, domain: str = DOMAIN) -> str | None:
     """The translation of `msgid` into `lang`; the id itself for German; None when missing."""
     if lang == SOURCE:
         return msgid
-    cat = catalogue(lang)
+    cat = catalogue(lang, domain)
     if cat is None:
         return None
     text = cat.gettext(msgid)
