@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import secrets
 import sqlite3
 from collections.abc import Callable
@@ -34,6 +33,7 @@ import aiosmtplib
 
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
+from newsletter.core.files import write_atomic
 from newsletter.network import journal as oj
 from newsletter.network.mail import Kind, compose, message_bytes, result_hash
 from newsletter.network.status import IssueStatus, Row, issue_status
@@ -236,9 +236,7 @@ def run(
         for target in targets:
             data, _, lang = mail_of(target, key)
             path = folder / f"{target.row.slug}.eml"
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+            write_atomic(path, data)
             name = target.row.name or target.row.slug
             report.outcomes.append(Outcome(target.row.slug, name, "written", lang=lang, path=path))
         report.outcomes.sort(key=lambda o: o.slug)
