@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
+from newsletter.core import net
 from newsletter.core.config import RelaySettings, Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.core.net import is_loopback
@@ -22,12 +23,9 @@ from newsletter.send.compose import ascii_address, check_address, envelope_addre
 
 
 def tls_context(settings: Settings, relay: RelaySettings | None = None) -> ssl.SSLContext:
-    """Certificate verification always on; a private CA can be added, never verification off."""
-    context = ssl.create_default_context()
+    """The relay's context (`core.net.tls_context`) with its private CA, if one is set."""
     ca_file = relay.ca_file if relay is not None else settings.smtp.ca_file
-    if ca_file:
-        context.load_verify_locations(cafile=str(settings.path(ca_file)))
-    return context
+    return net.tls_context(settings.path(ca_file) if ca_file else None)
 
 
 # What the network or TLS layer says (in English, in its terms) -> what the editor can check.
