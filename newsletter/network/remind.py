@@ -303,6 +303,24 @@ async def _send(
             await _quit(client)
 
 
+def _lost(
+    client: aiosmtplib.SMTP,
+    conn: sqlite3.Connection,
+    entry: int,
+    result: Literal["pending", "unknown"],
+    exc: BaseException,
+) -> tuple[Outcome, None]:
+    """The line broke: before DATA the message is still "pending", during it "unknown"."""
+    text = (
+        "Verbindung verloren vor DATA"
+        if result == "pending"
+        else "Verbindung während DATA verloren"
+    )
+    oj.finish(conn, entry, result, None, f"{text}: {exc}")
+    client.close()
+    return Outcome("", "", result, str(exc)), None
+
+
 async def _one(
     client: aiosmtplib.SMTP,
     conn: sqlite3.Connection,
@@ -319,9 +337,7 @@ async def _one(
         oj.finish(conn, entry, "pending", exc.code, exc.message)
         return Outcome("", "", "pending", f"MAIL {exc.code} {exc.message}"), client
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-        oj.finish(conn, entry, "pending", None, f"Verbindung verloren vor DATA: {exc}")
-        client.close()
-        return Outcome("", "", "pending", str(exc)), None
+        return _lost(client, conn, entry, "pending", exc)
     try:
         accepted = []
         for address in recipients:
@@ -336,19 +352,14 @@ async def _one(
             oj.finish(conn, entry, "failed", None, text)
             return Outcome("", "", "failed", text), client
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-        oj.finish(conn, entry, "pending", None, f"Verbindung verloren vor DATA: {exc}")
-        client.close()
-        return Outcome("", "", "pending", str(exc)), None
+        return _lost(client, conn, entry, "pending", exc)
     try:
         response = await client.data(data)
     except aiosmtplib.SMTPResponseException as exc:
         oj.finish(conn, entry, "failed", exc.code, exc.message)
         return Outcome("", "", "failed", f"{exc.code} {exc.message}"), client
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-        # the server had the message when the line broke: it may have taken it
-        oj.finish(conn, entry, "unknown", None, f"Verbindung während DATA verloren: {exc}")
-        client.close()
-        return Outcome("", "", "unknown", str(exc)), None
+        return _lost(client, conn, entry, "unknown", exc)  # the server may have taken it
     text = "; ".join(refused)
     oj.finish(conn, entry, "sent", response.code, text or response.message)
     return Outcome("", "", "sent", text), client

@@ -87,6 +87,19 @@ def network_detail(exc: BaseException) -> dict[str, str]:
     return {"detail": f"technische Meldung: {raw}", "detail_en": raw}
 
 
+def send_failure(exc: BaseException, settings: Settings) -> NewsletterError:
+    """The coded error for a message that did not go out on an open connection: SMTP_REFUSED
+    for a refusal (of MAIL, RCPT or DATA), SMTP_UNREACHABLE for a broken line."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):  # RCPT refused: a refusal too
+        first = exc.recipients[0] if exc.recipients else None
+        refusal = {"code": first.code if first else 550, "detail": first.message if first else ""}
+        return NewsletterError("SMTP_REFUSED", None, refusal)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return NewsletterError("SMTP_REFUSED", None, {"code": exc.code, "detail": exc.message})
+    where = {"host": settings.smtp.host, "port": settings.smtp.port}
+    return NewsletterError("SMTP_UNREACHABLE", None, {**where, **network_detail(exc)})
+
+
 def make_client(settings: Settings, relay: RelaySettings | None = None) -> aiosmtplib.SMTP:
     """An SMTP client as configured: STARTTLS required, implicit TLS, or plain on loopback.
 
