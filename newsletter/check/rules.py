@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -195,11 +195,16 @@ def _walk_fields(sub: Submission) -> Iterator[tuple[str, Any]]:
                     yield f"photos[{i}].{key}", entry.get(key)
 
 
+def _unknown_keys(entry: Mapping[Any, Any], known: tuple[str, ...], add: _Add, where: str) -> None:
+    """UNKNOWN_KEY for each key of `entry` (at `where`) outside `known`, with the nearest one."""
+    for key in map(str, entry):
+        if key not in known:
+            add("error", "UNKNOWN_KEY", key=where + key, **suggestion(key, known))
+
+
 def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
     fm = sub.front_matter
-    for key in fm:
-        if key not in TOP_KEYS:
-            add("error", "UNKNOWN_KEY", key=key, **suggestion(key, TOP_KEYS))
+    _unknown_keys(fm, TOP_KEYS, add, "")
     contact = fm.get("contact")
     if contact is not None and not isinstance(contact, dict):
         add(
@@ -210,14 +215,7 @@ def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
             expected_en="a group of fields (name:, email:, …)",
         )
     elif isinstance(contact, dict):
-        for key in contact:
-            if str(key) not in CONTACT_KEYS:
-                add(
-                    "error",
-                    "UNKNOWN_KEY",
-                    key=f"contact.{key}",
-                    **suggestion(str(key), CONTACT_KEYS),
-                )
+        _unknown_keys(contact, CONTACT_KEYS, add, "contact.")
     for key, value in _walk_fields(sub):
         if value is None:
             continue
@@ -334,14 +332,7 @@ def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
     for photo, entry in zip(sub.photos, raw or [], strict=False):
         name = photo.file.name if photo.file else "?"
         if isinstance(entry, dict):
-            for key in entry:
-                if str(key) not in PHOTO_KEYS:
-                    add(
-                        "error",
-                        "UNKNOWN_KEY",
-                        key=f"photos[{photo.index}].{key}",
-                        **suggestion(str(key), PHOTO_KEYS),
-                    )
+            _unknown_keys(entry, PHOTO_KEYS, add, f"photos[{photo.index}].")
         # Without a release the photo is left out, never read, never published; the rest of
         # the submission goes in, so these are warnings, and nothing else about it matters.
         if photo.consent is None:

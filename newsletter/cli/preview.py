@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsletter.core import lazy
+from newsletter.core.net import is_loopback
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
     from newsletter.core.config import Settings, load_settings
 else:
     load_settings = lazy.function("newsletter.core.config", "load_settings")
-
-LOOPBACK = ("127.0.0.1", "localhost")
 
 
 _T: dict[str, tuple[str, str]] = {
@@ -106,7 +105,7 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Any) -> in
     from newsletter.intake.reader import resolve_issue
     from newsletter.preview.server import Preview
 
-    if args.host not in LOOPBACK:
+    if not is_loopback(args.host):
         out.print(t("host", lang, host=args.host), markup=False)
         return 2
     if args.port is None:

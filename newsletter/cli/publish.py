@@ -7,7 +7,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from newsletter.cli.i18n import pick, register_help
-from newsletter.texts.messages import human_bytes
+from newsletter.texts.numbers import human_bytes
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
     from rich.console import Console

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from newsletter.cli.i18n import pick
 from newsletter.core import lazy
 from newsletter.core.errors import NewsletterError
+from newsletter.core.net import is_loopback
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
     from rich.console import Console
@@ -31,7 +32,6 @@ else:
     store = lazy.module("newsletter.store.subscribers")
 
 EXIT_OK = 0
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 _T: dict[str, tuple[str, str]] = {
     "running": (
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
             signup.form_secret(conn)  # the store has the sign-up tables
     except sqlite3.Error as exc:
         raise NewsletterError("SUBSCRIBERS_DB_ERROR", db, {"path": db, "detail": exc}) from None
-    if host not in LOOPBACK:
+    if not is_loopback(host):
         out.print(t("public_host", lang, host=host), markup=False)
     if (expected := url_problem(settings, serve)) is not None:
         url = settings.sender.unsubscribe_url

@@ -17,13 +17,13 @@ import importlib.metadata
 import importlib.util
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from newsletter.core.files import write_atomic
 
 if TYPE_CHECKING:
     from newsletter.images.decode import Loaded
@@ -135,23 +135,12 @@ def read_entry(root: Path, key: str, model: type[_M]) -> _M | None:
     return entry
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_file(root: Path, key: str, suffix: str, data: bytes) -> Path:
     """Store a rendition file of entry `key`; its path."""
     folder = entry_dir(root, key)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{key}.{suffix}"
-    _write_atomic(path, data)
+    write_atomic(path, data)
     return path
 
 
@@ -159,7 +148,7 @@ def write_entry(root: Path, key: str, entry: BaseModel) -> None:
     """Store an entry's JSON (after its files)."""
     folder = entry_dir(root, key)
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomic(folder / f"{key}.json", entry.model_dump_json().encode())
+    write_atomic(folder / f"{key}.json", entry.model_dump_json().encode())
 
 
 def source_digest(path: Path) -> str:

@@ -142,14 +142,7 @@ def load_image(
             actual=FORMAT_NAMES.get(info.format, info.format),
             allowed=", ".join(FORMAT_NAMES[f] for f in sorted(allowed)),
         )
-    if info.width * info.height > max_pixels:
-        raise ImageProblem(
-            "IMAGE_TOO_MANY_PIXELS",
-            width=info.width,
-            height=info.height,
-            mp=round(info.width * info.height / 1e6, 1),
-            limit=round(max_pixels / 1e6),
-        )
+    _check_pixels(info.width, info.height, max_pixels)
     if info.format == "SVG":
         return Loaded(
             "SVG",
@@ -160,6 +153,18 @@ def load_image(
             svg_external=info.svg_external,
         )
     return _load_raster(path, info.format, size, max_pixels, largest_width)
+
+
+def _check_pixels(width: int, height: int, max_pixels: int) -> None:
+    """IMAGE_TOO_MANY_PIXELS above `max_pixels` (a decompression bomb, or just too large)."""
+    if width * height > max_pixels:
+        raise ImageProblem(
+            "IMAGE_TOO_MANY_PIXELS",
+            width=width,
+            height=height,
+            mp=round(width * height / 1e6, 1),
+            limit=round(max_pixels / 1e6),
+        )
 
 
 def _load_raster(path: Path, fmt: str, size: int, max_pixels: int, largest: int) -> Loaded:
@@ -173,14 +178,7 @@ def _decode(
 ) -> Loaded:
     try:
         im: Image.Image = Image.open(path, formats=formats)
-        if im.width * im.height > max_pixels:  # the header changed since probe read it
-            raise ImageProblem(
-                "IMAGE_TOO_MANY_PIXELS",
-                width=im.width,
-                height=im.height,
-                mp=round(im.width * im.height / 1e6, 1),
-                limit=round(max_pixels / 1e6),
-            )
+        _check_pixels(im.width, im.height, max_pixels)  # the header may differ from probe's
         frames = int(getattr(im, "n_frames", 1))
         if frames > 1:
             im.seek(0)

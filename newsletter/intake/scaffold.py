@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.core.filenames import ascii_slug
+from newsletter.core.files import write_atomic
 from newsletter.intake.placeholders import TEMPLATE, template_text
 from newsletter.intake.reader import resolve_issue
 
@@ -50,8 +49,5 @@ def new_submission(issue: str, org: str, settings: Settings) -> Path:
     name = org.replace("-", " ").title()
     text = template_text(settings).replace("{organisation}", f'"{name}"')
     target.parent.mkdir(parents=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".new-")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    os.replace(tmp, target)
+    write_atomic(target, text)
     return target

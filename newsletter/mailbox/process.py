@@ -45,7 +45,7 @@ from typing import Literal
 
 from newsletter.core.config import MailboxSettings, Settings
 from newsletter.core.errors import NewsletterError
-from newsletter.core.net import is_loopback
+from newsletter.core.net import is_loopback, tls_context
 from newsletter.mailbox.bounces import Failure, Kind, original_message_ids, parse_bounce
 from newsletter.send import journal
 from newsletter.store import subscribers as store
@@ -314,9 +314,7 @@ def connect(mailbox: MailboxSettings, settings: Settings) -> imaplib.IMAP4:
     params: dict[str, object] = {"host": mailbox.host, "port": mailbox.port}
     if mailbox.security == "none" and not is_loopback(mailbox.host):
         raise NewsletterError("MAILBOX_PLAINTEXT_REFUSED", None, params)
-    context = ssl.create_default_context()
-    if mailbox.ca_file:
-        context.load_verify_locations(cafile=str(settings.path(mailbox.ca_file)))
+    context = tls_context(settings.path(mailbox.ca_file) if mailbox.ca_file else None)
     try:
         imap: imaplib.IMAP4
         if mailbox.security == "tls":

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import secrets
 import sqlite3
 from collections.abc import Callable
@@ -34,6 +33,7 @@ import aiosmtplib
 
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
+from newsletter.core.files import write_atomic
 from newsletter.network import journal as oj
 from newsletter.network.mail import Kind, compose, message_bytes, result_hash
 from newsletter.network.status import IssueStatus, Row, issue_status
@@ -236,9 +236,7 @@ def run(
         for target in targets:
             data, _, lang = mail_of(target, key)
             path = folder / f"{target.row.slug}.eml"
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+            write_atomic(path, data)
             name = target.row.name or target.row.slug
             report.outcomes.append(Outcome(target.row.slug, name, "written", lang=lang, path=path))
         report.outcomes.sort(key=lambda o: o.slug)
@@ -305,6 +303,24 @@ async def _send(
             await _quit(client)
 
 
+def _lost(
+    client: aiosmtplib.SMTP,
+    conn: sqlite3.Connection,
+    entry: int,
+    result: Literal["pending", "unknown"],
+    exc: BaseException,
+) -> tuple[Outcome, None]:
+    """The line broke: before DATA the message is still "pending", during it "unknown"."""
+    text = (
+        "Verbindung verloren vor DATA"
+        if result == "pending"
+        else "Verbindung während DATA verloren"
+    )
+    oj.finish(conn, entry, result, None, f"{text}: {exc}")
+    client.close()
+    return Outcome("", "", result, str(exc)), None
+
+
 async def _one(
     client: aiosmtplib.SMTP,
     conn: sqlite3.Connection,
@@ -321,9 +337,7 @@ async def _one(
         oj.finish(conn, entry, "pending", exc.code, exc.message)
         return Outcome("", "", "pending", f"MAIL {exc.code} {exc.message}"), client
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-        oj.finish(conn, entry, "pending", None, f"Verbindung verloren vor DATA: {exc}")
-        client.close()
-        return Outcome("", "", "pending", str(exc)), None
+        return _lost(client, conn, entry, "pending", exc)
     try:
         accepted = []
         for address in recipients:
@@ -338,19 +352,14 @@ async def _one(
             oj.finish(conn, entry, "failed", None, text)
             return Outcome("", "", "failed", text), client
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-        oj.finish(conn, entry, "pending", None, f"Verbindung verloren vor DATA: {exc}")
-        client.close()
-        return Outcome("", "", "pending", str(exc)), None
+        return _lost(client, conn, entry, "pending", exc)
     try:
         response = await client.data(data)
     except aiosmtplib.SMTPResponseException as exc:
         oj.finish(conn, entry, "failed", exc.code, exc.message)
         return Outcome("", "", "failed", f"{exc.code} {exc.message}"), client
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-        # the server had the message when the line broke: it may have taken it
-        oj.finish(conn, entry, "unknown", None, f"Verbindung während DATA verloren: {exc}")
-        client.close()
-        return Outcome("", "", "unknown", str(exc)), None
+        return _lost(client, conn, entry, "unknown", exc)  # the server may have taken it
     text = "; ".join(refused)
     oj.finish(conn, entry, "sent", response.code, text or response.message)
     return Outcome("", "", "sent", text), client

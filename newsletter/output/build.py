@@ -31,6 +31,7 @@ from newsletter.check.stage import CheckReport, run_check
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.core.filenames import ascii_slug
+from newsletter.core.files import write_atomic
 from newsletter.core.models import Finding
 from newsletter.intake.reader import resolve_issue
 from newsletter.output import ics
@@ -297,11 +298,7 @@ def _personal_marker(settings: Settings, inputs: dict[str, Any]) -> str:
         key = secrets.token_bytes(32)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = key_file.with_name(f".marker.key.{os.getpid()}")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(key)
-            os.replace(tmp, key_file)
+            write_atomic(key_file, key)
         except OSError as exc:  # no cache: a random marker, as before (no cache hit)
             log.warning("marker key not written: %s", exc)
     blob = json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()

@@ -18,6 +18,7 @@ from newsletter.core.config import Settings
 from newsletter.core.filenames import ascii_slug, unique
 from newsletter.core.models import Issue, Submission
 from newsletter.intake import markup
+from newsletter.texts.numbers import human_bytes
 
 Kind = Literal["email", "print"]
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"})
@@ -175,15 +176,6 @@ def date_label(d: dt.date, weekday: bool = False) -> str:
     return f"{WEEKDAYS_DE[d.weekday()]}, {label}" if weekday else label
 
 
-def human_size(n: int) -> str:
-    """1234567 -> '1,2 MB'; 2048 -> '2 KB'."""
-    if n < 1000:
-        return f"{n} Byte"
-    if n < 1_000_000:
-        return f"{round(n / 1000)} KB"
-    return f"{n / 1_000_000:.1f} MB".replace(".", ",")
-
-
 def anchor(prefix: str, name: str) -> str:
     """A stable id for in-page links."""
     return prefix + "-" + re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
@@ -286,7 +278,7 @@ def build_view(
                 title=a.title,
                 href=f"anlagen/{name}",
                 name=name,
-                size_label=human_size(size),
+                size_label=human_bytes(size),
                 bytes=size,
             )
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.send.compose import MessageFactory, Recipient, hosted_base
-from newsletter.texts.messages import human_bytes
+from newsletter.texts.numbers import human_bytes
 
 
 def message_bytes(outbox: Path, settings: Settings, mode: str) -> int | None:

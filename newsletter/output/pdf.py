@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import logging
-import os
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ import jinja2
 
 from newsletter.core.config import LayoutSettings, Settings
 from newsletter.core.errors import NewsletterError
+from newsletter.core.files import write_atomic
 from newsletter.core.resources import FONTS_DIR, ICC_DIR, TEMPLATES_DIR, template_folders
 from newsletter.output.content import IssueView, Picture, Placed, display_url, phone_href
 
@@ -139,9 +139,7 @@ def render_pdf(
         return cache.read_bytes()
     data = _write_pdf(view, html, css, outbox, print_shop=print_shop)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, cache)
+    write_atomic(cache, data)
     return data
 
 

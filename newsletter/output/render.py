@@ -7,7 +7,6 @@ import functools
 import hashlib
 import importlib.metadata
 import logging
-import os
 import re
 import textwrap
 from collections.abc import Callable
@@ -17,6 +16,7 @@ import jinja2
 import markupsafe
 
 from newsletter.core.config import Settings
+from newsletter.core.files import write_atomic
 from newsletter.core.resources import template_folders
 from newsletter.intake import markup
 from newsletter.output.content import IssueView, display_url, phone_href, shorten
@@ -181,9 +181,7 @@ def inline_css_cached(html: str, settings: Settings) -> str:
     out = inline_css(html)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
-        tmp.write_text(out, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, out)
     except OSError as exc:  # a read-only cache costs time, never the build
         log.warning("inline cache not written: %s", exc)
     return out

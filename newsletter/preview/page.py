@@ -21,7 +21,7 @@ from newsletter.core.models import Finding, Issue, status_of
 from newsletter.output.content import anchor
 from newsletter.output.mail_weight import weights
 from newsletter.preview.engine import Snapshot
-from newsletter.texts.messages import human_bytes
+from newsletter.texts.numbers import human_bytes
 
 GMAIL_CLIP_BYTES = 102_000  # Gmail shows "[Nachricht gekürzt]" above about 102 KB of HTML
 BROWSER_IMAGES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"})

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
+from newsletter.core.files import write_atomic
 from newsletter.core.resources import template_folders
 from newsletter.intake.reader import resolve_issue
 from newsletter.intake.withdrawals import read_withdrawals, withdrawn_pairs
@@ -164,9 +165,7 @@ def _record(state: Path, name: str) -> dict[str, Any]:
 
 
 def _save(state: Path, name: str, data: dict[str, Any]) -> None:
-    tmp = state / f".{name}.tmp"
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(state / name)
+    write_atomic(state / name, json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def images_digest(files: list[Any]) -> str:

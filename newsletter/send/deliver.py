@@ -30,6 +30,7 @@ import aiosmtplib
 
 from newsletter.core.config import RelaySettings, Settings
 from newsletter.core.errors import NewsletterError
+from newsletter.core.files import write_atomic
 from newsletter.send import journal
 from newsletter.send import state as send_state
 from newsletter.send.compose import MessageFactory, Recipient, check_address
@@ -595,9 +596,6 @@ def dry_run(outbox: Path, settings: Settings) -> list[Path]:
             except NewsletterError as exc:  # one unusable row does not end the dry run
                 log.warning("subscriber %d: no message (%s)", s.id, exc.code)
                 continue
-            tmp = path.with_suffix(".tmp")
-            tmp.touch(mode=0o600)
-            tmp.write_bytes(message)
-            tmp.replace(path)
+            write_atomic(path, message)
             written.append(path)
     return written

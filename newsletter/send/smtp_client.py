@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
+from newsletter.core import net
 from newsletter.core.config import RelaySettings, Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.core.net import is_loopback
@@ -22,12 +23,9 @@ from newsletter.send.compose import ascii_address, check_address, envelope_addre
 
 
 def tls_context(settings: Settings, relay: RelaySettings | None = None) -> ssl.SSLContext:
-    """Certificate verification always on; a private CA can be added, never verification off."""
-    context = ssl.create_default_context()
+    """The relay's context (`core.net.tls_context`) with its private CA, if one is set."""
     ca_file = relay.ca_file if relay is not None else settings.smtp.ca_file
-    if ca_file:
-        context.load_verify_locations(cafile=str(settings.path(ca_file)))
-    return context
+    return net.tls_context(settings.path(ca_file) if ca_file else None)
 
 
 # What the network or TLS layer says (in English, in its terms) -> what the editor can check.
@@ -87,6 +85,19 @@ def network_detail(exc: BaseException) -> dict[str, str]:
         if any(n in low for n in needles):
             return {"detail": de, "detail_en": en}
     return {"detail": f"technische Meldung: {raw}", "detail_en": raw}
+
+
+def send_failure(exc: BaseException, settings: Settings) -> NewsletterError:
+    """The coded error for a message that did not go out on an open connection: SMTP_REFUSED
+    for a refusal (of MAIL, RCPT or DATA), SMTP_UNREACHABLE for a broken line."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):  # RCPT refused: a refusal too
+        first = exc.recipients[0] if exc.recipients else None
+        refusal = {"code": first.code if first else 550, "detail": first.message if first else ""}
+        return NewsletterError("SMTP_REFUSED", None, refusal)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return NewsletterError("SMTP_REFUSED", None, {"code": exc.code, "detail": exc.message})
+    where = {"host": settings.smtp.host, "port": settings.smtp.port}
+    return NewsletterError("SMTP_UNREACHABLE", None, {**where, **network_detail(exc)})
 
 
 def make_client(settings: Settings, relay: RelaySettings | None = None) -> aiosmtplib.SMTP:

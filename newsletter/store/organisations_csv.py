@@ -13,14 +13,13 @@ A slug already in the register is updated with the file's data.
 from __future__ import annotations
 
 import csv
-import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from newsletter.core.errors import NewsletterError
+from newsletter.core.files import atomic_text
 from newsletter.store import csv_read
 from newsletter.store import organisations as orgs
 
@@ -244,14 +243,5 @@ def write_csv(conn: sqlite3.Connection, stream: TextIO) -> int:
 
 def export_csv(conn: sqlite3.Connection, path: Path) -> int:
     """Write an export file whole or not at all: UTF-8 with BOM (for Excel), owner-only."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as stream:
-            count = write_csv(conn, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+    with atomic_text(path, encoding="utf-8-sig", newline="") as stream:
+        return write_csv(conn, stream)

@@ -11,10 +11,8 @@ store does), which are kept. `pending=True` imports as pending instead, for doub
 from __future__ import annotations
 
 import csv
-import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, tzinfo
@@ -24,6 +22,7 @@ from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
 from newsletter.core.errors import NewsletterError
+from newsletter.core.files import atomic_text
 from newsletter.store import csv_read
 from newsletter.store import subscribers as store
 from newsletter.store.csv_read import MAX_CSV_BYTES as MAX_CSV_BYTES
@@ -494,17 +493,8 @@ def export_csv(
     conn: sqlite3.Connection, path: Path, statuses: Iterable[str] | None = None, lang: str = "de"
 ) -> int:
     """Write an export file whole or not at all: UTF-8 with BOM (for Excel), owner-only."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as stream:
-            count = write_csv(conn, stream, statuses, lang)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+    with atomic_text(path, encoding="utf-8-sig", newline="") as stream:
+        return write_csv(conn, stream, statuses, lang)
 
 
 def import_csv(

@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from newsletter.texts.numbers import human_bytes
+
 
 class Text(NamedTuple):
     de: str
@@ -1198,14 +1200,3 @@ def _derived(params: Mapping[str, Any], lang: str) -> dict[str, str]:
         if en and f"{key}_en" in params:
             out[key] = str(params[f"{key}_en"])
     return out
-
-
-def human_bytes(n: int, lang: str = "de") -> str:
-    """1234567 -> '1,2 MB' (German) or '1.2 MB'."""
-    value: float = n
-    for unit in ("Byte", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            s = f"{value:.0f} {unit}" if unit == "Byte" else f"{value:.1f} {unit}"
-            return s.replace(".", ",") if lang == "de" else s
-        value /= 1000
-    raise AssertionError("unreachable")

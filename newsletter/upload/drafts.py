@@ -17,8 +17,6 @@ the replaced version to `previous/`, and records the receipt as `check` does (re
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import fcntl
 import json
@@ -41,6 +39,7 @@ from newsletter.check.receipts import apply_receipts
 from newsletter.check.rules import check_issue
 from newsletter.core.config import Settings
 from newsletter.core.filenames import ascii_slug
+from newsletter.core.files import atomic_binary, exchange, fsync_dir, write_atomic
 from newsletter.core.models import Finding
 from newsletter.intake.probe import ProbeError, probe
 from newsletter.intake.reader import read_issue
@@ -141,14 +140,12 @@ def put_file(folder: Path, slot: str, shown: str, source: Path | None, data: Any
         data.flush()
         os.rename(data.name, target)
     else:
-        tmp = folder / f".{slot}.part"
-        with tmp.open("wb") as out:
+        with atomic_binary(target) as out:
             shutil.copyfileobj(data, out, 1 << 20)
-        tmp.rename(target)
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     meta[slot] = shown
-    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    write_atomic(meta_path, json.dumps(meta))
 
 
 def incoming_file(settings: Settings) -> IO[bytes]:
@@ -278,24 +275,6 @@ def discard(checked: Checked) -> None:
 
 # --- the swap ---------------------------------------------------------------------------------
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically (Linux renameat2); False where the system cannot."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    fn = getattr(libc, "renameat2", None)
-    if fn is None:
-        return False
-    res = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    if res == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-        return False
-    raise OSError(err, os.strerror(err), str(a))
-
 
 @contextmanager
 def _locked(settings: Settings, issue: str, slug: str) -> Iterator[None]:
@@ -311,12 +290,13 @@ def _locked(settings: Settings, issue: str, slug: str) -> Iterator[None]:
 
 
 def _fsync_tree(folder: Path) -> None:
-    for p in [*folder.iterdir(), folder]:
+    for p in folder.iterdir():
         fd = os.open(p, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
+    fsync_dir(folder)
 
 
 def publish(settings: Settings, checked: Checked, issue_folder: Path, slug: str) -> Path | None:
@@ -335,7 +315,7 @@ def publish(settings: Settings, checked: Checked, issue_folder: Path, slug: str)
         if target.is_symlink():
             raise OSError(errno.ELOOP, "symlink", str(target))
         if target.exists():
-            if not _exchange(staging, target):
+            if not exchange(staging, target):
                 aside = issue_folder / f".einreichen-alt-{secrets.token_hex(6)}"
                 target.rename(aside)
                 staging.rename(target)
@@ -346,11 +326,7 @@ def publish(settings: Settings, checked: Checked, issue_folder: Path, slug: str)
             shutil.move(staging, previous)  # `staging` now holds the replaced version
         else:
             staging.rename(target)
-        fd = os.open(issue_folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_dir(issue_folder)
     discard(checked)
     intake = read_issue(issue_folder, settings)
     only = [s for s in intake.issue.submissions if s.slug == slug]

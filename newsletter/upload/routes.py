@@ -27,7 +27,7 @@ from newsletter.core.models import Finding
 from newsletter.network import mail as orgmail
 from newsletter.store import upload_links
 from newsletter.store.subscribers import open_store
-from newsletter.texts.messages import human_bytes
+from newsletter.texts.numbers import human_bytes
 from newsletter.upload import drafts as upload
 from newsletter.upload import prefill as upload_prefill
 from newsletter.upload import texts as T

@@ -12,7 +12,6 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from newsletter.core.errors import NewsletterError
 from newsletter.store import subscribers as store
 from newsletter.web import signup
 
@@ -112,7 +111,7 @@ def send_message(settings: Settings, message: EmailMessage) -> None:
 
     from newsletter.send.compose import check_address
     from newsletter.send.deliver import open_connection
-    from newsletter.send.smtp_client import network_detail
+    from newsletter.send.smtp_client import send_failure
 
     envelope_from = check_address(settings.sender.from_address)
     recipient = check_address(str(message["To"]))
@@ -121,23 +120,8 @@ def send_message(settings: Settings, message: EmailMessage) -> None:
         client = await open_connection(settings)
         try:
             await client.send_message(message, sender=envelope_from, recipients=[recipient])
-        except aiosmtplib.SMTPRecipientsRefused as exc:  # RCPT refused: a refusal too
-            first = exc.recipients[0] if exc.recipients else None
-            raise NewsletterError(
-                "SMTP_REFUSED",
-                None,
-                {"code": first.code if first else 550, "detail": first.message if first else ""},
-            ) from None
-        except aiosmtplib.SMTPResponseException as exc:
-            raise NewsletterError(
-                "SMTP_REFUSED", None, {"code": exc.code, "detail": exc.message}
-            ) from None
         except (aiosmtplib.SMTPException, OSError) as exc:
-            raise NewsletterError(
-                "SMTP_UNREACHABLE",
-                None,
-                {"host": settings.smtp.host, "port": settings.smtp.port, **network_detail(exc)},
-            ) from None
+            raise send_failure(exc, settings) from None
         finally:
             if client.is_connected:
                 try:

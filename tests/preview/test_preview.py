@@ -310,7 +310,7 @@ def test_size_panel_lists_every_image_and_compares_on_click(page: Page, preview:
     expect(rows).to_have_count(len(sources))
     sizes = page.locator("#groessen")
     expect(sizes).to_contain_text("HTML der E-Mail")
-    expect(sizes).to_contain_text("Gmail kürzt ab etwa 102,0 KB")
+    expect(sizes).to_contain_text("Gmail kürzt ab etwa 102 KB")
     expect(sizes).to_contain_text("Ganze Nachricht")
     # the weight of one message as it leaves, photos inside it and loaded from the site
     weights = page.locator("#gewicht li")
