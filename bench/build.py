@@ -64,14 +64,12 @@ def main() -> int:
         os.utime(md, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # still received on time
         edited = timed(lambda: subprocess.run(cli, cwd=root, capture_output=True, check=True))
         photos = sum(
-            1
-            for r in result.manifest["images"]["renditions"]
-            if r["kind"] == "email" and r["role"] == "photo"
+            1 for r in result.manifest.images.renditions if r.kind == "email" and r.role == "photo"
         )
-        email = result.manifest["email"]
+        email = result.manifest.email
     print(
-        f"issue: {args.n} submissions, {photos} photos; email {email['html_bytes'] / 1000:.1f} KB"
-        f" (limit {email['limit_bytes'] / 1000:.0f} KB, shortened: {email['shortened']})"
+        f"issue: {args.n} submissions, {photos} photos; email {email.html_bytes / 1000:.1f} KB"
+        f" (limit {email.limit_bytes / 1000:.0f} KB, shortened: {email.shortened})"
     )
     print(f"{'what':<44} {'seconds':>8} {'vs baseline':>12}")
     for label, t in (

@@ -435,13 +435,13 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
     for f in result.image_findings:
         where = "/".join(p for p in (f.submission, f.file) if p) or t("general", lang)
         out.print(f"  {where}: {f.message(lang)}", markup=False)
-    email = result.manifest["email"]
+    email = result.manifest.email
 
     def decimal(value: float, places: int = 1) -> str:
         text = f"{value:.{places}f}"
         return text if en else text.replace(".", ",")
 
-    kb = email.get("html_bytes_sent", email["html_bytes"]) / 1000
+    kb = email.html_bytes_sent / 1000
     out.print(
         ("Built" if en else "Gebaut") + f": {result.outbox}  ({decimal(result.seconds)} s)",
         markup=False,
@@ -453,7 +453,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
         names.insert(4, PRINT_SHOP_PDF)
     for name in names:
         out.print(f"  {result.outbox / name}", markup=False)
-    others = [lang_ for lang_ in result.manifest.get("frames", {}) if lang_ != "de"]
+    others = [lang_ for lang_ in result.manifest.frames if lang_ != "de"]
     if others:  # the email with its own words in the subscribers' languages (compose picks)
         out.print(
             ("  Email frame also in: " if en else "  E-Mail-Rahmen auch auf: ")
@@ -464,8 +464,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings, lang: str, out: Cons
     out.print(
         f"  HTML: {decimal(kb)} KB "
         + ("as sent" if en else "wie versandt")
-        + f" / {decimal(email['limit_bytes'] / 1000, 0)} KB"
-        + ((" (texts shortened)" if en else " (Texte gekürzt)") if email["shortened"] else ""),
+        + f" / {decimal(email.limit_bytes / 1000, 0)} KB"
+        + ((" (texts shortened)" if en else " (Texte gekürzt)") if email.shortened else ""),
         markup=False,
     )
     # the build's own errors (e.g. the picture budget) are findings too: exit 1, like check

@@ -36,7 +36,8 @@ import logging
 import re
 import sqlite3
 import ssl
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage, Message
 from email.policy import default as default_policy
@@ -103,21 +104,68 @@ class LeftAlone:
     reason: Literal["unknown_token", "bounce_unparsed", "bounce_unverified"]
 
 
-@dataclass
+Outcome = Literal[
+    "unsubscribe", "bounce", "unknown_token", "bounce_unparsed", "bounce_unverified", "other"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What one mail was and what acting on it did."""
+
+    outcome: Outcome
+    unsubscribed: tuple[str, ...] = ()
+    already_unsubscribed: tuple[str, ...] = ()
+    bounces: tuple[BounceResult, ...] = ()
+    unknown_recipients: tuple[str, ...] = ()
+    problem: LeftAlone | None = None  # why it stays in the folder
+
+    @property
+    def to_move(self) -> bool:
+        """Acted on: the mail goes to the processed folder."""
+        return self.outcome in ("unsubscribe", "bounce")
+
+
+@dataclass(frozen=True, slots=True)
 class MailboxReport:
     """What a run did (or would do, with dry_run)."""
 
     examined: int = 0
-    unsubscribed: list[str] = field(default_factory=list)
-    already_unsubscribed: list[str] = field(default_factory=list)
-    bounces: list[BounceResult] = field(default_factory=list)
-    unknown_recipients: list[str] = field(default_factory=list)
-    problems: list[LeftAlone] = field(default_factory=list)
+    unsubscribed: tuple[str, ...] = ()
+    already_unsubscribed: tuple[str, ...] = ()
+    bounces: tuple[BounceResult, ...] = ()
+    unknown_recipients: tuple[str, ...] = ()
+    problems: tuple[LeftAlone, ...] = ()
     others: int = 0
     moved: int = 0
     folder: str = ""
     processed_folder: str = ""
     dry_run: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        handled: Sequence[Handled],
+        *,
+        moved: int,
+        folder: str,
+        processed_folder: str,
+        dry_run: bool,
+    ) -> MailboxReport:
+        """The report of a run that handled these mails (in order) and moved `moved`."""
+        return cls(
+            examined=len(handled),
+            unsubscribed=tuple(a for h in handled for a in h.unsubscribed),
+            already_unsubscribed=tuple(a for h in handled for a in h.already_unsubscribed),
+            bounces=tuple(b for h in handled for b in h.bounces),
+            unknown_recipients=tuple(a for h in handled for a in h.unknown_recipients),
+            problems=tuple(h.problem for h in handled if h.problem is not None),
+            others=sum(h.outcome == "other" for h in handled),
+            moved=moved,
+            folder=folder,
+            processed_folder=processed_folder,
+            dry_run=dry_run,
+        )
 
 
 def record_bounce(
@@ -182,11 +230,6 @@ def record_bounce(
     return BounceResult(s.address, failure.kind, failure.status, count, limit, marked)
 
 
-Outcome = Literal[
-    "unsubscribe", "bounce", "unknown_token", "bounce_unparsed", "bounce_unverified", "other"
-]
-
-
 def _on_the_list(conn: sqlite3.Connection, address: str) -> store.Subscriber | None:
     try:
         return store.get(conn, address)
@@ -217,12 +260,11 @@ def handle_message(
     conn: sqlite3.Connection,
     raw: bytes,
     mailbox: MailboxSettings,
-    report: MailboxReport,
     *,
     now: datetime | None = None,
     dry_run: bool = False,
-) -> Outcome:
-    """Act on one mail and note it in `report`; "unsubscribe" and "bounce" are to be moved.
+) -> Handled:
+    """Act on one mail; what it was and what was done ("unsubscribe" and "bounce" are moved).
 
     A bounce that names someone on the list without quoting a message sent to them is
     "bounce_unverified": left alone. (Should one mail report several recipients and only some
@@ -235,15 +277,16 @@ def handle_message(
     sender, subject = str(msg.get("From", "")), str(msg.get("Subject", ""))
     if failures is not None:
         if not failures:
-            report.problems.append(LeftAlone(sender, subject, "bounce_unparsed"))
-            return "bounce_unparsed"
+            return Handled("bounce_unparsed", problem=LeftAlone(sender, subject, "bounce_unparsed"))
         mail_hash = hashlib.sha256(raw).hexdigest()
         message_ids = original_message_ids(msg)
         unverified = False
+        unknown: list[str] = []
+        bounces: list[BounceResult] = []
         for failure in failures:
             checked = _verified(conn, failure, message_ids)
             if checked is None:
-                report.unknown_recipients.append(failure.final or failure.recipient)
+                unknown.append(failure.final or failure.recipient)
                 continue
             failure, sent = checked
             if not sent and failure.kind != "delay":  # a delay changes nothing anyway
@@ -254,29 +297,27 @@ def handle_message(
                 continue
             result = record_bounce(conn, failure, mail_hash, mailbox, now=now, dry_run=dry_run)
             if result is None:  # gone from the list in between
-                report.unknown_recipients.append(failure.recipient)
+                unknown.append(failure.recipient)
             else:
-                report.bounces.append(result)
-        if unverified:
-            report.problems.append(LeftAlone(sender, subject, "bounce_unverified"))
-            return "bounce_unverified"
-        return "bounce"
+                bounces.append(result)
+        problem = LeftAlone(sender, subject, "bounce_unverified") if unverified else None
+        return Handled(
+            "bounce_unverified" if unverified else "bounce",
+            bounces=tuple(bounces),
+            unknown_recipients=tuple(unknown),
+            problem=problem,
+        )
     token = unsubscribe_token(msg)
     if token is None:
-        report.others += 1
-        return "other"
+        return Handled("other")
     s = store.by_token(conn, token)
     if s is None:
-        report.problems.append(LeftAlone(sender, subject, "unknown_token"))
-        return "unknown_token"
+        return Handled("unknown_token", problem=LeftAlone(sender, subject, "unknown_token"))
     if s.status == "unsubscribed":
-        report.already_unsubscribed.append(s.address)
-    elif dry_run:
-        report.unsubscribed.append(s.address)
-    else:
+        return Handled("unsubscribe", already_unsubscribed=(s.address,))
+    if not dry_run:
         store.unsubscribe(conn, token=token, via="mailto", now=now)
-        report.unsubscribed.append(s.address)
-    return "unsubscribe"
+    return Handled("unsubscribe", unsubscribed=(s.address,))
 
 
 # --- IMAP ----------------------------------------------------------------------------------
@@ -393,9 +434,8 @@ def process_mailbox(
 ) -> MailboxReport:
     """Read the folder, act on requests and bounces, move what was handled; the report."""
     mailbox = mailbox or mailbox_settings(settings)
-    report = MailboxReport(
-        folder=mailbox.folder, processed_folder=mailbox.processed_folder, dry_run=dry_run
-    )
+    handled: list[Handled] = []
+    moved = 0
     imap = connect(mailbox, settings)
     try:
         typ, data = imap.select(_quoted(mailbox.folder), readonly=dry_run)
@@ -410,11 +450,11 @@ def process_mailbox(
                 raw = _fetch(imap, uid)
                 if raw is None:
                     continue
-                report.examined += 1
-                outcome = handle_message(conn, raw, mailbox, report, now=now, dry_run=dry_run)
-                if outcome in ("unsubscribe", "bounce") and not dry_run:
+                done = handle_message(conn, raw, mailbox, now=now, dry_run=dry_run)
+                handled.append(done)
+                if done.to_move and not dry_run:
                     _move(imap, uid, mailbox.processed_folder)
-                    report.moved += 1
+                    moved += 1
         # No CLOSE: it would expunge mails someone else flagged deleted. LOGOUT keeps them.
     except (imaplib.IMAP4.error, OSError) as exc:
         raise NewsletterError(
@@ -422,4 +462,10 @@ def process_mailbox(
         ) from None
     finally:
         _logout(imap)
-    return report
+    return MailboxReport.of(
+        handled,
+        moved=moved,
+        folder=mailbox.folder,
+        processed_folder=mailbox.processed_folder,
+        dry_run=dry_run,
+    )

@@ -32,10 +32,19 @@ from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.core.filenames import ascii_slug
 from newsletter.core.files import write_atomic
-from newsletter.core.models import Finding
+from newsletter.core.models import Finding, Issue
 from newsletter.intake.reader import resolve_issue
 from newsletter.output import ics
 from newsletter.output.content import IssueView, Placed, build_view
+from newsletter.output.manifest import (
+    CONSENT_CODES,
+    MANIFEST,
+    EmailRecord,
+    FrameFiles,
+    Manifest,
+    PersonalPlaces,
+    build_manifest,
+)
 from newsletter.output.render import fit_email, render_email_html, render_text, render_web
 from newsletter.output.transfer import sent_bytes
 from newsletter.send.compose import general_unsubscribe_link, place_personal
@@ -43,7 +52,7 @@ from newsletter.send.guard import issue_inputs
 from newsletter.texts.i18n import FRAMES, SOURCE
 
 if TYPE_CHECKING:  # images.py is imported when a build runs (it starts a process pool)
-    from newsletter.images.renditions import Rendition
+    from newsletter.images.renditions import Kind, Rendition
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +66,23 @@ FATAL = frozenset(
         "NO_SUBMISSIONS",
     }
 )
-MANIFEST = "manifest.json"
-# Photos without a release: left out of every output, the rest of the submission goes in.
-CONSENT_CODES = frozenset({"CONSENT_MISSING", "CONSENT_FALSE", "CONSENT_NOT_BOOL"})
 # The stages `build_issue` reports to its `stage` callback, in order.
 STAGES = ("check", "images", "render", "pdf", "write")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An issue checked for a build: the hashes of its inputs, taken before it was read (an
+    edit in between makes the build look outdated, never current), and the check's report."""
+
+    inputs: dict[str, Any]
+    report: CheckReport
+
+
+def check_for_build(issue_arg: str, settings: Settings) -> Checked:
+    """Hash the issue's inputs, then read and judge it: what `build_issue` builds from."""
+    inputs = issue_inputs(resolve_issue(issue_arg, settings), settings)
+    return Checked(inputs, run_check(issue_arg, settings))
 
 
 @dataclass(frozen=True)
@@ -69,9 +90,9 @@ class BuildResult:
     """Where the build went and what it did."""
 
     outbox: Path
-    manifest: dict[str, Any]
-    findings: list[Finding]  # check's and the image pipeline's
-    image_findings: list[Finding]  # the build's own: images, email size (check cannot see them)
+    manifest: Manifest  # as written to outbox/ISSUE/manifest.json
+    findings: tuple[Finding, ...]  # check's and the image pipeline's
+    image_findings: tuple[Finding, ...]  # the build's own: images, email size (check cannot)
     left_out: tuple[str, ...]
     seconds: float
 
@@ -85,11 +106,11 @@ class BuildResult:
         ]
 
 
-def _place(renditions: Sequence[Rendition], tmp: Path) -> dict[tuple[str, str, Any], Placed]:
+def _place(renditions: Sequence[Rendition], tmp: Path) -> dict[tuple[str, str, Kind], Placed]:
     """Copy the renditions into the build folder; where each is and how big."""
     from newsletter.images.logo_plate import needs_light_plate
 
-    placed: dict[tuple[str, str, Any], Placed] = {}
+    placed: dict[tuple[str, str, Kind], Placed] = {}
     for r in renditions:
         folder = "images" if r.kind == "email" else "print"
         # the pipeline names its files (filenames.py), never the contributor
@@ -104,7 +125,7 @@ def _place(renditions: Sequence[Rendition], tmp: Path) -> dict[tuple[str, str, A
 
 
 def _carried(
-    email_view: IssueView, placed: Mapping[tuple[str, str, Any], Placed]
+    email_view: IssueView, placed: Mapping[tuple[str, str, Kind], Placed]
 ) -> frozenset[tuple[str, str]]:
     """The (submission, photo) pairs the email shows, as the template picks them."""
     source_of = {p.href: (slug, source) for (slug, source, kind), p in placed.items()}
@@ -117,7 +138,7 @@ def _carried(
 
 
 def build_issue(
-    issue_arg: str,
+    issue: str | Checked,
     settings: Settings,
     *,
     force: bool = False,
@@ -130,6 +151,8 @@ def build_issue(
 ) -> BuildResult:
     """Build everything for an issue into outbox/ISSUE/, atomically.
 
+    `issue`: the issue's name or folder (checked here), or what `check_for_build` made of it
+    when the caller has already checked it (the preview shows the report).
     `outbox_root` replaces the configured outbox (the preview builds into its own);
     `with_pdf=False` skips the slowest stage (the preview renders the PDF afterwards);
     `print_shop` adds the print shop's edition (pdf.PRINT_SHOP_PDF: PDF/X-4, bleed, crop marks).
@@ -146,38 +169,38 @@ def build_issue(
             stage(name)
 
     started = time.perf_counter()
-    # hashed before reading: an edit in between makes the build look outdated, never current
-    inputs = issue_inputs(resolve_issue(issue_arg, settings), settings)
-    begin("check")
-    report = run_check(issue_arg, settings)
+    if isinstance(issue, str):
+        begin("check")
+        issue = check_for_build(issue, settings)
+    inputs, report = issue.inputs, issue.report
     left_out = _refuse_or_leave_out(report, force)
     if withdrawn is None:
         from newsletter.intake.withdrawals import read_withdrawals, withdrawn_pairs
 
         db = settings.path(settings.subscribers.database)
         withdrawn = withdrawn_pairs(read_withdrawals(db), report.intake.issue.slug)
-    issue = without_photos(report.intake.issue, withdrawn)
+    content = without_photos(report.intake.issue, withdrawn)
     begin("images")
-    renditions = issue_renditions(issue, settings, progress=progress, skip=frozenset(left_out))
+    renditions = issue_renditions(content, settings, progress=progress, skip=frozenset(left_out))
     # the pipeline repeats some header findings of the rules (same code, file, numbers)
     findings = report.findings + [f for f in renditions.findings if f not in report.findings]
 
     root = outbox_root or settings.path(settings.outbox_dir)
     root.mkdir(parents=True, exist_ok=True)
-    final = root / issue.slug
-    tmp = Path(tempfile.mkdtemp(prefix=f".{issue.slug}.build-", dir=root))
+    final = root / content.slug
+    tmp = Path(tempfile.mkdtemp(prefix=f".{content.slug}.build-", dir=root))
     tmp.chmod(0o755)  # mkdtemp makes it private; the outbox is meant to be published
     try:
         placed = _place(renditions.renditions, tmp)
-        included = frozenset(s.slug for s in issue.submissions) - set(left_out)
-        view = build_view(issue, settings, placed, include=included, left_out=left_out)
+        included = frozenset(s.slug for s in content.submissions) - set(left_out)
+        view = build_view(content, settings, placed, include=included, left_out=left_out)
         carried = _carried(fit_email(view, settings)[1], placed)
         shown = {(u.submission, u.source) for u in renditions.renditions if u.role == "photo"}
         if carried != shown and renditions.budget.lowered:
             # the budget was spent on photos the (shortened) email does not carry: count only
             # what the message carries, and keep the web version's photos at full quality
             renditions = issue_renditions(
-                issue, settings, progress=progress, skip=frozenset(left_out), carried=carried
+                content, settings, progress=progress, skip=frozenset(left_out), carried=carried
             )
             findings = report.findings + [
                 f for f in renditions.findings if f not in report.findings
@@ -186,8 +209,8 @@ def build_issue(
             shutil.rmtree(tmp / "print", ignore_errors=True)
             placed = _place(renditions.renditions, tmp)
         begin("render")
-        included = frozenset(s.slug for s in issue.submissions) - set(left_out)
-        view = build_view(issue, settings, placed, include=included, left_out=left_out)
+        included = frozenset(s.slug for s in content.submissions) - set(left_out)
+        view = build_view(content, settings, placed, include=included, left_out=left_out)
         # The reader's own unsubscribe link goes only where the template puts it: a marker no
         # submission can contain (random, made after the content was read) marks the places,
         # the published files get the general link there, the manifest records where.
@@ -198,8 +221,8 @@ def build_issue(
         # first: compose picks each reader's by the subscriber's language (i18n.FRAMES). The
         # other languages are made from the view the German email was fitted with, so every
         # reader gets the same contributions, cut the same way, with the same pictures.
-        personal: dict[str, dict[str, Any]] = {}
-        frames: dict[str, dict[str, str]] = {}
+        personal: dict[str, PersonalPlaces] = {}
+        frames: dict[str, FrameFiles] = {}
         for lang in FRAMES:
             html_name, text_name = frame_files(lang)
             if lang != SOURCE:
@@ -212,9 +235,9 @@ def build_issue(
             frame_text, text_at = place_personal(
                 render_text(view, settings, unsubscribe_url=marker, lang=lang), marker, general
             )
-            personal[html_name] = {"link": html.escape(general), "at": html_at}
-            personal[text_name] = {"link": general, "at": text_at}
-            frames[lang] = {"html": html_name, "text": text_name}
+            personal[html_name] = PersonalPlaces(link=html.escape(general), at=tuple(html_at))
+            personal[text_name] = PersonalPlaces(link=general, at=tuple(text_at))
+            frames[lang] = FrameFiles(html=html_name, text=text_name)
             size = sent_bytes(frame_html)  # as the message carries it (transfer-encoded)
             if size > settings.email.max_html_bytes:
                 findings.append(
@@ -231,12 +254,12 @@ def build_issue(
                 email_html = frame_html
         _write(tmp / "web" / "index.html", render_web(view, settings).encode())
         tz = ZoneInfo(settings.timezone)
-        stamp = issue.date or (issue.deadline.date() if issue.deadline else None)
+        stamp = content.date or (content.deadline.date() if content.deadline else None)
         if view.events and stamp is not None:
             for e in view.events:
                 _write(tmp / e.ics, ics.calendar([e], tz, stamp, e.title))
             _write(tmp / view.ics_all_href, ics.calendar(view.events, tz, stamp, view.heading))
-        for a, att in zip(view.attachments, issue.attachments, strict=False):
+        for a, att in zip(view.attachments, content.attachments, strict=False):
             if att.file.path is not None:
                 _write(tmp / a.href, att.file.path.read_bytes())
         if with_pdf:
@@ -247,26 +270,27 @@ def build_issue(
 
             _write(tmp / PRINT_SHOP_PDF, render_pdf(view, settings, tmp, print_shop=True))
         begin("write")
-        manifest = _manifest(
+        email = EmailRecord(
+            html_bytes=len(email_html.encode()),
+            html_bytes_sent=sent_bytes(email_html),
+            limit_bytes=settings.email.max_html_bytes,
+            shortened=email_view.shortened,
+        )
+        manifest = build_manifest(
             tmp,
             report,
             findings,
             left_out,
-            renditions.model_dump(mode="json"),
-            email_html,
-            email_view.shortened,
+            renditions,
+            email,
             settings,
+            personal=personal,
+            frames=frames,
+            inputs=inputs,
+            placed=placed,
+            withdrawn=withdrawn,
         )
-        manifest["personal"] = personal
-        manifest["frames"] = frames
-        manifest["inputs"] = inputs
-        # where each picture went: publish builds the directory pages from it
-        manifest["placed"] = [
-            {"submission": k[0], "source": k[1], "kind": k[2], **v.__dict__}
-            for k, v in placed.items()
-        ]
-        manifest["withdrawn"] = sorted([slug, name] for slug, name in withdrawn)
-        _write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+        _write(tmp / MANIFEST, manifest.json_bytes())
         swap_into_place(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -274,8 +298,8 @@ def build_issue(
     return BuildResult(
         outbox=final,
         manifest=manifest,
-        findings=findings,
-        image_findings=findings[len(report.findings) :],
+        findings=tuple(findings),
+        image_findings=tuple(findings[len(report.findings) :]),
         left_out=left_out,
         seconds=time.perf_counter() - started,
     )
@@ -312,7 +336,7 @@ def frame_files(lang: str) -> tuple[str, str]:
     return f"email.{lang}.html", f"email.{lang}.txt"
 
 
-def without_photos(issue: Any, withdrawn: frozenset[tuple[str, str]]) -> Any:
+def without_photos(issue: Issue, withdrawn: frozenset[tuple[str, str]]) -> Issue:
     """`issue` without the photos in `withdrawn` (slug, file name; compared in NFC, any case)."""
     if not withdrawn:
         return issue
@@ -329,7 +353,7 @@ def without_photos(issue: Any, withdrawn: frozenset[tuple[str, str]]) -> Any:
     return issue.model_copy(update={"submissions": tuple(subs)})
 
 
-def _render_pdf(view: Any, settings: Settings, outbox: Path) -> bytes:
+def _render_pdf(view: IssueView, settings: Settings, outbox: Path) -> bytes:
     from newsletter.output.pdf import render_pdf
 
     return render_pdf(view, settings, outbox)
@@ -374,59 +398,6 @@ def _unique(root: Path, rel: str) -> str:
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-
-
-def _manifest(
-    folder: Path,
-    report: CheckReport,
-    findings: list[Finding],
-    left_out: tuple[str, ...],
-    images: dict[str, Any],
-    email_html: str,
-    shortened: bool,
-    settings: Settings,
-) -> dict[str, Any]:
-    files = []
-    for p in sorted(q for q in folder.rglob("*") if q.is_file()):
-        data = p.read_bytes()
-        files.append(
-            {
-                "path": p.relative_to(folder).as_posix(),
-                "bytes": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
-        )
-    for r in images.get("renditions", []):
-        r.pop("path", None)  # the cache path is not part of the output
-    return {
-        "issue": report.intake.issue.slug,
-        "submissions": [s.slug for s in report.intake.issue.submissions if s.slug not in left_out],
-        "left_out": list(left_out),
-        "photos_left_out": [
-            {"submission": f.submission, "file": f.params.get("name"), "code": f.code}
-            for f in findings
-            if f.code in CONSENT_CODES and f.submission not in left_out
-        ],
-        "editorials": [e.name for e in report.intake.issue.editorials],
-        "email": {
-            "html_bytes": len(email_html.encode()),
-            "html_bytes_sent": sent_bytes(email_html),
-            "limit_bytes": settings.email.max_html_bytes,
-            "shortened": shortened,
-        },
-        "files": files,
-        "findings": [
-            {
-                "severity": f.severity,
-                "code": f.code,
-                "submission": f.submission,
-                "file": f.file,
-                "message": f.message(settings.lang),
-            }
-            for f in findings
-        ],
-        "images": images,
-    }
 
 
 _RENAME_EXCHANGE = 2

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsletter.check.stage import CheckReport, run_check
+from newsletter.check.stage import CheckReport
 from newsletter.core.config import Settings
 from newsletter.core.errors import ConfigError, NewsletterError
-from newsletter.output.build import BuildResult, build_issue
+from newsletter.output.build import BuildResult, build_issue, check_for_build
 from newsletter.texts.messages import render
 
 log = logging.getLogger(__name__)
@@ -260,9 +260,10 @@ class Rebuilder:
             if self.reload_settings is not None:
                 self.settings = self.reload_settings()
             settings = self.settings
-            report = run_check(self.issue_arg, settings)
+            checked = check_for_build(self.issue_arg, settings)  # once: the page shows it
+            report = checked.report
             result = build_issue(
-                self.issue_arg,
+                checked,
                 settings,
                 force=True,
                 progress=self._progress,

@@ -434,6 +434,7 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
         return ctx
     issue = good.report.intake.issue
     result = good.result
+    manifest = result.manifest.as_json()  # the page reads it as manifest.json holds it
     findings = result.findings
     receipts = good.report.receipts_shown(ZoneInfo(good.settings.timezone), lang)
     rows = report_rows(issue, good.report.slugs, findings, result.left_out, lang, receipts)
@@ -455,10 +456,10 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
             for f in result.photos_left_out
         ],
         late=[r for r in rows if r.late],
-        bars=size_bars(result.manifest, len(text.encode())),
+        bars=size_bars(manifest, len(text.encode())),
         weights=weights(result.outbox, good.settings),
-        images=image_rows(result.manifest, issue),
-        budget=result.manifest.get("images", {}).get("budget", {}),
+        images=image_rows(manifest, issue),
+        budget=manifest["images"]["budget"],
         text=text,
         summary=f"{len(rows)} Einreichungen: {counts['ok']} in Ordnung, {counts['warning']} mit "
         f"Warnungen, {counts['error']} mit Fehlern."

@@ -196,8 +196,8 @@ class Preview:
         if s.good is None:
             return frozenset()
         issue = s.good.report.intake.issue
-        renditions = s.good.result.manifest.get("images", {}).get("renditions", [])
-        paths = {source_path(issue, r["submission"], r["source"]) for r in renditions}
+        renditions = s.good.result.manifest.images.renditions
+        paths = {source_path(issue, r.submission, r.source) for r in renditions}
         return frozenset(p for p in paths if p)
 
     def send_test(self, address: str, *, confirmed: bool) -> tuple[int, str]:

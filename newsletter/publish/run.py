@@ -135,7 +135,7 @@ def _apply_withdrawals(state: Path, settings: Settings) -> list[str]:
                 folder,
                 {"issue": issue, "path": str(folder), "detail": exc.code},
             ) from None
-        _keep(state, folder, result.outbox, result.manifest, settings)
+        _keep(state, folder, result.outbox, result.manifest.as_json(), settings)
         shutil.rmtree(result.outbox, ignore_errors=True)
         rebuilt.append(issue)
     return rebuilt

@@ -408,7 +408,7 @@ def test_bounces_and_requests_are_processed_moved_and_send_skips_them(
         imap.append(request("Z" * 43, subject="unsubscribe-" + "Z" * 43 + " (bitte)"))
         report = process_mailbox(settings, box(imap))
         assert report.examined == 6 and report.moved == 4
-        assert report.unsubscribed == ["geht@example.net"]
+        assert report.unsubscribed == ("geht@example.net",)
         hard = [b for b in report.bounces if b.address == "weg@example.net"]
         assert [(b.kind, b.status, b.count, b.marked) for b in hard] == [
             ("hard", "5.1.1", 1, False),
@@ -463,9 +463,9 @@ def test_the_same_bounce_twice_counts_once(tmp_path: Path) -> None:
     mailbox = MailboxSettings.model_validate({"hard_bounce_limit": 2})
     with store.open_store(settings.path(settings.subscribers.database)) as db:
         for _ in range(3):  # e.g. a run that died before it could move the mail
-            report = MailboxReport()
-            assert handle_message(db, raw, mailbox, report) == "bounce"
-    assert report.bounces[0].repeated and report.bounces[0].count == 1
+            handled = handle_message(db, raw, mailbox)
+            assert handled.outcome == "bounce"
+    assert handled.bounces[0].repeated and handled.bounces[0].count == 1
     assert status(settings, "doppelt@example.net").status == "active"
 
 
@@ -476,7 +476,7 @@ def test_token_in_the_recipient_address_unsubscribes(imap: Imap, tmp_path: Path)
         request(s.unsubscribe_token, subject="", to=f"abmelden+{s.unsubscribe_token}@x.org")
     )
     report = process_mailbox(settings, box(imap))
-    assert report.unsubscribed == ["plus@example.net"] and report.moved == 1
+    assert report.unsubscribed == ("plus@example.net",) and report.moved == 1
 
 
 def test_a_folder_name_with_umlauts_is_created(imap: Imap, tmp_path: Path) -> None:
@@ -518,7 +518,7 @@ def test_a_dry_run_changes_and_moves_nothing(imap: Imap, tmp_path: Path) -> None
     imap.append(request(people["probe@example.net"].unsubscribe_token))
     imap.append(dsn("hart@example.net", "5.1.1", message_id=ids["hart@example.net"]))
     report = process_mailbox(settings, box(imap, hard_bounce_limit=1), dry_run=True)
-    assert report.unsubscribed == ["probe@example.net"] and report.bounces[0].marked
+    assert report.unsubscribed == ("probe@example.net",) and report.bounces[0].marked
     assert report.moved == 0 and len(imap.subjects("INBOX")) == 2
     assert status(settings, "probe@example.net").status == "active"
     assert status(settings, "hart@example.net").status == "active"
@@ -582,12 +582,12 @@ def test_an_alias_bounce_is_checked_against_the_address_on_the_list(tmp_path: Pa
     real = real.replace(b"ziel@x.de", b"ziel@example.net")
     other = real.replace(ids["ziel@example.net"].encode(), ids["dritte@example.net"].encode())
     with store.open_store(settings.path(settings.subscribers.database)) as db:
-        report = MailboxReport()
-        assert handle_message(db, other, mailbox, report) == "bounce_unverified"
-        assert not report.bounces and not report.unknown_recipients
-        report = MailboxReport()
-        assert handle_message(db, real, mailbox, report) == "bounce"
-    assert [(b.address, b.marked) for b in report.bounces] == [("ziel@example.net", True)]
+        handled = handle_message(db, other, mailbox)
+        assert handled.outcome == "bounce_unverified"
+        assert not handled.bounces and not handled.unknown_recipients
+        handled = handle_message(db, real, mailbox)
+        assert handled.outcome == "bounce"
+    assert [(b.address, b.marked) for b in handled.bounces] == [("ziel@example.net", True)]
 
 
 def test_the_command_reports_in_german_and_asks_for_attention(imap: Imap, tmp_path: Path) -> None:
@@ -743,9 +743,14 @@ def test_reports_of_success_and_personal_mails_are_no_bounces() -> None:
 
 
 def test_the_report_reads_well_in_english() -> None:
-    report = MailboxReport(examined=2, unsubscribed=["a@example.net"], moved=1, folder="INBOX")
-    report.processed_folder = "Done"
-    report.problems.append(LeftAlone("MAILER-DAEMON@x.net", "Undelivered", "bounce_unverified"))
+    report = MailboxReport(
+        examined=2,
+        unsubscribed=("a@example.net",),
+        moved=1,
+        folder="INBOX",
+        processed_folder="Done",
+        problems=(LeftAlone("MAILER-DAEMON@x.net", "Undelivered", "bounce_unverified"),),
+    )
     out = Console(record=True, width=200)
     print_report(report, "en", out)
     text = out.export_text()

@@ -3,7 +3,6 @@ version shows."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -44,12 +43,12 @@ def test_the_budget_counts_what_the_shortened_email_carries(
     settings = _settings(root)
     result = build_issue(str(issue.folder), settings)
     manifest = result.manifest
-    assert manifest["email"]["shortened"]
+    assert manifest.email.shortened
     html = (result.outbox / "email.html").read_text("utf-8")
     carried = set(re.findall(r'src="(images/[^"]+)"', html))
     carried_bytes = sum(os.path.getsize(result.outbox / href) for href in carried)
-    budget = manifest["images"]["budget"]
-    assert budget["total_bytes"] == carried_bytes, json.dumps(budget)
+    budget = manifest.images.budget
+    assert budget.total_bytes == carried_bytes, budget.model_dump_json()
     # the web version shows photos the message does not carry: they are not counted
     web = (result.outbox / "web" / "index.html").read_text("utf-8")
     web_only = set(re.findall(r'src="\.\./(images/[^"]+\.jpg)"', web)) - carried

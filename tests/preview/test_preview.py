@@ -304,8 +304,8 @@ def test_report_links_each_submission_to_its_place_in_the_email(page: Page) -> N
 def test_size_panel_lists_every_image_and_compares_on_click(page: Page, preview: Preview) -> None:
     snap = preview.rebuilder.snapshot()
     assert snap.good is not None
-    renditions = snap.good.result.manifest["images"]["renditions"]
-    sources = {(r["submission"], r["source"]) for r in renditions}
+    renditions = snap.good.result.manifest.images.renditions
+    sources = {(r.submission, r.source) for r in renditions}
     rows = page.locator("table.bilder > tbody > tr:not(.vergleich)")
     expect(rows).to_have_count(len(sources))
     sizes = page.locator("#groessen")
