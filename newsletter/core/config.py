@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from newsletter.core.errors import ConfigError
-from newsletter.texts.messages import explain_validation
+from newsletter.texts.i18n import N_
+from newsletter.texts.messages import both, explain_validation
 from newsletter.texts.syntax import explain_toml, loads_toml
 
 Lang = Literal["de", "en"]
@@ -481,9 +482,8 @@ def load_settings(root: Path | None = None, config_file: Path | None = None) -> 
     problems: list[tuple[str, str]] = []
     english: list[str] = []
     if config_file is not None and not path.is_file():
-        raise ConfigError(
-            path, [("", f"Datei nicht gefunden: {path}")], [f"file not found: {path}"]
-        )
+        de, en = both(N_("Datei nicht gefunden: {path}"), path=path)
+        raise ConfigError(path, [("", de)], [en])
     if path.is_file():
         try:
             data = loads_toml(path.read_text(encoding="utf-8"))
@@ -495,9 +495,8 @@ def load_settings(root: Path | None = None, config_file: Path | None = None) -> 
                 [f"{p['where_en']}: {p['detail_en']}"],
             ) from None
         except UnicodeDecodeError:
-            raise ConfigError(
-                path, [("", "nicht als UTF-8 gespeichert")], ["not saved as UTF-8"]
-            ) from None
+            de, en = both(N_("nicht als UTF-8 gespeichert"))
+            raise ConfigError(path, [("", de)], [en]) from None
     data.setdefault("root", root)
     try:
         settings = Settings(_env_file=root / ".env", **data)  # type: ignore[call-arg]
@@ -508,19 +507,23 @@ def load_settings(root: Path | None = None, config_file: Path | None = None) -> 
             problems.append((key, de))
             english.append(en)
         raise ConfigError(path, problems, english) from None
+    at_most = N_("muss <= {other} sein")
     if settings.layout.print_error_ppi > settings.layout.print_warn_ppi:
-        problems.append(("layout.print_error_ppi", "muss <= layout.print_warn_ppi sein"))
-        english.append("must be <= layout.print_warn_ppi")
+        de, en = both(at_most, other="layout.print_warn_ppi")
+        problems.append(("layout.print_error_ppi", de))
+        english.append(en)
     if settings.images.ssimulacra2_floor > settings.images.ssimulacra2_target:
-        problems.append(("images.ssimulacra2_floor", "muss <= images.ssimulacra2_target sein"))
-        english.append("must be <= images.ssimulacra2_target")
+        de, en = both(at_most, other="images.ssimulacra2_target")
+        problems.append(("images.ssimulacra2_floor", de))
+        english.append(en)
     try:
         from zoneinfo import ZoneInfo
 
         ZoneInfo(settings.timezone)
     except Exception:
-        problems.append(("timezone", f"unbekannte Zeitzone {settings.timezone!r}"))
-        english.append(f"unknown time zone {settings.timezone!r}")
+        de, en = both(N_("unbekannte Zeitzone {zone}"), zone=repr(settings.timezone))
+        problems.append(("timezone", de))
+        english.append(en)
     if problems:
         raise ConfigError(path, problems, english)
     return settings
