@@ -47,6 +47,7 @@ def extract(domain: str) -> None:
         str(version["version"]),
         "--copyright-holder",
         "newsletter contributors",
+        "--add-location=file",  # file names, no line numbers: no churn when code moves
         "-o",
         f"{LOCALE}/{domain}.pot",
         *i18n.SOURCES[domain],
@@ -71,11 +72,24 @@ def restore_headers(kept: dict[Path, list[str]]) -> None:
             po.write_text(head + "\n\n" + rest, encoding="utf-8")
 
 
+def _undated(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if "-Creation-Date:" not in line)
+
+
+def keep_dates(before: dict[Path, str]) -> None:
+    """A file whose only change is the creation date keeps its old text (no churn in git)."""
+    for path, old in before.items():
+        if path.is_file() and _undated(path.read_text(encoding="utf-8")) == _undated(old):
+            path.write_text(old, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--init", metavar="LANG", help="start a catalogue for a new language")
     parser.add_argument("--domain", default=i18n.DOMAIN, help="the domain --init starts")
     args = parser.parse_args()
+    files = [*(ROOT / LOCALE).glob("*.pot"), *(ROOT / LOCALE).glob("*/LC_MESSAGES/*.po")]
+    before = {path: path.read_text(encoding="utf-8") for path in files}
     for domain in i18n.DOMAINS:
         extract(domain)
         pot = f"{LOCALE}/{domain}.pot"
@@ -85,6 +99,9 @@ def main() -> None:
         if kept:
             pybabel("update", "-i", pot, "-d", LOCALE, "-D", domain)
             restore_headers(kept)
+    keep_dates(before)
+    for domain in i18n.DOMAINS:
+        if list((ROOT / LOCALE).glob(f"*/LC_MESSAGES/{domain}.po")):
             pybabel("compile", "-d", LOCALE, "-D", domain)
 
 
