@@ -17,9 +17,10 @@ translate the new entry in each language of the domain, `python scripts/gen_docs
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from newsletter.core.models import Severity
+if TYPE_CHECKING:  # not at run time: `--help` loads this table, and models load pydantic
+    from newsletter.core.models import Severity
 
 
 class Message(NamedTuple):
