@@ -50,6 +50,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "messages": (
         "newsletter/texts/codes.py",
         "newsletter/texts/messages.py",
+        "newsletter/texts/syntax.py",
         "newsletter/check/rules.py",
         "newsletter/core/config.py",
     ),
