@@ -5,7 +5,7 @@
     .venv/bin/python scripts/catalogues.py --init fa  # and start Persian in the `newsletter` domain
     .venv/bin/python scripts/catalogues.py --init fa --domain web
 
-For each domain of newsletter/texts/i18n.py (DOMAINS, SOURCES, KEYWORDS) this runs
+For each domain of newsletter/texts/i18n.py (DOMAINS, sources(), KEYWORDS) this runs
 `pybabel extract` into newsletter/locale/DOMAIN.pot and `pybabel update` (or `pybabel init` for
 a new language) on its .po files, then `pybabel compile`. Translating is editing the .po files
 (any PO editor: Poedit, Lokalize, Weblate); tests/texts/ fail on what is missing or stale.
@@ -50,7 +50,7 @@ def extract(domain: str) -> None:
         "--add-location=file",  # file names, no line numbers: no churn when code moves
         "-o",
         f"{LOCALE}/{domain}.pot",
-        *i18n.SOURCES[domain],
+        *i18n.sources(domain),
     )
 
 

@@ -7,7 +7,7 @@ missing because a build step was not run.
 
 German is the source language: the message ids are the German texts. A text that a catalogue
 lacks is shown in German (and, for the organisations' mail, in English too), never as a key.
-`scripts/catalogues.py` extracts every domain (`SOURCES`, `KEYWORDS`, babel.cfg) and updates
+`scripts/catalogues.py` extracts every domain (`sources`, `KEYWORDS`, babel.cfg) and updates
 its catalogues; CONTRIBUTING.md has the commands.
 """
 
@@ -38,7 +38,9 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "web": ("en",),
 }
 # Where each domain's texts are marked (paths from the repository root; babel.cfg says how to
-# read each kind of file).
+# read each kind of file). `messages` is every other Python module of the package except the
+# command line's (cli/, preview/: the `cli` domain), so that a module can move or split
+# without a list to update; see `sources`.
 SOURCES: dict[str, tuple[str, ...]] = {
     "newsletter": (
         "newsletter/network/texts.py",
@@ -47,15 +49,21 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "newsletter/templates/email.html.j2",
         "newsletter/templates/email.txt.j2",
     ),
-    "messages": (
-        "newsletter/texts/codes.py",
-        "newsletter/texts/messages.py",
-        "newsletter/texts/syntax.py",
-        "newsletter/check/rules.py",
-        "newsletter/core/config.py",
-    ),
     "web": ("newsletter/web/texts.py", "newsletter/web/signup_mail.py"),
 }
+NOT_MESSAGES = ("newsletter/cli/", "newsletter/preview/")
+
+
+def sources(domain: str) -> list[str]:
+    """The files whose marked texts make up `domain` (for `pybabel extract`)."""
+    if domain in SOURCES:
+        return list(SOURCES[domain])
+    package = Path(__file__).resolve().parents[1]
+    taken = {path for paths in SOURCES.values() for path in paths}
+    found = (p.relative_to(package.parent).as_posix() for p in sorted(package.rglob("*.py")))
+    return [p for p in found if p not in taken and not p.startswith(NOT_MESSAGES)]
+
+
 # The marker functions `pybabel extract` looks for (its -k options): N_ and Nn_ (plural pairs)
 # anywhere, t/tf in the email templates, error_/warning_ (and their plural forms) in codes.py.
 KEYWORDS = ("N_", "Nn_:1,2", "t", "tf", "error_", "warning_", "error_n_:1,2", "warning_n_:1,2")

@@ -46,12 +46,12 @@ def _strings(message: Message) -> tuple[str, ...]:
 
 
 def _extracted(domain: str) -> set[tuple[str, ...]]:
-    """The msgids `pybabel extract -F babel.cfg` finds in the domain's sources (i18n.SOURCES)."""
+    """The msgids `pybabel extract -F babel.cfg` finds in the domain's sources (i18n.sources)."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh)  # type: ignore[no-untyped-call]
     keywords = parse_keywords(list(i18n.KEYWORDS))
     found: set[tuple[str, ...]] = set()
-    for path in i18n.SOURCES[domain]:
+    for path in i18n.sources(domain):
         method = next((m for pattern, m in method_map if pathmatch(pattern, path)), None)
         assert method is not None, f"babel.cfg does not say how to read {path}"
         for _line, msg, _comments, _context in extract_from_file(
