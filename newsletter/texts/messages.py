@@ -14,6 +14,7 @@ from typing import Any
 from newsletter.texts import i18n
 from newsletter.texts.codes import CATALOGUE, Message, severity
 from newsletter.texts.i18n import N_
+from newsletter.texts.numbers import human_bytes
 
 __all__ = [
     "CATALOGUE",
@@ -28,8 +29,6 @@ __all__ = [
 ]
 
 DOMAIN = "messages"
-
-from newsletter.texts.numbers import human_bytes
 
 
 def _(msgid: str, lang: str) -> str:
