@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from newsletter.core.config import Settings
-from newsletter.texts.messages import CATALOGUE, PLURAL, WARNINGS
+from newsletter.texts.codes import CATALOGUE
+from newsletter.texts.messages import text
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
@@ -63,15 +64,16 @@ def settings_toml() -> str:
 
 
 def rules_table() -> str:
+    """The README's table of codes: severity and English text from texts/codes.py's table."""
     rows = [
         "| code | severity | English text (German is the default; parameters in ‹›) |",
         "| --- | --- | --- |",
     ]
-    for code, text in CATALOGUE.items():
-        first = re.split(r"(?<=[.!?])\s", text.en, maxsplit=1)[0]
-        first = PLURAL.sub(lambda m: m[3], first)  # "{count:picture|pictures}" -> "pictures"
+    for code, message in CATALOGUE.items():
+        english = text(message, "en")  # a counted text in its plural form
+        first = re.split(r"(?<=[.!?])\s", english, maxsplit=1)[0]
         first = first.replace("{", "‹").replace("}", "›").replace("|", "\\|")
-        rows.append(f"| `{code}` | {'warning' if code in WARNINGS else 'error'} | {first} |")
+        rows.append(f"| `{code}` | {message.severity} | {first} |")
     return "\n".join(rows)
 
 

@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from newsletter.core.models import Severity
+from newsletter.texts.i18n import N_
+from newsletter.texts.messages import both
 
 Problem = tuple[Severity, str, dict[str, Any]]
 
@@ -143,8 +145,9 @@ def host_label(host: str) -> str:
 
 
 _GERMAN_SCRIPTS = {
-    "LATIN": "lateinisch", "CYRILLIC": "kyrillisch", "GREEK": "griechisch", "ARABIC": "arabisch",
-    "HEBREW": "hebräisch", "ARMENIAN": "armenisch", "GEORGIAN": "georgisch", "HAN": "chinesisch",
+    "LATIN": N_("lateinisch"), "CYRILLIC": N_("kyrillisch"), "GREEK": N_("griechisch"),
+    "ARABIC": N_("arabisch"), "HEBREW": N_("hebräisch"), "ARMENIAN": N_("armenisch"),
+    "GEORGIAN": N_("georgisch"), "HAN": N_("chinesisch"),
 }  # fmt: skip
 
 
@@ -168,7 +171,9 @@ def mixed_script(host: str) -> tuple[str, list[str]] | None:
 def _script_names(scripts: list[str]) -> dict[str, str]:
     return {
         "scripts": " + ".join(_GERMAN_SCRIPTS.get(s, s.title()) for s in scripts),
-        "scripts_en": " + ".join(s.title() for s in scripts),
+        "scripts_en": " + ".join(
+            both(_GERMAN_SCRIPTS[s])[1] if s in _GERMAN_SCRIPTS else s.title() for s in scripts
+        ),
     }
 
 

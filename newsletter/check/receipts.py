@@ -68,7 +68,6 @@ def apply_receipts(
         detail = exc.code if isinstance(exc, NewsletterError) else str(exc)
         log.warning("receipts not recorded in %s: %s", path, detail)
         finding = Finding(
-            severity="warning",
             code="RECEIPTS_NOT_RECORDED",
             params={"path": str(path), "detail": detail},
         )

@@ -19,7 +19,7 @@ from email_validator import EmailNotValidError, validate_email
 from newsletter.check import deceptive
 from newsletter.core import layout
 from newsletter.core.config import Settings
-from newsletter.core.models import FileRef, Finding, Intake, Issue, Severity, Submission
+from newsletter.core.models import FileRef, Finding, Intake, Issue, Submission
 from newsletter.intake import markup, placeholders
 from newsletter.intake.probe import (
     FORMAT_NAMES,
@@ -31,7 +31,8 @@ from newsletter.intake.probe import (
     probe,
 )
 from newsletter.intake.reader import suggestion
-from newsletter.texts.messages import explain_email_error
+from newsletter.texts.i18n import N_
+from newsletter.texts.messages import explain_email_error, words
 
 TOP_KEYS = ("organisation", "goal", "location", "contact", "logo", "language", "photos")
 CONTACT_KEYS = ("name", "email", "phone", "website")
@@ -67,8 +68,8 @@ def judge_submission(sub: Submission, issue: Issue, settings: Settings) -> list[
     """All rules for one submission."""
     out: list[Finding] = []
 
-    def add(severity: Severity, code: str, file: str | None = "submission.md", **p: Any) -> None:
-        out.append(Finding(severity=severity, code=code, submission=sub.slug, file=file, params=p))
+    def add(code: str, file: str | None = "submission.md", **p: Any) -> None:
+        out.append(Finding(code=code, submission=sub.slug, file=file, params=p))
 
     _deadline(sub, issue, settings, add)
     _fields(sub, settings, add)
@@ -84,22 +85,22 @@ def _editor_texts(issue: Issue) -> list[Finding]:
     """The editor's own texts: a title that breaks the Subject, deceptive links in articles."""
     out: list[Finding] = []
 
-    def add(severity: Severity, code: str, file: str | None, **p: Any) -> None:
-        out.append(Finding(severity=severity, code=code, file=file, params=p))
+    def add(code: str, file: str | None, **p: Any) -> None:
+        out.append(Finding(code=code, file=file, params=p))
 
     if _CONTROL.search(issue.title):
         add(
-            "error",
             "ISSUE_TOML_FIELD",
             "issue.toml",
             key="title",
-            detail="enthält einen Zeilenumbruch oder ein Steuerzeichen; bitte eine Zeile",
-            detail_en="contains a line break or control character; write it on one line",
+            **words(
+                "detail", N_("enthält einen Zeilenumbruch oder ein Steuerzeichen; bitte eine Zeile")
+            ),
         )
-    for severity, code, params in deceptive.text_problems(issue.title, strict=True):
-        add(severity, code, "issue.toml", **params, **_where("title"))
-    for severity, code, params in deceptive.text_problems(issue.intro, strict=False):
-        add(severity, code, "issue.toml", **params, **_where("intro"))
+    for _severity, code, params in deceptive.text_problems(issue.title, strict=True):
+        add(code, "issue.toml", **params, **_where("title"))
+    for _severity, code, params in deceptive.text_problems(issue.intro, strict=False):
+        add(code, "issue.toml", **params, **_where("intro"))
     named = [
         (f"events[{i}].{k}", getattr(e, k))
         for i, e in enumerate(issue.events, 1)
@@ -109,32 +110,32 @@ def _editor_texts(issue: Issue) -> list[Finding]:
     for key, value in named:
         if value:
             strict = not key.endswith("description")  # a title or place is a name
-            for severity, code, params in deceptive.text_problems(value, strict=strict):
-                add(severity, code, "issue.toml", **params, **_where(key))
+            for _severity, code, params in deceptive.text_problems(value, strict=strict):
+                add(code, "issue.toml", **params, **_where(key))
     for event in issue.events:
         if event.url:
-            for severity, code, params in deceptive.url_problems(event.url):
-                add(severity, code, "issue.toml", **params)
+            for _severity, code, params in deceptive.url_problems(event.url):
+                add(code, "issue.toml", **params)
     for ed in issue.editorials:
         _markdown_problems(ed.text, functools.partial(_add_to, add, f"editorial/{ed.path.name}"))
     return out
 
 
-def _add_to(add: Any, file: str, severity: Severity, code: str, **params: Any) -> None:
-    add(severity, code, file, **params)
+def _add_to(add: Any, file: str, code: str, **params: Any) -> None:
+    add(code, file, **params)
 
 
 def _where(key: str | None) -> dict[str, str]:
     """Who contains the problem, for the messages: a field, or the text."""
     if key is None:
-        return {"where": "Der Text", "where_en": "The text"}
-    return {"where": f"Das Feld „{key}“", "where_en": f"The field '{key}'"}
+        return words("where", N_("Der Text"))
+    return words("where", N_("Das Feld „{key}“"), key=key)
 
 
 def _markdown_problems(text: str, add: Any) -> None:
     """Invisible characters, deceptive links and addresses in Markdown (body or article)."""
-    for severity, code, params in deceptive.text_problems(markup.visible_text(text), strict=False):
-        add(severity, code, **params, **_where(None))
+    for _severity, code, params in deceptive.text_problems(markup.visible_text(text), strict=False):
+        add(code, **params, **_where(None))
     seen: set[tuple[Any, ...]] = set()
     targets = dict.fromkeys(markup.links(text) + _MD_TARGET.findall(text))
     problems = [p for t in targets for p in deceptive.url_problems(t)]
@@ -143,7 +144,7 @@ def _markdown_problems(text: str, add: Any) -> None:
         for href, label in markup.link_texts(text)
         for p in deceptive.link_text_problems(label, href)
     ]
-    for severity, code, params in problems:
+    for _severity, code, params in problems:
         key = (
             code,
             params.get("label"),
@@ -153,11 +154,11 @@ def _markdown_problems(text: str, add: Any) -> None:
         )
         if key not in seen:
             seen.add(key)
-            add(severity, code, **params)
+            add(code, **params)
 
 
 class _Add(Protocol):  # the shape of the `add` callback
-    def __call__(self, severity: Severity, code: str, file: str | None = ..., **p: Any) -> None: ...
+    def __call__(self, code: str, file: str | None = ..., **p: Any) -> None: ...
 
 
 def _deadline(sub: Submission, issue: Issue, settings: Settings, add: _Add) -> None:
@@ -170,7 +171,6 @@ def _deadline(sub: Submission, issue: Issue, settings: Settings, add: _Add) -> N
 
     accepted = sub.slug in issue.accepted_late
     add(
-        "warning" if accepted else "error",
         "LATE_ACCEPTED" if accepted else "LATE",
         None,
         received=fmt(sub.received),
@@ -199,7 +199,7 @@ def _unknown_keys(entry: Mapping[Any, Any], known: tuple[str, ...], add: _Add, w
     """UNKNOWN_KEY for each key of `entry` (at `where`) outside `known`, with the nearest one."""
     for key in map(str, entry):
         if key not in known:
-            add("error", "UNKNOWN_KEY", key=where + key, **suggestion(key, known))
+            add("UNKNOWN_KEY", key=where + key, **suggestion(key, known))
 
 
 def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
@@ -208,11 +208,9 @@ def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
     contact = fm.get("contact")
     if contact is not None and not isinstance(contact, dict):
         add(
-            "error",
             "FIELD_TYPE",
             key="contact",
-            expected="eine Liste von Feldern (name:, email:, …)",
-            expected_en="a group of fields (name:, email:, …)",
+            **words("expected", N_("eine Liste von Feldern (name:, email:, …)")),
         )
     elif isinstance(contact, dict):
         _unknown_keys(contact, CONTACT_KEYS, add, "contact.")
@@ -220,35 +218,35 @@ def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
         if value is None:
             continue
         if not isinstance(value, str):
-            add("error", "FIELD_TYPE", key=key, expected="ein Text", expected_en="text")
+            add("FIELD_TYPE", key=key, **words("expected", N_("ein Text")))
             continue
         # a name goes into headers and the table of contents: not even a trailing line break
         if _CONTROL.search(value if key in ("organisation", "contact.name") else value.strip()):
-            add("error", "FIELD_CONTROL_CHAR", key=key)
-        for severity, code, params in deceptive.text_problems(value, strict=True):
-            add(severity, code, **params, **_where(key))
+            add("FIELD_CONTROL_CHAR", key=key)
+        for _severity, code, params in deceptive.text_problems(value, strict=True):
+            add(code, **params, **_where(key))
         if (m := _MARKUP.search(value)) is not None:
-            add("error", "FIELD_MARKUP", key=key, snippet=m.group(0)[:40])
+            add("FIELD_MARKUP", key=key, snippet=m.group(0)[:40])
         limit = FIELD_LIMITS.get(key.split(".", 1)[-1] if key.startswith("photos") else key)
         if limit and len(value) > limit:
-            add("error", "FIELD_TOO_LONG", key=key, count=len(value), limit=limit)
+            add("FIELD_TOO_LONG", key=key, count=len(value), limit=limit)
     if not sub.organisation:
-        add("error", "MISSING_FIELD", key="organisation")
+        add("MISSING_FIELD", key="organisation")
     c = sub.contact
     if settings.rules.require_contact and not (c.email or c.phone or c.website):
-        add("error", "CONTACT_MISSING")
+        add("CONTACT_MISSING")
     if c.email:
         try:
             validate_email(c.email, check_deliverability=False)
         except EmailNotValidError as exc:
-            add("error", "EMAIL_INVALID", value=c.email, **_reason(exc))
+            add("EMAIL_INVALID", value=c.email, **_reason(exc))
         else:
-            for severity, code, params in deceptive.url_problems(f"mailto:{c.email}"):
-                add(severity, code, **{**params, "value": c.email})
+            for _severity, code, params in deceptive.url_problems(f"mailto:{c.email}"):
+                add(code, **{**params, "value": c.email})
     if c.website:
         _url(c.website, add, web_only=True)
     if not _LANG.match(sub.language):
-        add("error", "LANGUAGE_INVALID", value=sub.language)
+        add("LANGUAGE_INVALID", value=sub.language)
 
 
 def _reason(exc: Exception) -> dict[str, str]:
@@ -260,31 +258,30 @@ def _url(value: str, add: _Add, *, web_only: bool = False, file: str = "submissi
     parts = urlsplit(value.strip())
     scheme = parts.scheme.lower()
     if scheme not in URL_SCHEMES or (web_only and scheme == "mailto"):
-        add("error", "URL_SCHEME" if scheme else "URL_INVALID", file, value=value)
+        add("URL_SCHEME" if scheme else "URL_INVALID", file, value=value)
     elif scheme in ("http", "https") and (
         not parts.hostname or "." not in parts.hostname or " " in value.strip()
     ):
-        add("error", "URL_INVALID", file, value=value)
+        add("URL_INVALID", file, value=value)
     elif scheme == "mailto":
         try:
             validate_email(parts.path, check_deliverability=False)
         except EmailNotValidError as exc:
-            add("error", "EMAIL_INVALID", file, value=parts.path, **_reason(exc))
+            add("EMAIL_INVALID", file, value=parts.path, **_reason(exc))
     if web_only and scheme in URL_SCHEMES:  # a text's links are judged once each, with it
-        for severity, code, params in deceptive.url_problems(value):
-            add(severity, code, file, **params)
+        for _severity, code, params in deceptive.url_problems(value):
+            add(code, file, **params)
 
 
 def _text(sub: Submission, settings: Settings, add: _Add) -> None:
     file = sub.text_file
     visible = markup.visible_text(sub.text)
     if not visible:
-        add("error", "TEXT_EMPTY", file)
+        add("TEXT_EMPTY", file)
         return
     limit = settings.rules.max_text_chars
     if len(visible) > limit:
         add(
-            "error",
             "TEXT_TOO_LONG",
             file,
             count=len(visible),
@@ -293,10 +290,10 @@ def _text(sub: Submission, settings: Settings, add: _Add) -> None:
         )
     pictures = markup.images(sub.text)
     if pictures:
-        add("warning", "TEXT_IMAGE", file, count=len(pictures))
+        add("TEXT_IMAGE", file, count=len(pictures))
     html = markup.raw_html(sub.text)
     if html:
-        add("warning", "TEXT_HTML", file, snippet=html[0][:40])
+        add("TEXT_HTML", file, snippet=html[0][:40])
     for target in dict.fromkeys(markup.links(sub.text) + _MD_TARGET.findall(sub.text)):
         _url(target, add, file=file)
     _markdown_problems(sub.text, functools.partial(_add_to, add, file))
@@ -307,12 +304,12 @@ def _template(sub: Submission, settings: Settings, add: _Add) -> None:
     samples = placeholders.samples(settings)
     found = samples.sentences_in(sub.text)
     if found:
-        add("error", "TEMPLATE_BODY", sub.text_file, snippet=_snippet(found[0]), count=len(found))
+        add("TEMPLATE_BODY", sub.text_file, snippet=_snippet(found[0]), count=len(found))
     for key, value in _walk_fields(sub):
         if key in ("organisation", "logo", "language") or key.endswith(".file"):
             continue
         if isinstance(value, str) and samples.is_sample(value):
-            add("error", "TEMPLATE_TEXT", key=key, value=_snippet(value))
+            add("TEMPLATE_TEXT", key=key, value=_snippet(value))
 
 
 def _snippet(text: str, limit: int = 60) -> str:
@@ -323,11 +320,11 @@ def _snippet(text: str, limit: int = 60) -> str:
 def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
     raw = sub.front_matter.get("photos")
     if raw is not None and not isinstance(raw, list):
-        add("error", "PHOTOS_NOT_LIST")
+        add("PHOTOS_NOT_LIST")
         return
     published = sum(p.publishable for p in sub.photos)  # the limit is on what appears
     if published > settings.rules.max_photos:
-        add("error", "PHOTOS_TOO_MANY", count=published, limit=settings.rules.max_photos)
+        add("PHOTOS_TOO_MANY", count=published, limit=settings.rules.max_photos)
     seen: dict[str, int] = {}
     for photo, entry in zip(sub.photos, raw or [], strict=False):
         name = photo.file.name if photo.file else "?"
@@ -336,12 +333,11 @@ def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
         # Without a release the photo is left out, never read, never published; the rest of
         # the submission goes in, so these are warnings, and nothing else about it matters.
         if photo.consent is None:
-            add("warning", "CONSENT_MISSING", index=photo.index, name=name)
+            add("CONSENT_MISSING", index=photo.index, name=name)
         elif photo.consent is False:
-            add("warning", "CONSENT_FALSE", index=photo.index, name=name)
+            add("CONSENT_FALSE", index=photo.index, name=name)
         elif photo.consent is not True:
             add(
-                "warning",
                 "CONSENT_NOT_BOOL",
                 index=photo.index,
                 name=name,
@@ -350,10 +346,9 @@ def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
         if not photo.publishable:
             continue
         if photo.file is None:
-            add("error", "PHOTO_FILE_MISSING", index=photo.index)
+            add("PHOTO_FILE_MISSING", index=photo.index)
         elif photo.file.name in seen:
             add(
-                "error",
                 "PHOTO_DUPLICATE",
                 photo.file.name,
                 index=photo.index,
@@ -364,7 +359,7 @@ def _photos(sub: Submission, settings: Settings, add: _Add) -> None:
             seen[photo.file.name] = photo.index
         if not photo.alt:
             code = "ALT_FROM_CAPTION" if photo.caption else "ALT_MISSING"
-            add("warning" if photo.caption else "error", code, index=photo.index, name=name)
+            add(code, index=photo.index, name=name)
         if photo.file is not None and photo.file.path is not None:
             info = _probe(photo.file, "photo", settings, add)
             if info is not None:
@@ -384,15 +379,14 @@ def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> Im
         if exc.code == "IMAGE_FORMAT":  # the message names what is allowed
             params["allowed"] = allowed_names
             if params.get("actual") == "?":
-                params.update(actual="keine Bilddatei", actual_en="not an image file")
-        add("error", exc.code, ref.name, **what, detail=exc.detail, **params)
+                params.update(words("actual", N_("keine Bilddatei")))
+        add(exc.code, ref.name, **what, detail=exc.detail, **params)
         return None
     except OSError as exc:  # permissions, a file vanishing between intake and here
-        add("error", "FILE_UNREADABLE", ref.name, detail=exc.strerror or type(exc).__name__)
+        add("FILE_UNREADABLE", ref.name, detail=exc.strerror or type(exc).__name__)
         return None
     if info.format not in allowed:
         add(
-            "error",
             "IMAGE_FORMAT",
             ref.name,
             **what,
@@ -403,7 +397,6 @@ def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> Im
     rules = settings.rules
     if info.bytes > rules.max_image_bytes:
         add(
-            "error",
             "IMAGE_TOO_MANY_BYTES",
             ref.name,
             **what,
@@ -413,7 +406,6 @@ def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> Im
         return None
     if info.width * info.height > rules.max_image_pixels:
         add(
-            "error",
             "IMAGE_TOO_MANY_PIXELS",
             ref.name,
             **what,
@@ -424,18 +416,18 @@ def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> Im
         )
         return None
     if info.frames > 1:
-        add("warning", "IMAGE_ANIMATED", ref.name, **what, frames=info.frames)
+        add("IMAGE_ANIMATED", ref.name, **what, frames=info.frames)
     if info.svg_external:
         de, en = external_words(info.svg_external)
-        add("warning", "SVG_EXTERNAL", ref.name, **what, thing=de, thing_en=en)
+        add("SVG_EXTERNAL", ref.name, **what, thing=de, thing_en=en)
     return info
 
 
 def _photo_size(index: int, name: str, info: ImageInfo, settings: Settings, add: _Add) -> None:
-    for severity, code, params in layout.size_findings(
+    for _severity, code, params in layout.size_findings(
         settings.layout, "photo", index, name, info.width, info.height
     ):
-        add(severity, code, name, **params)
+        add(code, name, **params)
 
 
 def _logo(sub: Submission, settings: Settings, add: _Add) -> None:
@@ -447,10 +439,10 @@ def _logo(sub: Submission, settings: Settings, add: _Add) -> None:
     info = _probe(sub.logo, "logo", settings, add)
     if info is None or info.format == "SVG":
         return  # an SVG is sharp at any size
-    for severity, code, params in layout.size_findings(
+    for _severity, code, params in layout.size_findings(
         settings.layout, "logo", None, sub.logo.name, info.width, info.height
     ):
-        add(severity, code, sub.logo.name, **params)
+        add(code, sub.logo.name, **params)
 
 
 _PLACEHOLDER = re.compile(r"%%[^%\s]{1,60}%%")
@@ -461,4 +453,4 @@ def _placeholders(sub: Submission, add: _Add) -> None:
     for key, value in [*_walk_fields(sub), ("text", sub.text)]:
         if isinstance(value, str) and (m := _PLACEHOLDER.search(value)) is not None:
             file = sub.text_file if key == "text" else "submission.md"
-            add("warning", "CONTENT_PLACEHOLDER", file, key=key, placeholder=m.group(0))
+            add("CONTENT_PLACEHOLDER", file, key=key, placeholder=m.group(0))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 Severity = Literal["error", "warning"]
 Status = Literal["ok", "warning", "error"]
@@ -18,13 +18,30 @@ class Frozen(BaseModel):
 
 
 class Finding(Frozen):
-    """One problem: where it is (submission, file) and what it is (code + parameters)."""
+    """One problem: where it is (submission, file) and what it is (code + parameters).
 
-    severity: Severity
+    The severity is the code's, from the one table of codes (texts/codes.py): leave it out
+    (passing another is refused; "error" only for a code the table does not know).
+    """
+
+    severity: Severity = "error"
     code: str
     submission: str | None = None
     file: str | None = None
     params: Mapping[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _severity_of_code(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "code" not in data:
+            return data
+        from newsletter.texts.codes import severity  # texts sits above core
+
+        table = severity(str(data["code"]))
+        given = data.get("severity")
+        if table is not None and given not in (None, table):
+            raise ValueError(f"{data['code']} is {table!r} in texts/codes.py, not {given!r}")
+        return data if table is None else {**data, "severity": table}
 
     def message(self, lang: str = "de") -> str:
         """The text a volunteer or the editor reads, in German or English."""

@@ -38,6 +38,8 @@ from newsletter.intake.probe import (
     ProbeError,
     probe,
 )
+from newsletter.texts.i18n import N_
+from newsletter.texts.messages import words
 
 log = logging.getLogger(__name__)
 
@@ -353,8 +355,7 @@ def sanitise_svg(data: bytes) -> bytes:
         raise ImageProblem(
             "SVG_UNSAFE",
             detail="entities",
-            thing="XML-Entitäten (DOCTYPE)",
-            thing_en="XML entities (DOCTYPE)",
+            **words("thing", N_("XML-Entitäten (DOCTYPE)")),
         ) from None
     except ET.ParseError as exc:
         raise ImageProblem("SVG_INVALID", detail=str(exc)[:100]) from None
@@ -383,8 +384,7 @@ def sanitise_svg(data: bytes) -> bytes:
         raise ImageProblem(
             "SVG_UNSAFE",
             detail="use",
-            thing="zu viele verschachtelte <use>",
-            thing_en="too many nested <use> elements",
+            **words("thing", N_("zu viele verschachtelte <use>")),
         )
     return bytes(ET.tostring(root, encoding="utf-8"))
 

@@ -362,7 +362,6 @@ def _email_bytes(entry: SourceEntry) -> int:
 def _budget_findings(budget: BudgetReport) -> Iterable[Finding]:
     if budget.lowered:
         yield Finding(
-            severity="warning",
             code="BUDGET_LOWERED",
             params={
                 "target": budget.target,
@@ -374,7 +373,6 @@ def _budget_findings(budget: BudgetReport) -> Iterable[Finding]:
         )
     if not budget.met:
         yield Finding(
-            severity="warning",
             code="BUDGET_EXCEEDED",
             params={
                 "floor": budget.floor,
@@ -393,7 +391,6 @@ def _use_findings(
         what: dict[str, Any] = {"role": use.role, "name": use.name}
         for f in entry.findings:
             yield Finding(
-                severity=f.severity,
                 code=f.code,
                 submission=use.submission,
                 file=use.name,
@@ -401,9 +398,8 @@ def _use_findings(
             )
         if entry.email is None or entry.format == "SVG":
             continue
-        for severity, code, params in _size_findings(use, entry, settings):
+        for _severity, code, params in _size_findings(use, entry, settings):
             yield Finding(
-                severity=severity,
                 code=code,
                 submission=use.submission,
                 file=use.name,

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
+from newsletter.texts.i18n import N_
+from newsletter.texts.messages import words
 
 DEFAULT_TITLE = "Newsletter des Integrationsnetzwerks"
 DEADLINE_BEFORE = dt.timedelta(days=14)
@@ -108,7 +110,7 @@ def parse_date(value: str) -> dt.date:
     raise NewsletterError(
         "ISSUE_DATE_INVALID",
         None,
-        {"value": value, "expected": "JJJJ-MM-TT", "expected_en": "YYYY-MM-DD"},
+        {"value": value, **words("expected", N_("JJJJ-MM-TT"))},
     )
 
 
@@ -128,8 +130,7 @@ def parse_deadline(value: str) -> dt.datetime:
             None,
             {
                 "value": value,
-                "expected": "JJJJ-MM-TT oder JJJJ-MM-TTTHH:MM",
-                "expected_en": "YYYY-MM-DD or YYYY-MM-DDTHH:MM",
+                **words("expected", N_("JJJJ-MM-TT oder JJJJ-MM-TTTHH:MM")),
             },
         ) from None
 

@@ -20,6 +20,9 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from PIL import Image, UnidentifiedImageError
 
+from newsletter.texts.i18n import N_
+from newsletter.texts.messages import both, words
+
 pillow_heif.register_heif_opener()
 
 PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "HEIF", "TIFF"})
@@ -138,8 +141,7 @@ STYLE_REFERENCE = "<style> @import/url()"
 
 def external_words(refs: tuple[str, ...]) -> tuple[str, str]:
     """The external references of an SVG as German and English text (at most 120 chars)."""
-    de = "Schriften oder Bilder außerhalb der Datei"
-    en = "fonts or pictures outside the file"
+    de, en = both(N_("Schriften oder Bilder außerhalb der Datei"))
     shown = [(de, en) if r == STYLE_REFERENCE else (r, r) for r in refs]
     return ", ".join(d for d, _ in shown)[:120], ", ".join(e for _, e in shown)[:120]
 
@@ -154,8 +156,7 @@ def _probe_svg(path: Path, size: int) -> ImageInfo:
         raise ProbeError(
             "SVG_UNSAFE",
             "entities",
-            thing="XML-Entitäten (DOCTYPE)",
-            thing_en="XML entities (DOCTYPE)",
+            **words("thing", N_("XML-Entitäten (DOCTYPE)")),
         ) from None
     except SafeET.ParseError as exc:
         raise ProbeError("SVG_INVALID", str(exc)) from None
@@ -167,7 +168,7 @@ def _probe_svg(path: Path, size: int) -> ImageInfo:
         for key, value in el.attrib.items():
             name = key.rsplit("}", 1)[-1]
             if name.lower().startswith("on") or "javascript:" in value.lower():
-                raise ProbeError("SVG_UNSAFE", name, thing="Skripte", thing_en="scripts")
+                raise ProbeError("SVG_UNSAFE", name, **words("thing", N_("Skripte")))
             if name == "href" and not value.startswith(("#", "data:")):
                 external.append(value)
         if tag == "style" and el.text and ("@import" in el.text or "url(" in el.text):

@@ -31,7 +31,6 @@ from newsletter.core.models import (
     Intake,
     Issue,
     Photo,
-    Severity,
     Submission,
 )
 from newsletter.intake import frontmatter, placeholders, textfiles
@@ -112,11 +111,7 @@ def read_issue(folder: Path, settings: Settings) -> Intake:
         if name in EDITOR_FOLDERS or is_ignored(name):
             continue
         if sub_folder.is_symlink():  # its files would lie outside the issue folder
-            findings.append(
-                Finding(
-                    severity="error", code="PATH_SYMLINK", submission=name, params={"name": name}
-                )
-            )
+            findings.append(Finding(code="PATH_SYMLINK", submission=name, params={"name": name}))
             unreadable.add(name)
             continue
         try:
@@ -124,7 +119,6 @@ def read_issue(folder: Path, settings: Settings) -> Intake:
         except OSError as exc:  # permissions, a file vanishing mid-read: report, go on
             findings.append(
                 Finding(
-                    severity="error",
                     code="FILE_UNREADABLE",
                     submission=name,
                     file=Path(exc.filename).name if exc.filename else None,
@@ -143,14 +137,13 @@ def read_issue(folder: Path, settings: Settings) -> Intake:
         if slug not in known:
             findings.append(
                 Finding(
-                    severity="warning",
                     code="RECEIVED_UNKNOWN_SLUG",
                     file="issue.toml",
                     params={"slug": slug},
                 )
             )
     if not known:
-        findings.append(Finding(severity="error", code="NO_SUBMISSIONS"))
+        findings.append(Finding(code="NO_SUBMISSIONS"))
     issue = Issue(
         slug=nfc(folder.name),
         folder=folder,
@@ -176,14 +169,13 @@ def _aware(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 def _read_issue_toml(folder: Path, findings: list[Finding]) -> IssueToml | None:
     path = folder / "issue.toml"
     if not path.is_file():
-        findings.append(Finding(severity="error", code="ISSUE_TOML_MISSING", file="issue.toml"))
+        findings.append(Finding(code="ISSUE_TOML_MISSING", file="issue.toml"))
         return None
     try:
         raw = path.read_bytes()
     except OSError as exc:
         findings.append(
             Finding(
-                severity="error",
                 code="FILE_UNREADABLE",
                 file="issue.toml",
                 params={"detail": exc.strerror or type(exc).__name__},
@@ -195,7 +187,6 @@ def _read_issue_toml(folder: Path, findings: list[Finding]) -> IssueToml | None:
     except tomllib.TOMLDecodeError as exc:
         findings.append(
             Finding(
-                severity="error",
                 code="ISSUE_TOML_SYNTAX",
                 file="issue.toml",
                 params=explain_toml(exc),
@@ -218,7 +209,6 @@ def _read_issue_toml(folder: Path, findings: list[Finding]) -> IssueToml | None:
                 known = nested.get(loc[0], []) if len(loc) > 1 else list(IssueToml.model_fields)
                 findings.append(
                     Finding(
-                        severity="error",
                         code="ISSUE_TOML_UNKNOWN_KEY",
                         file="issue.toml",
                         params={"key": key, **suggestion(loc[-1], known)},
@@ -228,7 +218,6 @@ def _read_issue_toml(folder: Path, findings: list[Finding]) -> IssueToml | None:
             de, en = explain_validation(err)
             findings.append(
                 Finding(
-                    severity="error",
                     code="ISSUE_TOML_FIELD",
                     file="issue.toml",
                     params={"key": key, "detail": de, "detail_en": en},
@@ -250,7 +239,6 @@ def _read_editorials(folder: Path, findings: list[Finding]) -> tuple[Editorial, 
         except OSError as exc:
             findings.append(
                 Finding(
-                    severity="error",
                     code="FILE_UNREADABLE",
                     file=f"editorial/{p.name}",
                     params={"detail": exc.strerror or type(exc).__name__},
@@ -258,9 +246,7 @@ def _read_editorials(folder: Path, findings: list[Finding]) -> tuple[Editorial, 
             )
             continue
         if guessed:
-            findings.append(
-                Finding(severity="warning", code="EDITORIAL_ENCODING", file=f"editorial/{p.name}")
-            )
+            findings.append(Finding(code="EDITORIAL_ENCODING", file=f"editorial/{p.name}"))
         out.append(Editorial(name=nfc(p.stem), path=p, text=text))
     return tuple(out)
 
@@ -295,10 +281,9 @@ def _resolve(
 ) -> FileRef:
     """A file named in submission.md or issue.toml, resolved strictly inside `folder`."""
 
-    def problem(code: str, severity: Severity = "error", **params: str) -> FileRef:
+    def problem(code: str, **params: str) -> FileRef:
         findings.append(
             Finding(
-                severity=severity,
                 code=code,
                 submission=slug,
                 file=name,
@@ -324,7 +309,6 @@ def _resolve(
             code = "ATTACHMENT_MISSING" if slug is None else "FILE_MISSING"
             findings.append(
                 Finding(
-                    severity="error",
                     code=code,
                     submission=slug,
                     file=name,
@@ -334,7 +318,6 @@ def _resolve(
             return FileRef(name=name, path=None)
         findings.append(
             Finding(
-                severity="warning",
                 code="FILE_NAME_CASE",
                 submission=slug,
                 file=matches[0],
@@ -366,12 +349,9 @@ def _read_submission(
 ) -> Submission | None:
     """One submission folder; None (with findings) if submission.md cannot be read."""
 
-    def add(
-        code: str, severity: Severity = "error", file: str | None = SUBMISSION_FILE, **params: Any
-    ) -> None:
+    def add(code: str, file: str | None = SUBMISSION_FILE, **params: Any) -> None:
         findings.append(
             Finding(
-                severity=severity,
                 code=code,
                 submission=slug,
                 file=file,
@@ -381,7 +361,7 @@ def _read_submission(
 
     files = _visible_files(folder)
     if not files:
-        add("FOLDER_EMPTY", "warning", file=None)
+        add("FOLDER_EMPTY", file=None)
         return None
     md_name = next((k for k in files if k.casefold() == SUBMISSION_FILE), None)
     if md_name is None:
@@ -392,7 +372,7 @@ def _read_submission(
             add("SUBMISSION_MISSING", file=None)
         return None
     if md_name != SUBMISSION_FILE:  # Submission.MD: used, but say how to name it
-        add("SUBMISSION_NAME_CASE", "warning", file=md_name, actual=md_name)
+        add("SUBMISSION_NAME_CASE", file=md_name, actual=md_name)
     md_path = files[md_name]
     if md_path.is_symlink():
         add("PATH_SYMLINK", name=md_name)
@@ -403,7 +383,7 @@ def _read_submission(
         return None
     raw, guessed = textfiles.decode(md_path.read_bytes())
     if guessed:
-        add("TEXT_ENCODING", "warning")
+        add("TEXT_ENCODING")
     front, body, _ = frontmatter.split(raw)
     if front is None:
         add("FRONT_MATTER_MISSING")
@@ -421,7 +401,7 @@ def _read_submission(
         alt = sorted(alternatives, key=lambda k: TEXT_FILES.index(k.casefold()))[0]
         named.add(alt)
         if text and not placeholders.samples(settings).only_template(text):
-            add("TEXT_TWO_SOURCES", "warning", other=alt)
+            add("TEXT_TWO_SOURCES", other=alt)
         else:  # nothing, or only the template's example text, in submission.md
             text, text_file = _read_text_file(files[alt], alt, slug, settings, findings), alt
 
@@ -459,7 +439,7 @@ def _read_submission(
             )
     logo = ref(data.get("logo"))
     for name in sorted(set(files) - named):
-        add("FILE_UNLISTED", "warning", file=name)
+        add("FILE_UNLISTED", file=name)
     _suggest_unlisted(findings, slug, sorted(set(files) - named))
     received_from: Literal["issue.toml", "files"] = "issue.toml"
     if received is None:  # receipts.py replaces this with the time recorded at first sight
@@ -529,7 +509,6 @@ def _read_text_file(
     if path.is_symlink():  # never read a file from outside the folder into the text
         findings.append(
             Finding(
-                severity="error",
                 code="PATH_SYMLINK",
                 submission=slug,
                 file=name,
@@ -541,7 +520,6 @@ def _read_text_file(
     if size > settings.rules.max_text_bytes:
         findings.append(
             Finding(
-                severity="error",
                 code="FILE_TOO_LARGE",
                 submission=slug,
                 file=name,
@@ -555,7 +533,6 @@ def _read_text_file(
         except textfiles.DocxError as exc:
             findings.append(
                 Finding(
-                    severity="error",
                     code="DOCX_UNREADABLE",
                     submission=slug,
                     file=name,
@@ -565,7 +542,5 @@ def _read_text_file(
             return ""
     text, guessed = textfiles.decode(path.read_bytes())
     if guessed:
-        findings.append(
-            Finding(severity="warning", code="TEXT_ENCODING", submission=slug, file=name)
-        )
+        findings.append(Finding(code="TEXT_ENCODING", submission=slug, file=name))
     return text.strip()

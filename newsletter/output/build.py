@@ -242,7 +242,6 @@ def build_issue(
             if size > settings.email.max_html_bytes:
                 findings.append(
                     Finding(
-                        severity="warning",
                         code="EMAIL_TOO_LARGE",
                         file=html_name,
                         params={"size_bytes": size, "limit_bytes": settings.email.max_html_bytes},

@@ -20,6 +20,8 @@ from newsletter.core.config import RelaySettings, Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.core.net import is_loopback
 from newsletter.send.compose import ascii_address, check_address, envelope_address
+from newsletter.texts.i18n import N_
+from newsletter.texts.messages import words
 
 
 def tls_context(settings: Settings, relay: RelaySettings | None = None) -> ssl.SSLContext:
@@ -29,48 +31,44 @@ def tls_context(settings: Settings, relay: RelaySettings | None = None) -> ssl.S
 
 
 # What the network or TLS layer says (in English, in its terms) -> what the editor can check.
-_NETWORK_DETAILS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+_NETWORK_DETAILS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("certificate verify failed", "certificate", "hostname mismatch"),
-        "das Zertifikat des Servers ist nicht vertrauenswürdig oder gehört zu einem anderen Namen",
-        "the server's certificate is not trusted or belongs to another name",
+        N_(
+            "das Zertifikat des Servers ist nicht vertrauenswürdig oder gehört zu einem "
+            "anderen Namen"
+        ),
     ),
     (
         ("wrong version number", "unknown protocol", "record layer failure"),
-        "auf diesem Port spricht der Server nicht verschlüsselt (TLS) – vielleicht passt "
-        "security „starttls“ oder ein anderer Port",
-        "the server does not speak TLS on this port – perhaps security 'starttls' or another "
-        "port fits",
+        N_(
+            "auf diesem Port spricht der Server nicht verschlüsselt (TLS) – vielleicht passt "
+            "security „starttls“ oder ein anderer Port"
+        ),
     ),
     (
         ("starttls extension not supported",),
-        "der Server bietet keine Verschlüsselung (STARTTLS) an",
-        "the server offers no encryption (STARTTLS)",
+        N_("der Server bietet keine Verschlüsselung (STARTTLS) an"),
     ),
     (
         ("connect call failed", "connection refused", "errno 111"),
-        "der Server nimmt keine Verbindung an – läuft er, und stimmt der Port?",
-        "the server accepts no connection – is it running, and is the port right?",
+        N_("der Server nimmt keine Verbindung an – läuft er, und stimmt der Port?"),
     ),
     (
         ("name or service not known", "nodename nor servname", "name resolution", "errno -2"),
-        "den Servernamen gibt es nicht, oder es besteht keine Internetverbindung",
-        "the server name cannot be found, or there is no internet connection",
+        N_("den Servernamen gibt es nicht, oder es besteht keine Internetverbindung"),
     ),
     (
         ("timed out", "timeout"),
-        "der Server antwortet nicht (Zeitüberschreitung)",
-        "the server does not answer (timeout)",
+        N_("der Server antwortet nicht (Zeitüberschreitung)"),
     ),
     (
         ("network is unreachable", "no route to host", "errno 101", "errno 113"),
-        "das Netz ist nicht erreichbar – besteht eine Internetverbindung?",
-        "the network cannot be reached – is there an internet connection?",
+        N_("das Netz ist nicht erreichbar – besteht eine Internetverbindung?"),
     ),
     (
         ("connection lost", "connection reset", "broken pipe", "disconnected"),
-        "die Verbindung wurde unterbrochen",
-        "the connection was interrupted",
+        N_("die Verbindung wurde unterbrochen"),
     ),
 )
 
@@ -81,10 +79,10 @@ def network_detail(exc: BaseException) -> dict[str, str]:
     low = raw.lower()
     if isinstance(exc, asyncio.TimeoutError | aiosmtplib.SMTPTimeoutError):
         low += " timed out"
-    for needles, de, en in _NETWORK_DETAILS:
+    for needles, de in _NETWORK_DETAILS:
         if any(n in low for n in needles):
-            return {"detail": de, "detail_en": en}
-    return {"detail": f"technische Meldung: {raw}", "detail_en": raw}
+            return words("detail", de)
+    return {"detail": N_("technische Meldung: {raw}").format(raw=raw), "detail_en": raw}
 
 
 def send_failure(exc: BaseException, settings: Settings) -> NewsletterError:

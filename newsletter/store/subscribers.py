@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Literal, cast, get_args
 
 from newsletter.core.errors import NewsletterError
-from newsletter.texts.messages import explain_email_error
+from newsletter.texts.i18n import N_
+from newsletter.texts.messages import explain_email_error, words
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def parse_address(raw: str) -> Address:
         raise NewsletterError(
             "SUBSCRIBER_ADDRESS_INVALID",
             None,
-            {"address": given, "detail": "enthält „=?“", "detail_en": "contains '=?'"},
+            {"address": given, **words("detail", N_("enthält „=?“"))},
         )
     # imported here: `newsletter --help` reads STATUSES and needs no validator (~25 ms)
     from email_validator import EmailNotValidError, validate_email

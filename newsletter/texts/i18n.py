@@ -1,11 +1,14 @@
-"""gettext catalogues (managed with Babel) for the texts contributors read in their language.
+"""gettext catalogues (managed with Babel): every text a person reads, German first.
 
-The catalogues are newsletter/locale/LANG/LC_MESSAGES/newsletter.po; `scripts/setup` compiles
-them to .mo with `pybabel compile`. Where a .mo is missing (a fresh checkout before setup) the
-.po is compiled in memory with Babel, so a text is never missing because a build step was not run.
+The catalogues are newsletter/locale/LANG/LC_MESSAGES/DOMAIN.po, one per language and domain
+(`DOMAINS`); `scripts/setup` compiles them to .mo with `pybabel compile`. Where a .mo is missing
+(a fresh checkout before setup) the .po is compiled in memory with Babel, so a text is never
+missing because a build step was not run.
 
-German is the source language (the message ids are German, see orgmail_texts.py). A text that a
-catalogue lacks is shown in German *and* English, never as a key.
+German is the source language: the message ids are the German texts. A text that a catalogue
+lacks is shown in German (and, for the organisations' mail, in English too), never as a key.
+`scripts/catalogues.py` extracts every domain (`sources`, `KEYWORDS`, babel.cfg) and updates
+its catalogues; CONTRIBUTING.md has the commands.
 """
 
 from __future__ import annotations
@@ -23,6 +26,59 @@ log = logging.getLogger(__name__)
 DOMAIN = "newsletter"
 SOURCE = "de"
 CATALOGUES = ("en", "tr", "ar", "uk")
+# Each domain and the languages it ships besides German. `newsletter`: what organisations and
+# readers read (reminders, feedback, the upload page, the newsletter's frame); `messages`: the
+# message codes and their words (check, build, send; the editor reads them, and contributors
+# in the feedback, in German and English); `web`: the sign-up service's pages and mail. Kept
+# apart so that a translator of Turkish gets the ~110 texts organisations read, not the 200
+# long editor's messages, and so that each file stays reviewable on its own.
+DOMAINS: dict[str, tuple[str, ...]] = {
+    "newsletter": ("en", "tr", "ar", "uk"),
+    "messages": ("en",),
+    "web": ("en",),
+}
+# Where each domain's texts are marked (paths from the repository root; babel.cfg says how to
+# read each kind of file). `messages` is every other Python module of the package except the
+# command line's (cli/, preview/: the `cli` domain), so that a module can move or split
+# without a list to update; see `sources`.
+SOURCES: dict[str, tuple[str, ...]] = {
+    "newsletter": (
+        "newsletter/network/texts.py",
+        "newsletter/upload/texts.py",
+        "newsletter/output/render.py",
+        "newsletter/templates/email.html.j2",
+        "newsletter/templates/email.txt.j2",
+    ),
+    "web": ("newsletter/web/texts.py", "newsletter/web/signup_mail.py"),
+}
+NOT_MESSAGES = ("newsletter/cli/", "newsletter/preview/")
+
+
+def sources(domain: str) -> list[str]:
+    """The files whose marked texts make up `domain` (for `pybabel extract`)."""
+    if domain in SOURCES:
+        return list(SOURCES[domain])
+    package = Path(__file__).resolve().parents[1]
+    taken = {path for paths in SOURCES.values() for path in paths}
+    found = (p.relative_to(package.parent).as_posix() for p in sorted(package.rglob("*.py")))
+    return [p for p in found if p not in taken and not p.startswith(NOT_MESSAGES)]
+
+
+# The marker functions `pybabel extract` looks for (its -k options): N_ and Nn_ (plural pairs)
+# anywhere, t/tf in the email templates, error_/warning_ (and their plural forms) in codes.py.
+KEYWORDS = ("N_", "Nn_:1,2", "t", "tf", "error_", "warning_", "error_n_:1,2", "warning_n_:1,2")
+
+
+def N_(message: str) -> str:
+    """Mark a German text for extraction; it is translated where it is shown."""
+    return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a German text with a singular and a plural form (chosen by a count when shown)."""
+    return singular, plural
+
+
 # The languages the newsletter's frame (its own words around the contributions) is built in.
 FRAMES = (SOURCE, *CATALOGUES)
 RTL = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"})
@@ -70,6 +126,20 @@ def translate(msgid: str, lang: str, domain: str = DOMAIN) -> str | None:
         return None
     text = cat.gettext(msgid)
     return None if text == msgid else text
+
+
+def gettext_in(msgid: str, lang: str, domain: str) -> str:
+    """`msgid` in `lang` from `domain`'s catalogue; the German text where there is none."""
+    cat = catalogue(lang, domain) if lang != SOURCE else None
+    return cat.gettext(msgid) if cat is not None else msgid
+
+
+def ngettext_in(singular: str, plural: str, n: int, lang: str, domain: str) -> str:
+    """The form of a counted text for `n` in `lang` (the language's plural rules); German else."""
+    cat = catalogue(lang, domain) if lang != SOURCE else None
+    if cat is not None:
+        return cat.ngettext(singular, plural, n)
+    return singular if n == 1 else plural
 
 
 def texts(msgid: str, lang: str) -> list[tuple[str, str]]:

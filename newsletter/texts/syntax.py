@@ -2,8 +2,9 @@
 
 PyYAML and tomllib speak English and in their own terms ("mapping values are not allowed
 here", "Expected newline or end of document after a statement"). Each known problem is mapped
-to a German and an English sentence that says what to change; the line number stays with the
-caller. Unknown problems get a general sentence instead of the parser's jargon.
+to a German sentence that says what to change (a msgid of the `messages` gettext domain; English
+is its translation); the line number stays with the caller. Unknown problems get a general
+sentence instead of the parser's jargon.
 """
 
 from __future__ import annotations
@@ -12,85 +13,86 @@ import re
 import tomllib
 from typing import Any
 
-_QUOTE_DE = "bitte den ganzen Wert in Anführungszeichen setzen"
-_QUOTE_EN = "put the whole value in quotes"
-_INDENT = (
-    "die Einrückung stimmt nicht: Zeilen, die zusammengehören, müssen gleich weit mit "
-    "Leerzeichen eingerückt sein, wie in der Vorlage",
-    "the indentation is wrong: lines that belong together must be indented by the same "
-    "number of spaces, as in the template",
-)
+from newsletter.texts import i18n
+from newsletter.texts.i18n import N_
 
-# (substring of PyYAML's problem, German, English); the first match wins.
-_YAML: tuple[tuple[str, str, str], ...] = (
+
+def _en(msgid: str) -> str:
+    return i18n.gettext_in(msgid, "en", "messages")
+
+
+# (substring of PyYAML's problem, German); the first match wins. "{char}" is the character.
+_YAML: tuple[tuple[str, str], ...] = (
     (
         "mapping values are not allowed",
-        "ein Doppelpunkt steht an unerwarteter Stelle. Enthält ein Wert einen Doppelpunkt, "
-        f'{_QUOTE_DE} (z. B. goal: "Ziel: Begegnung"); sonst fehlt vielleicht in der Zeile '
-        "davor der Doppelpunkt nach dem Feldnamen",
-        f"a colon is in an unexpected place. If a value contains a colon, {_QUOTE_EN} (e.g. "
-        'goal: "Aim: meeting"); otherwise the line before may lack the colon after the '
-        "field name",
+        N_(
+            "ein Doppelpunkt steht an unerwarteter Stelle. Enthält ein Wert einen "
+            "Doppelpunkt, bitte den ganzen Wert in Anführungszeichen setzen (z. B. goal: "
+            '"Ziel: Begegnung"); sonst fehlt vielleicht in der Zeile davor der '
+            "Doppelpunkt nach dem Feldnamen"
+        ),
     ),
-    (
-        "found unexpected end of stream",
-        "ein Anführungszeichen wird nicht geschlossen",
-        "a quotation mark is not closed",
-    ),
+    ("found unexpected end of stream", N_("ein Anführungszeichen wird nicht geschlossen")),
     (
         "but found '<scalar>'",
-        f"nach dem Wert in Anführungszeichen steht noch Text; {_QUOTE_DE}",
-        f"there is more text after the quoted value; {_QUOTE_EN}",
+        N_(
+            "nach dem Wert in Anführungszeichen steht noch Text; bitte den ganzen Wert "
+            "in Anführungszeichen setzen"
+        ),
     ),
-    ("expected <block end>", *_INDENT),
-    ("did not find expected key", *_INDENT),
+    (
+        "expected <block end>",
+        N_(
+            "die Einrückung stimmt nicht: Zeilen, die zusammengehören, müssen gleich "
+            "weit mit Leerzeichen eingerückt sein, wie in der Vorlage"
+        ),
+    ),
+    (
+        "did not find expected key",
+        N_(
+            "die Einrückung stimmt nicht: Zeilen, die zusammengehören, müssen gleich "
+            "weit mit Leerzeichen eingerückt sein, wie in der Vorlage"
+        ),
+    ),
     (
         "did not find expected '-' indicator",
-        "in der Liste fehlt am Zeilenanfang ein „-“, oder die Einrückung stimmt nicht",
-        "a list entry lacks its '-' at the start, or the indentation is wrong",
+        N_("in der Liste fehlt am Zeilenanfang ein „-“, oder die Einrückung stimmt nicht"),
     ),
     (
         "could not find expected ':'",
-        "nach dem Feldnamen fehlt der Doppelpunkt (z. B. goal: Text)",
-        "the colon after the field name is missing (e.g. goal: text)",
+        N_("nach dem Feldnamen fehlt der Doppelpunkt (z. B. goal: Text)"),
     ),
     (
         "that cannot start any token",
-        "ein Wert beginnt mit dem Zeichen {char}, das dort nicht stehen darf; " + _QUOTE_DE,
-        "a value starts with the character {char}, which is not allowed there; " + _QUOTE_EN,
+        N_(
+            "ein Wert beginnt mit dem Zeichen {char}, das dort nicht stehen darf; bitte "
+            "den ganzen Wert in Anführungszeichen setzen"
+        ),
     ),
     (
         "could not determine a constructor for the tag",
-        f"ein Wert beginnt mit „!“; {_QUOTE_DE}",
-        f"a value starts with '!'; {_QUOTE_EN}",
+        N_("ein Wert beginnt mit „!“; bitte den ganzen Wert in Anführungszeichen setzen"),
     ),
     (
         "found unknown escape character",
-        "in Anführungszeichen steht ein „\\“ vor einem Buchstaben; bitte einfache "
-        "Anführungszeichen ('…') verwenden",
-        "a '\\' stands before a letter inside double quotes; use single quotes ('…')",
+        N_(
+            "in Anführungszeichen steht ein „\\“ vor einem Buchstaben; bitte einfache "
+            "Anführungszeichen ('…') verwenden"
+        ),
     ),
-    (
-        "expected ',' or ']'",
-        "eine eckige Klammer „[“ wird nicht geschlossen",
-        "a square bracket '[' is not closed",
-    ),
-    (
-        "expected ',' or '}'",
-        "eine geschweifte Klammer „{{“ wird nicht geschlossen",
-        "a curly bracket '{{' is not closed",
-    ),
+    ("expected ',' or ']'", N_("eine eckige Klammer „[“ wird nicht geschlossen")),
+    ("expected ',' or '}'", N_("eine geschweifte Klammer „{{“ wird nicht geschlossen")),
     (
         "expected a comment or a line break",
-        f"nach dem Wert in Anführungszeichen steht noch Text; {_QUOTE_DE}",
-        f"there is more text after the quoted value; {_QUOTE_EN}",
+        N_(
+            "nach dem Wert in Anführungszeichen steht noch Text; bitte den ganzen Wert "
+            "in Anführungszeichen setzen"
+        ),
     ),
 )
-_YAML_UNKNOWN = (
+_YAML_UNKNOWN = N_(
     "der Aufbau stimmt nicht – oft ein Doppelpunkt im Text (dann den Wert in "
-    "Anführungszeichen setzen) oder eine falsche Einrückung",
-    "the structure is wrong – often a colon in a value (then put the value in quotes) or "
-    "wrong indentation",
+    "Anführungszeichen setzen) oder eine falsche Einrückung"
 )
 
 
@@ -99,87 +101,64 @@ def explain_yaml(problem: str | None, context: str | None = None) -> tuple[str, 
     text = f"{problem or ''} {context or ''}"
     char = re.search(r"found character '(.+?)'", text)
     shown = f"„{char.group(1)}“" if char else "?"
-    for needle, de, en in _YAML:
+    for needle, de in _YAML:
         if needle in text:
-            return de.format(char=shown), en.format(char=shown.replace("„", "'").replace("“", "'"))
-    return _YAML_UNKNOWN
+            en = _en(de).format(char=shown.replace("„", "'").replace("“", "'"))
+            return de.format(char=shown), en
+    return _YAML_UNKNOWN, _en(_YAML_UNKNOWN)
 
 
 def explain_control_character(codepoint: int) -> tuple[str, str]:
     """A raw control character (PyYAML's ReaderError, tomllib's "Illegal character")."""
-    return (
-        f"ein unsichtbares Steuerzeichen (U+{codepoint:04X}); bitte die Zeile neu eintippen",
-        f"an invisible control character (U+{codepoint:04X}); type the line again",
-    )
+    de = N_("ein unsichtbares Steuerzeichen (U+{codepoint}); bitte die Zeile neu eintippen")
+    return de.format(codepoint=f"{codepoint:04X}"), _en(de).format(codepoint=f"{codepoint:04X}")
 
 
-# (start of tomllib's message, German, English); the first match wins.
-_TOML: tuple[tuple[str, str, str], ...] = (
+# (start of tomllib's message, German); the first match wins.
+_TOML: tuple[tuple[str, str], ...] = (
     (
         "Expected newline or end of document",
-        "nach dem Wert steht noch etwas. Text gehört in Anführungszeichen "
-        '(title = "…"), Datum und Uhrzeit so: 2026-11-27T23:59',
-        'something follows the value. Text belongs in quotes (title = "…"); write date and '
-        "time like 2026-11-27T23:59",
+        N_(
+            "nach dem Wert steht noch etwas. Text gehört in Anführungszeichen (title = "
+            '"…"), Datum und Uhrzeit so: 2026-11-27T23:59'
+        ),
     ),
     (
         "Invalid value",
-        'ungültiger Wert. Text gehört in Anführungszeichen (title = "…"), ein Datum so: '
-        "2026-12-04, Datum und Uhrzeit so: 2026-11-27T23:59",
-        'invalid value. Text belongs in quotes (title = "…"), a date like 2026-12-04, date '
-        "and time like 2026-11-27T23:59",
+        N_(
+            'ungültiger Wert. Text gehört in Anführungszeichen (title = "…"), ein Datum '
+            "so: 2026-12-04, Datum und Uhrzeit so: 2026-11-27T23:59"
+        ),
     ),
     (
         "Invalid date or datetime",
-        "ungültiges Datum; bitte so schreiben: 2026-12-04 oder 2026-11-27T23:59",
-        "invalid date; write it like 2026-12-04 or 2026-11-27T23:59",
+        N_("ungültiges Datum; bitte so schreiben: 2026-12-04 oder 2026-11-27T23:59"),
     ),
-    (
-        "Expected '=' after a key",
-        "nach dem Feldnamen fehlt „=“ (z. B. number = 38)",
-        "the '=' after the field name is missing (e.g. number = 38)",
-    ),
-    (
-        "Unterminated string",
-        "ein Anführungszeichen wird nicht geschlossen",
-        "a quotation mark is not closed",
-    ),
-    ("Unclosed array", "eine eckige Klammer „[“ wird nicht geschlossen", "a '[' is not closed"),
-    (
-        "Unclosed inline table",
-        "eine geschweifte Klammer „{“ wird nicht geschlossen",
-        "a '{' is not closed",
-    ),
-    (
-        "Expected ']",
-        "in der Überschrift fehlt die schließende eckige Klammer „]“",
-        "the heading lacks its closing ']'",
-    ),
-    ("Cannot declare", "eine Überschrift steht doppelt", "a heading appears twice"),
-    ("Cannot overwrite", "ein Feld steht doppelt", "a field appears twice"),
-    ("Duplicate inline table key", "ein Feld steht doppelt", "a field appears twice"),
-    ("Cannot redefine", "eine Überschrift steht doppelt", "a heading appears twice"),
-    ("Cannot mutate", "ein Feld steht doppelt", "a field appears twice"),
+    ("Expected '=' after a key", N_("nach dem Feldnamen fehlt „=“ (z. B. number = 38)")),
+    ("Unterminated string", N_("ein Anführungszeichen wird nicht geschlossen")),
+    ("Unclosed array", N_("eine eckige Klammer „[“ wird nicht geschlossen")),
+    ("Unclosed inline table", N_("eine geschweifte Klammer „{“ wird nicht geschlossen")),
+    ("Expected ']", N_("in der Überschrift fehlt die schließende eckige Klammer „]“")),
+    ("Cannot declare", N_("eine Überschrift steht doppelt")),
+    ("Cannot overwrite", N_("ein Feld steht doppelt")),
+    ("Duplicate inline table key", N_("ein Feld steht doppelt")),
+    ("Cannot redefine", N_("eine Überschrift steht doppelt")),
+    ("Cannot mutate", N_("ein Feld steht doppelt")),
     (
         "Unescaped '\\'",
-        "in Anführungszeichen steht ein einzelner „\\“; bitte „\\\\“ schreiben oder einfache "
-        "Anführungszeichen ('…') verwenden",
-        "a single '\\' inside double quotes; write '\\\\' or use single quotes ('…')",
+        N_(
+            "in Anführungszeichen steht ein einzelner „\\“; bitte „\\\\“ schreiben oder "
+            "einfache Anführungszeichen ('…') verwenden"
+        ),
     ),
     (
         "Illegal character '\\n'",  # a line break inside "…": the quote was not closed
-        "ein Anführungszeichen wird nicht geschlossen",
-        "a quotation mark is not closed",
+        N_("ein Anführungszeichen wird nicht geschlossen"),
     ),
-    (
-        "Illegal character",
-        "ein unsichtbares Steuerzeichen; bitte die Zeile neu eintippen",
-        "an invisible control character; type the line again",
-    ),
+    ("Illegal character", N_("ein unsichtbares Steuerzeichen; bitte die Zeile neu eintippen")),
 )
-_TOML_UNKNOWN = (
-    'die Zeile hat nicht die Form feld = wert (Text in Anführungszeichen: title = "…")',
-    'the line is not of the form field = value (text in quotes: title = "…")',
+_TOML_UNKNOWN = N_(
+    'die Zeile hat nicht die Form feld = wert (Text in Anführungszeichen: title = "…")'
 )
 _AT = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)\s*$")
 
@@ -190,9 +169,15 @@ def explain_toml(exc: tomllib.TOMLDecodeError) -> dict[str, Any]:
     at = _AT.search(str(exc))
     line = int(at.group(1)) if at and at.group(1) else getattr(exc, "lineno", None)
     message = _AT.sub("", message)
-    de, en = next(((d, e) for needle, d, e in _TOML if message.startswith(needle)), _TOML_UNKNOWN)
-    where = (f"Zeile {line}", f"line {line}") if line else ("am Ende", "at the end")
-    return {"line": line, "detail": de, "detail_en": en, "where": where[0], "where_en": where[1]}
+    de = next((d for needle, d in _TOML if message.startswith(needle)), _TOML_UNKNOWN)
+    where = N_("Zeile {line}") if line else N_("am Ende")
+    return {
+        "line": line,
+        "detail": de,
+        "detail_en": _en(de),
+        "where": where.format(line=line),
+        "where_en": _en(where).format(line=line),
+    }
 
 
 # A date and time without seconds (TOML 1.1 allows it, TOML 1.0 and tomllib do not):

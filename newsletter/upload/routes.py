@@ -290,7 +290,6 @@ class _View:
         if extra:
             findings.append(
                 Finding(
-                    severity="warning",
                     code="UPLOAD_EXTRA_FILES",
                     submission=self.opened.slug,
                     params={"count": extra, "limit": settings.rules.max_photos},
@@ -305,7 +304,6 @@ class _View:
                     role = "logo" if slot == "logo" else "photo"
                     findings.append(
                         Finding(
-                            severity="error",
                             code="IMAGE_TOO_MANY_BYTES",
                             submission=self.opened.slug,
                             file=None,

@@ -1,4 +1,4 @@
-"""The confirmation mail of the double opt-in: its German and English text, and its sending.
+"""The confirmation mail of the double opt-in: its text (German; English in `web`), its sending.
 
 Plain text with the link and who sends it, nothing else (see `confirmation_message`).
 """
@@ -13,54 +13,49 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from newsletter.store import subscribers as store
+from newsletter.texts import i18n
+from newsletter.texts.i18n import N_
 from newsletter.web import signup
+from newsletter.web.texts import DOMAIN
 
 if TYPE_CHECKING:
     from newsletter.core.config import ServeSettings, Settings
 
-_MAIL: dict[str, dict[str, str]] = {
-    "de": {
-        "subject_subscribe": "Bitte bestätigen Sie Ihre Anmeldung",
-        "subject_change_address": "Bitte bestätigen Sie Ihre neue E-Mail-Adresse",
-        "subscribe": (
-            "Guten Tag,\n\n"
-            "diese E-Mail-Adresse wurde für den Newsletter „{list_name}“ angemeldet. "
-            "Bitte bestätigen Sie die Anmeldung über diesen Link:\n\n{link}\n\n"
-            "Erst danach erhalten Sie den Newsletter. Der Link gilt bis {expires}.\n\n"
-            "Haben Sie sich nicht angemeldet? Dann ignorieren Sie diese E-Mail bitte. "
-            "Sie erhalten nichts weiter, und die Adresse wird nach {days} Tagen gelöscht.\n"
-        ),
-        "change_address": (
-            "Guten Tag,\n\n"
-            "der Newsletter „{list_name}“ soll künftig an diese E-Mail-Adresse gehen. "
-            "Bitte bestätigen Sie die neue Adresse über diesen Link:\n\n{link}\n\n"
-            "Der Link gilt bis {expires}.\n\n"
-            "Haben Sie das nicht veranlasst? Dann ignorieren Sie diese E-Mail bitte; "
-            "es ändert sich nichts.\n"
-        ),
-        "date": "%d.%m.%Y, %H:%M Uhr",
-    },
-    "en": {
-        "subject_subscribe": "Please confirm your subscription",
-        "subject_change_address": "Please confirm your new e-mail address",
-        "subscribe": (
-            "Hello,\n\n"
-            "this e-mail address was signed up for the newsletter '{list_name}'. "
-            "Please confirm with this link:\n\n{link}\n\n"
-            "Only then will you receive the newsletter. The link is valid until {expires}.\n\n"
-            "Did not sign up? Then please ignore this e-mail. You will receive nothing more, "
-            "and the address is deleted after {days} days.\n"
-        ),
-        "change_address": (
-            "Hello,\n\n"
-            "the newsletter '{list_name}' is to be sent to this e-mail address from now on. "
-            "Please confirm the new address with this link:\n\n{link}\n\n"
-            "The link is valid until {expires}.\n\n"
-            "Did not ask for this? Then please ignore this e-mail; nothing changes.\n"
-        ),
-        "date": "%Y-%m-%d, %H:%M",
-    },
+# German texts, the message ids of the `web` gettext domain (English: locale/en/.../web.po).
+_SUBJECTS = {
+    "subscribe": N_("Bitte bestätigen Sie Ihre Anmeldung"),
+    "change_address": N_("Bitte bestätigen Sie Ihre neue E-Mail-Adresse"),
 }
+_BODIES = {
+    "subscribe": N_(
+        "Guten Tag,\n"
+        "\n"
+        "diese E-Mail-Adresse wurde für den Newsletter „{list_name}“ angemeldet. Bitte "
+        "bestätigen Sie die Anmeldung über diesen Link:\n"
+        "\n"
+        "{link}\n"
+        "\n"
+        "Erst danach erhalten Sie den Newsletter. Der Link gilt bis {expires}.\n"
+        "\n"
+        "Haben Sie sich nicht angemeldet? Dann ignorieren Sie diese E-Mail bitte. Sie erhalten "
+        "nichts weiter, und die Adresse wird nach {days} Tagen gelöscht.\n"
+    ),
+    "change_address": N_(
+        "Guten Tag,\n"
+        "\n"
+        "der Newsletter „{list_name}“ soll künftig an diese E-Mail-Adresse gehen. Bitte "
+        "bestätigen Sie die neue Adresse über diesen Link:\n"
+        "\n"
+        "{link}\n"
+        "\n"
+        "Der Link gilt bis {expires}.\n"
+        "\n"
+        "Haben Sie das nicht veranlasst? Dann ignorieren Sie diese E-Mail bitte; es ändert "
+        "sich nichts.\n"
+    ),
+}
+# How the link's expiry is written (strftime formats: locale data, not a text to translate).
+_DATE_FORMATS = {"de": "%d.%m.%Y, %H:%M Uhr", "en": "%Y-%m-%d, %H:%M"}
 
 
 def confirmation_url(serve: ServeSettings, token: str) -> str:
@@ -81,14 +76,14 @@ def confirmation_message(
     German courts have treated confirmation mails with any advertising in them as spam, so
     there is no newsletter content, no logo, no other link; only the sender's identification.
     """
-    texts = _MAIL["en" if language == "en" else "de"]
+    lang = "en" if language == "en" else "de"
     sender, publisher = settings.sender, settings.publisher
     assert outcome.expires_at is not None
-    expires = outcome.expires_at.astimezone(ZoneInfo(settings.timezone)).strftime(texts["date"])
-    body = texts[purpose].format(
+    expires = outcome.expires_at.astimezone(ZoneInfo(settings.timezone))
+    body = i18n.gettext_in(_BODIES[purpose], lang, DOMAIN).format(
         list_name=sender.from_name,
         link=confirmation_url(serve, outcome.token),
-        expires=expires,
+        expires=expires.strftime(_DATE_FORMATS[lang]),
         days=serve.pending_days,
     )
     body += f"\n-- \n{publisher.name}\n{publisher.address}\n{publisher.email}\n"
@@ -96,7 +91,7 @@ def confirmation_message(
     msg["From"] = formataddr((sender.from_name, sender.from_address))
     address = store.parse_address(outcome.address)
     msg["To"] = address.ascii or address.normalized  # an IDN domain as punycode
-    msg["Subject"] = texts[f"subject_{purpose}"]
+    msg["Subject"] = i18n.gettext_in(_SUBJECTS[purpose], lang, DOMAIN)
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = make_msgid(domain=sender.from_address.rpartition("@")[2])
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please

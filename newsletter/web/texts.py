@@ -1,217 +1,161 @@
-"""What the sign-up service's pages say, in German and English (the CLI's texts are messages.py)."""
+"""What the sign-up service's pages say: German texts, translated by the `web` gettext domain.
+
+The keys name a text for the templates and handlers; the values are the German texts, which
+are the message ids of newsletter/locale/LANG/LC_MESSAGES/web.po (English: en/web.po).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from newsletter.core.errors import NewsletterError
+from newsletter.texts import i18n
+from newsletter.texts.i18n import N_
 
-TEXTS: dict[str, tuple[str, str]] = {
-    "signup_title": ("Newsletter abonnieren", "Subscribe to the newsletter"),
-    "signup_intro": (
+DOMAIN = "web"
+
+TEXTS: dict[str, str] = {
+    "signup_title": N_("Newsletter abonnieren"),
+    "signup_intro": N_(
         "Nach dem Absenden schicken wir Ihnen eine E-Mail mit einem Link; erst wenn Sie ihn "
-        "bestätigen, sind Sie angemeldet.",
-        "After you send the form we e-mail you a link; you are subscribed only once you "
-        "confirm it.",
+        "bestätigen, sind Sie angemeldet."
     ),
-    "email_label": ("E-Mail-Adresse", "E-mail address"),
-    "email_hint": ("Zum Beispiel name@example.org", "For example name@example.org"),
-    "language_legend": ("In welcher Sprache möchten Sie Post?", "Which language for your mail?"),
-    "consent_default": (
+    "email_label": N_("E-Mail-Adresse"),
+    "email_hint": N_("Zum Beispiel name@example.org"),
+    "language_legend": N_("In welcher Sprache möchten Sie Post?"),
+    "consent_default": N_(
         "Ja, ich möchte den Newsletter „{list_name}“ von {publisher} per E-Mail erhalten. "
         "Meine Adresse wird nur dafür verwendet. Ich kann mich jederzeit abmelden, mit dem "
-        "Link in jeder Ausgabe.",
-        "Yes, I want to receive the newsletter '{list_name}' from {publisher} by e-mail. My "
-        "address is used for nothing else. I can unsubscribe at any time with the link in "
-        "every issue.",
+        "Link in jeder Ausgabe."
     ),
-    "privacy_hint": ("Wie wir mit Ihren Daten umgehen:", "How we handle your data:"),
-    "privacy": ("Datenschutzerklärung", "Privacy notice"),
-    "honeypot": ("Dieses Feld bitte leer lassen", "Please leave this field empty"),
-    "subscribe_button": ("Anmelden", "Subscribe"),
-    "error_prefix": ("Fehler", "Error"),
-    "error_summary": ("Bitte korrigieren Sie Folgendes", "Please correct the following"),
-    "err_email_missing": (
-        "Bitte geben Sie Ihre E-Mail-Adresse ein.",
-        "Please enter your e-mail address.",
+    "privacy_hint": N_("Wie wir mit Ihren Daten umgehen:"),
+    "privacy": N_("Datenschutzerklärung"),
+    "honeypot": N_("Dieses Feld bitte leer lassen"),
+    "subscribe_button": N_("Anmelden"),
+    "error_prefix": N_("Fehler"),
+    "error_summary": N_("Bitte korrigieren Sie Folgendes"),
+    "err_email_missing": N_("Bitte geben Sie Ihre E-Mail-Adresse ein."),
+    "err_email_invalid": N_(
+        "Bitte geben Sie eine gültige E-Mail-Adresse ein ({detail}), zum Beispiel name@example.org."
     ),
-    "err_email_invalid": (
-        "Bitte geben Sie eine gültige E-Mail-Adresse ein ({detail}), zum Beispiel "
-        "name@example.org.",
-        "Please enter a valid e-mail address ({detail}), for example name@example.org.",
+    "err_consent": N_("Bitte bestätigen Sie, dass Sie den Newsletter erhalten möchten."),
+    "err_stale": N_(
+        "Das Formular war zu lange geöffnet oder der Text hat sich geändert. Bitte prüfen "
+        "Sie die Angaben und senden Sie es noch einmal."
     ),
-    "err_consent": (
-        "Bitte bestätigen Sie, dass Sie den Newsletter erhalten möchten.",
-        "Please confirm that you want to receive the newsletter.",
+    "err_same": N_("Das ist schon Ihre Adresse. Bitte geben Sie die neue Adresse ein."),
+    "check_title": N_("Bitte prüfen Sie Ihr Postfach"),
+    "check_text": N_(
+        "Wir haben eine E-Mail an {address} geschickt. Bitte öffnen Sie den Link darin, um "
+        "die Anmeldung zu bestätigen. Der Link gilt {hours} Stunden."
     ),
-    "err_stale": (
-        "Das Formular war zu lange geöffnet oder der Text hat sich geändert. Bitte prüfen Sie "
-        "die Angaben und senden Sie es noch einmal.",
-        "The form was open too long or its text has changed. Please check and send it again.",
-    ),
-    "err_same": (
-        "Das ist schon Ihre Adresse. Bitte geben Sie die neue Adresse ein.",
-        "That is your address already. Please enter the new address.",
-    ),
-    "check_title": ("Bitte prüfen Sie Ihr Postfach", "Please check your inbox"),
-    "check_text": (
-        "Wir haben eine E-Mail an {address} geschickt. Bitte öffnen Sie den Link darin, um die "
-        "Anmeldung zu bestätigen. Der Link gilt {hours} Stunden.",
-        "We have sent an e-mail to {address}. Please open the link in it to confirm your "
-        "subscription. The link is valid for {hours} hours.",
-    ),
-    "check_missing": (
+    "check_missing": N_(
         "Keine E-Mail da? Sehen Sie bitte auch im Spam-Ordner nach. Wenn die Adresse einen "
-        "Tippfehler hatte:",
-        "No e-mail? Please look in your spam folder too. If the address had a typo:",
+        "Tippfehler hatte:"
     ),
-    "again": ("noch einmal anmelden", "sign up again"),
-    "confirm_title": ("Anmeldung bestätigen", "Confirm your subscription"),
-    "confirm_text": (
-        "Bitte bestätigen Sie mit einem Klick, dass Sie den Newsletter erhalten möchten.",
-        "Please confirm with one click that you want to receive the newsletter.",
+    "again": N_("noch einmal anmelden"),
+    "confirm_title": N_("Anmeldung bestätigen"),
+    "confirm_text": N_(
+        "Bitte bestätigen Sie mit einem Klick, dass Sie den Newsletter erhalten möchten."
     ),
-    "confirm_button": ("Ja, Newsletter erhalten", "Yes, send me the newsletter"),
-    "confirmed_title": ("Anmeldung bestätigt", "Subscription confirmed"),
-    "confirmed_text": (
-        "Vielen Dank! Sie erhalten den Newsletter ab der nächsten Ausgabe. Abmelden können Sie "
-        "sich jederzeit mit dem Link in jeder Ausgabe.",
-        "Thank you! You will receive the newsletter from the next issue on. You can "
-        "unsubscribe at any time with the link in every issue.",
+    "confirm_button": N_("Ja, Newsletter erhalten"),
+    "confirmed_title": N_("Anmeldung bestätigt"),
+    "confirmed_text": N_(
+        "Vielen Dank! Sie erhalten den Newsletter ab der nächsten Ausgabe. Abmelden können "
+        "Sie sich jederzeit mit dem Link in jeder Ausgabe."
     ),
-    "address_title": ("Neue Adresse bestätigen", "Confirm your new address"),
-    "address_text": (
-        "Bitte bestätigen Sie, dass der Newsletter künftig an diese Adresse gehen soll.",
-        "Please confirm that the newsletter should go to this address from now on.",
+    "address_title": N_("Neue Adresse bestätigen"),
+    "address_text": N_(
+        "Bitte bestätigen Sie, dass der Newsletter künftig an diese Adresse gehen soll."
     ),
-    "address_button": ("Adresse bestätigen", "Confirm address"),
-    "address_done_title": ("Adresse geändert", "Address changed"),
-    "address_done_text": (
-        "Der Newsletter geht ab jetzt an {address}.",
-        "The newsletter now goes to {address}.",
-    ),
-    "expired_title": ("Link abgelaufen", "Link expired"),
-    "expired_text": (
+    "address_button": N_("Adresse bestätigen"),
+    "address_done_title": N_("Adresse geändert"),
+    "address_done_text": N_("Der Newsletter geht ab jetzt an {address}."),
+    "expired_title": N_("Link abgelaufen"),
+    "expired_text": N_(
         "Dieser Bestätigungslink ist abgelaufen; er galt {hours} Stunden. Es wurde nichts "
-        "geändert. Bitte fordern Sie einen neuen Link an:",
-        "This confirmation link has expired; it was valid for {hours} hours. Nothing was "
-        "changed. Please ask for a new link:",
+        "geändert. Bitte fordern Sie einen neuen Link an:"
     ),
-    "used_title": ("Link schon verwendet", "Link already used"),
-    "used_text": (
+    "used_title": N_("Link schon verwendet"),
+    "used_text": N_(
         "Dieser Bestätigungslink wurde schon verwendet und gilt nur einmal. Ihre Bestätigung "
-        "ist gespeichert; Sie müssen nichts weiter tun.",
-        "This confirmation link has been used already and works only once. Your confirmation "
-        "is saved; there is nothing more to do.",
+        "ist gespeichert; Sie müssen nichts weiter tun."
     ),
-    "unknown_title": ("Link unbekannt", "Unknown link"),
-    "unknown_text": (
+    "unknown_title": N_("Link unbekannt"),
+    "unknown_text": N_(
         "Diesen Link kennen wir nicht. Bitte kopieren Sie ihn vollständig aus der E-Mail. "
-        "Bei Fragen schreiben Sie an {contact}.",
-        "We do not know this link. Please copy it completely from the e-mail. If you have "
-        "questions, write to {contact}.",
+        "Bei Fragen schreiben Sie an {contact}."
     ),
-    "taken_title": ("Adresse schon eingetragen", "Address already registered"),
-    "taken_text": (
+    "taken_title": N_("Adresse schon eingetragen"),
+    "taken_text": N_(
         "Die Adresse {address} steht schon in unserer Liste; die Änderung wurde nicht "
-        "übernommen. Bei Fragen schreiben Sie an {contact}.",
-        "The address {address} is on our list already; the change was not made. If you have "
-        "questions, write to {contact}.",
+        "übernommen. Bei Fragen schreiben Sie an {contact}."
     ),
-    "unsub_title": ("Vom Newsletter abmelden", "Unsubscribe from the newsletter"),
-    "unsub_text": (
-        "Sie möchten den Newsletter nicht mehr erhalten? Ein Klick genügt.",
-        "You no longer want the newsletter? One click is enough.",
-    ),
-    "unsub_button": ("Abmelden", "Unsubscribe"),
-    "unsub_instead": (
-        "Oder lieber Sprache oder Adresse ändern?",
-        "Or would you rather change language or address?",
-    ),
-    "unsubbed_title": ("Sie sind abgemeldet", "You are unsubscribed"),
-    "unsubbed_text": (
+    "unsub_title": N_("Vom Newsletter abmelden"),
+    "unsub_text": N_("Sie möchten den Newsletter nicht mehr erhalten? Ein Klick genügt."),
+    "unsub_button": N_("Abmelden"),
+    "unsub_instead": N_("Oder lieber Sprache oder Adresse ändern?"),
+    "unsubbed_title": N_("Sie sind abgemeldet"),
+    "unsubbed_text": N_(
         "Sie erhalten keinen Newsletter mehr an diese Adresse. War das ein Versehen? Sie "
-        "können sich jederzeit wieder anmelden:",
-        "You will receive no more newsletters at this address. A mistake? You can sign up "
-        "again at any time:",
+        "können sich jederzeit wieder anmelden:"
     ),
-    "prefs_title": ("Sprache oder Adresse ändern", "Change language or address"),
-    "prefs_for": ("Einstellungen für {address}", "Settings for {address}"),
-    "prefs_language_button": ("Sprache speichern", "Save language"),
-    "prefs_address_label": ("Neue E-Mail-Adresse", "New e-mail address"),
-    "prefs_address_hint": (
+    "prefs_title": N_("Sprache oder Adresse ändern"),
+    "prefs_for": N_("Einstellungen für {address}"),
+    "prefs_language_button": N_("Sprache speichern"),
+    "prefs_address_label": N_("Neue E-Mail-Adresse"),
+    "prefs_address_hint": N_(
         "Wir schicken einen Bestätigungslink an die neue Adresse. Bis Sie ihn öffnen, bleibt "
-        "alles wie es ist.",
-        "We send a confirmation link to the new address. Until you open it, nothing changes.",
+        "alles wie es ist."
     ),
-    "prefs_address_button": ("Neue Adresse bestätigen lassen", "Send confirmation link"),
-    "prefs_unsubscribed": (
-        "Diese Adresse ist vom Newsletter abgemeldet. Zum erneuten Anmelden:",
-        "This address is unsubscribed from the newsletter. To sign up again:",
-    ),
-    "language_saved_title": ("Sprache gespeichert", "Language saved"),
-    "language_saved_text": (
-        "Sie erhalten künftig Post auf {language}.",
-        "From now on you get mail in {language}.",
-    ),
-    "address_mail_title": (
-        "Bitte prüfen Sie das Postfach der neuen Adresse",
-        "Please check the new address's inbox",
-    ),
-    "address_mail_text": (
+    "prefs_address_button": N_("Neue Adresse bestätigen lassen"),
+    "prefs_unsubscribed": N_("Diese Adresse ist vom Newsletter abgemeldet. Zum erneuten Anmelden:"),
+    "language_saved_title": N_("Sprache gespeichert"),
+    "language_saved_text": N_("Sie erhalten künftig Post auf {language}."),
+    "address_mail_title": N_("Bitte prüfen Sie das Postfach der neuen Adresse"),
+    "address_mail_text": N_(
         "Wir haben einen Bestätigungslink an {address} geschickt. Erst wenn Sie ihn öffnen, "
-        "geht der Newsletter an die neue Adresse. Der Link gilt {hours} Stunden.",
-        "We have sent a confirmation link to {address}. Only when you open it does the "
-        "newsletter go to the new address. The link is valid for {hours} hours.",
+        "geht der Newsletter an die neue Adresse. Der Link gilt {hours} Stunden."
     ),
-    "back_prefs": ("Zurück zu den Einstellungen", "Back to the settings"),
-    "limit_title": ("Bitte später noch einmal", "Please try again later"),
-    "limit_text": (
-        "Von diesem Anschluss kamen in kurzer Zeit sehr viele Anmeldungen. Bitte versuchen Sie "
-        "es in {minutes} Minuten noch einmal.",
-        "Very many sign-ups came from this connection in a short time. Please try again in "
-        "{minutes} minutes.",
+    "back_prefs": N_("Zurück zu den Einstellungen"),
+    "limit_title": N_("Bitte später noch einmal"),
+    "limit_text": N_(
+        "Von diesem Anschluss kamen in kurzer Zeit sehr viele Anmeldungen. Bitte versuchen "
+        "Sie es in {minutes} Minuten noch einmal."
     ),
-    "busy_title": ("Gerade nicht möglich", "Not possible right now"),
-    "busy_text": (
+    "busy_title": N_("Gerade nicht möglich"),
+    "busy_text": N_(
         "Die Bestätigungsmail kann gerade nicht verschickt werden. Bitte versuchen Sie es "
-        "später noch einmal.",
-        "The confirmation e-mail cannot be sent right now. Please try again later.",
+        "später noch einmal."
     ),
-    "forbidden_title": ("Anfrage abgelehnt", "Request refused"),
-    "forbidden_text": (
-        "Dieses Formular kann nur von unserer eigenen Seite aus abgeschickt werden.",
-        "This form can only be sent from our own page.",
+    "forbidden_title": N_("Anfrage abgelehnt"),
+    "forbidden_text": N_(
+        "Dieses Formular kann nur von unserer eigenen Seite aus abgeschickt werden."
     ),
-    "notfound_title": ("Seite nicht gefunden", "Page not found"),
-    "notfound_text": ("Diese Seite gibt es nicht.", "This page does not exist."),
-    "too_large_title": ("Formular zu groß", "Form too large"),
-    "too_large_text": (
-        "Das Formular war größer oder hatte mehr Felder, als dieser Dienst annimmt. Bitte laden "
-        "Sie die Seite neu und senden Sie es noch einmal.",
-        "The form was larger or had more fields than this service accepts. Please reload the "
-        "page and send it again.",
+    "notfound_title": N_("Seite nicht gefunden"),
+    "notfound_text": N_("Diese Seite gibt es nicht."),
+    "too_large_title": N_("Formular zu groß"),
+    "too_large_text": N_(
+        "Das Formular war größer oder hatte mehr Felder, als dieser Dienst annimmt. Bitte "
+        "laden Sie die Seite neu und senden Sie es noch einmal."
     ),
-    "bad_request_title": ("Anfrage nicht lesbar", "Request not readable"),
-    "bad_request_text": (
-        "Diese Anfrage kann der Dienst nicht lesen. Bitte laden Sie die Seite neu.",
-        "The service cannot read this request. Please reload the page.",
+    "bad_request_title": N_("Anfrage nicht lesbar"),
+    "bad_request_text": N_(
+        "Diese Anfrage kann der Dienst nicht lesen. Bitte laden Sie die Seite neu."
     ),
-    "to_signup": ("Zur Anmeldung", "To the sign-up form"),
-    "error_title": ("Ein Fehler ist aufgetreten", "An error occurred"),
-    "error_text": (
-        "Bitte versuchen Sie es später noch einmal. Bei Fragen schreiben Sie an {contact}.",
-        "Please try again later. If you have questions, write to {contact}.",
+    "to_signup": N_("Zur Anmeldung"),
+    "error_title": N_("Ein Fehler ist aufgetreten"),
+    "error_text": N_(
+        "Bitte versuchen Sie es später noch einmal. Bei Fragen schreiben Sie an {contact}."
     ),
-    "lang_name_de": ("Deutsch", "German"),
-    "lang_name_en": ("Englisch", "English"),
+    "lang_name_de": N_("Deutsch"),
+    "lang_name_en": N_("Englisch"),
 }
 
 
 def text(key: str, lang: str, **kw: Any) -> str:
-    """A page text in German or English."""
-    de, en = TEXTS[key]
-    return (en if lang == "en" else de).format(**kw)
+    """A page text in `lang` (German where the domain has no catalogue for it)."""
+    return i18n.gettext_in(TEXTS[key], lang, DOMAIN).format(**kw)
 
 
 def email_error(exc: NewsletterError, lang: str) -> str:
