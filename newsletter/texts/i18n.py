@@ -10,6 +10,7 @@ catalogue lacks is shown in German *and* English, never as a key.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import io
@@ -100,3 +101,21 @@ def primary(tag: str) -> str:
 def is_rtl(lang: str) -> bool:
     """Whether the language is written right to left."""
     return primary(lang) in RTL
+
+
+def N_(message: str) -> str:
+    """Mark a text for extraction (`pybabel extract -k N_`); it is translated where it is used."""
+    return message
+
+
+def when(moment: dt.datetime | None, lang: str) -> str:
+    """A deadline as people of that language write it (CLDR through Babel), local time."""
+    from babel.dates import format_date, format_time  # Babel's date data: only when asked
+
+    if moment is None:
+        return "–"
+    try:
+        day = format_date(moment, "long", locale=lang)
+        return f"{day}, {format_time(moment, 'HH:mm', tzinfo=moment.tzinfo, locale=lang)}"
+    except (ValueError, LookupError):  # an unknown locale: ISO is understood everywhere
+        return moment.strftime("%Y-%m-%d %H:%M")

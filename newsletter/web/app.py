@@ -54,7 +54,6 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 from newsletter.core.config import ServeSettings, Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.store import subscribers as store
-from newsletter.upload.routes import UploadRoutes
 from newsletter.web import ratelimit, signup, signup_mail, signup_queue
 from newsletter.web.http import (
     FormTokens,
@@ -68,6 +67,7 @@ from newsletter.web.http import (
 from newsletter.web.pages import SECURITY_HEADERS, Pages, mask
 from newsletter.web.server import make_wsgi_server
 from newsletter.web.texts import email_error, text
+from newsletter.web.upload_routes import UploadRoutes
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
