@@ -21,6 +21,7 @@ from newsletter.core import layout
 from newsletter.core.config import Settings
 from newsletter.core.models import FileRef, Finding, Intake, Issue, Submission
 from newsletter.intake import markup, placeholders
+from newsletter.intake.files import suggestion
 from newsletter.intake.probe import (
     FORMAT_NAMES,
     LOGO_FORMATS,
@@ -30,7 +31,6 @@ from newsletter.intake.probe import (
     external_words,
     probe,
 )
-from newsletter.intake.reader import suggestion
 from newsletter.texts.i18n import N_
 from newsletter.texts.messages import explain_email_error, words
 

@@ -4,11 +4,15 @@ client context (certificates always verified) for SMTP, IMAP and whatever speaks
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import ssl
+
+# Names that never reach a real party: RFC 2606 and RFC 6761 (example.org, .test, localhost).
+_RESERVED = re.compile(r"(^|\.)(example\.(org|com|net)|example|invalid|test|localhost)$")
 
 
 def is_loopback(host: str) -> bool:
@@ -32,3 +36,8 @@ def tls_context(ca_file: Path | None = None) -> ssl.SSLContext:
     if ca_file is not None:
         context.load_verify_locations(cafile=str(ca_file))
     return context
+
+
+def is_reserved(host: str) -> bool:
+    """True for a reserved name (example.org, *.test, *.invalid, localhost): no real party."""
+    return _RESERVED.search(host) is not None

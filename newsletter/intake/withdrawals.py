@@ -21,21 +21,6 @@ from newsletter.intake.reader import read_issue, resolve_issue
 from newsletter.store.subscribers import open_store, transaction
 
 
-def migration(conn: sqlite3.Connection) -> None:
-    """The table of withdrawn photo releases (append-only)."""
-    conn.execute(
-        """CREATE TABLE photo_withdrawals (
-            id INTEGER PRIMARY KEY,
-            issue TEXT NOT NULL,        -- the issue folder's name
-            slug TEXT NOT NULL,         -- the submission (organisation) folder
-            photo TEXT NOT NULL,        -- the photo's file name as submission.md names it
-            reason TEXT NOT NULL,
-            withdrawn_at TEXT NOT NULL, -- ISO 8601 with offset
-            UNIQUE (issue, slug, photo)
-        ) STRICT"""
-    )
-
-
 @dataclass(frozen=True)
 class Withdrawal:
     """One withdrawn photo release."""

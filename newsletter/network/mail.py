@@ -25,7 +25,6 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Literal
 
-from babel.dates import format_date, format_time
 from jinja2 import Environment
 
 from newsletter.core.config import Settings
@@ -35,7 +34,7 @@ from newsletter.network.status import Row
 from newsletter.send.compose import SIGNED_HEADERS, dkim_signed
 from newsletter.store.organisations import Organisation
 from newsletter.texts import i18n
-from newsletter.upload.texts import HOW_TO_UPLOAD
+from newsletter.texts.i18n import when as when  # the upload page states deadlines alike
 
 Kind = Literal["remind", "feedback"]
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
@@ -150,17 +149,6 @@ def one(msgid: str, lang: str, **params: object) -> str:
     return " / ".join(p.text for p in _say(msgid, lang, params))
 
 
-def when(moment: dt.datetime | None, lang: str) -> str:
-    """A deadline as people of that language write it (CLDR through Babel), local time."""
-    if moment is None:
-        return "–"
-    try:
-        day = format_date(moment, "long", locale=lang)
-        return f"{day}, {format_time(moment, 'HH:mm', tzinfo=moment.tzinfo, locale=lang)}"
-    except (ValueError, LookupError):  # an unknown locale: ISO is understood everywhere
-        return moment.strftime("%Y-%m-%d %H:%M")
-
-
 def _finding_line(f: Finding, lang: str) -> str:
     where = f"{f.file}: " if f.file else ""
     return f"{where}{f.message(lang)}"
@@ -231,7 +219,7 @@ def compose(
             paras += _findings(tuple(f for f in row.findings if f.severity == "error"), lang)
         paras += say(T.DEADLINE, lang, deadline=deadline)
         if upload_link:  # the organisation's own page (upload_links.py), then the old way
-            paras += say(HOW_TO_UPLOAD, lang, link=upload_link)
+            paras += say(T.HOW_TO_UPLOAD, lang, link=upload_link)
         paras += say(T.HOW_TO_SEND, lang)
     else:
         subject = one(T.FEEDBACK_SUBJECT, lang, issue=issue)

@@ -9,11 +9,7 @@ below. Placeholders are `str.format` fields: keep them as they are in a translat
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:
-    """Mark a text for extraction; it is translated where it is used (i18n.texts)."""
-    return message
-
+from newsletter.texts.i18n import N_
 
 # --- both kinds --------------------------------------------------------------------------------
 GREETING = N_("Guten Tag {contact},")
@@ -26,6 +22,10 @@ FOOTER = N_(
 HOW_TO_SEND = N_(
     "So senden Sie uns Ihren Beitrag: Antworten Sie einfach auf diese E-Mail und hängen Sie Text, "
     "Logo und Fotos an."
+)
+HOW_TO_UPLOAD = N_(
+    "Am einfachsten geht es über Ihre persönliche Seite, auch vom Handy aus (bitte nicht "
+    "weitergeben): {link}"
 )
 DEADLINE = N_("Einsendeschluss: {deadline}")
 LANGUAGE_NOTE = N_("Die Hinweise im Einzelnen (auf Deutsch und Englisch):")

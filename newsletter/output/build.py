@@ -36,6 +36,7 @@ from newsletter.core.models import Finding, Issue
 from newsletter.intake.reader import resolve_issue
 from newsletter.output import ics
 from newsletter.output.content import IssueView, Placed, build_view
+from newsletter.output.inputs import issue_inputs
 from newsletter.output.manifest import (
     CONSENT_CODES,
     MANIFEST,
@@ -45,10 +46,9 @@ from newsletter.output.manifest import (
     PersonalPlaces,
     build_manifest,
 )
+from newsletter.output.personal import general_unsubscribe_link, place_personal
 from newsletter.output.render import fit_email, render_email_html, render_text, render_web
 from newsletter.output.transfer import sent_bytes
-from newsletter.send.compose import general_unsubscribe_link, place_personal
-from newsletter.send.guard import issue_inputs
 from newsletter.texts.i18n import FRAMES, SOURCE
 
 if TYPE_CHECKING:  # images.py is imported when a build runs (it starts a process pool)

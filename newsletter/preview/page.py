@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from newsletter.core.models import Finding, Issue, status_of
 from newsletter.output.content import anchor
-from newsletter.output.mail_weight import weights
 from newsletter.preview.engine import Snapshot
+from newsletter.send.mail_weight import weights
 from newsletter.texts.numbers import human_bytes
 
 GMAIL_CLIP_BYTES = 102_000  # Gmail shows "[Nachricht gekürzt]" above about 102 KB of HTML

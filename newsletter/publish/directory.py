@@ -24,6 +24,7 @@ from babel import Locale, UnknownLocaleError
 
 from newsletter.core.config import Settings
 from newsletter.core.filenames import ascii_slug
+from newsletter.publish.pages import render_page
 
 BASE = "wer-ist-wer"
 
@@ -88,8 +89,6 @@ def write_pages(
     env: jinja2.Environment, settings: Settings, metas: list[dict[str, Any]], dest: Path
 ) -> None:
     """Every directory page into dest/wer-ist-wer/."""
-    from newsletter.publish.site import render_page
-
     orgs = organisations(metas, settings)
     districts: dict[str, list[dict[str, Any]]] = {}
     languages: dict[str, list[dict[str, Any]]] = {}

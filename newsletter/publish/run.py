@@ -1,7 +1,7 @@
 """`newsletter publish ISSUE… [--to TARGET] [--dry-run] [--unpublish]`: the network's website.
 
 1. One publish at a time (a lock in `[publish] state_dir`).
-2. Each named issue must be built and current (send_guard.outdated, as `send` checks it); its
+2. Each named issue must be built and current (output.inputs.outdated, as `send` checks it); its
    allowlisted files (published.PUBLIC, URL-safe names, bytes as the build recorded them) and
    what the site needs to know are kept under state_dir/issues/ISSUE/. `--unpublish` removes
    the issue from there instead.
@@ -36,12 +36,13 @@ from zoneinfo import ZoneInfo
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.core.files import write_atomic
+from newsletter.core.net import is_reserved
 from newsletter.core.resources import template_folders
 from newsletter.intake.reader import resolve_issue
 from newsletter.intake.withdrawals import read_withdrawals, withdrawn_pairs
+from newsletter.output.inputs import outdated
 from newsletter.publish import published, site
 from newsletter.publish import target as tg
-from newsletter.send.guard import _RESERVED, outdated
 
 FORMAT = 1  # bump when the site's layout changes: the next publish rebuilds it
 
@@ -179,7 +180,7 @@ def _check_hosted(state: Path, metas: list[dict[str, Any]], settings: Settings) 
     base = settings.publisher.base_url.rstrip("/") + "/"
     hosted = _record(state, "hosted.json")
     reached: list[str] = []
-    if _RESERVED.search(urlsplit(base).hostname or ""):  # example.org: nothing to ask
+    if is_reserved(urlsplit(base).hostname or ""):  # example.org: nothing to ask
         _save(state, "hosted.json", {})
         return reached
     for m in metas:

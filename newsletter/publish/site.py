@@ -18,37 +18,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.output.render import environment
 from newsletter.publish import directory, feeds
-
-
-def site_name(settings: Settings) -> str:
-    """The name in every page's masthead: the sender's name (the network)."""
-    return settings.sender.from_name
-
-
-def render_page(
-    env: jinja2.Environment,
-    settings: Settings,
-    template: str,
-    dest: Path,
-    *,
-    root: str,
-    **context: Any,
-) -> None:
-    """Render `template` (under templates/site/) to `dest`."""
-    html = env.get_template(f"site/{template}").render(
-        root=root,
-        site_name=site_name(settings),
-        publisher=settings.publisher.model_dump(),
-        **context,
-    )
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(html, encoding="utf-8")
+from newsletter.publish.pages import render_page
 
 
 def _link_or_copy(src: Path, dest: Path) -> None:

@@ -41,6 +41,8 @@ from email_validator import EmailNotValidError, validate_email
 
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
+from newsletter.output.personal import general_unsubscribe_link as general_unsubscribe_link
+from newsletter.output.personal import place_personal as place_personal
 from newsletter.output.transfer import encode_text
 from newsletter.texts import i18n
 from newsletter.texts.messages import explain_email_error
@@ -150,34 +152,6 @@ def _mailbox(address: str, name: str | None, utf8: bool = False) -> str:
         if name.isascii() and addr.isascii()
         else f"{_header(name)} <{addr}>"
     )
-
-
-def general_unsubscribe_link(settings: Settings) -> str:
-    """Where the published email.html and web copy send a reader who wants to leave.
-
-    A published copy has no reader, so no personal link: `sender.unsubscribe_page`, or else a
-    mail to `sender.unsubscribe_mailto` (the editor's mailbox; see mailbox.py).
-    """
-    sender = settings.sender
-    if sender.unsubscribe_page:
-        return sender.unsubscribe_page
-    return f"mailto:{sender.unsubscribe_mailto}?subject=Abbestellen"
-
-
-def place_personal(rendered: str, marker: str, general: str) -> tuple[str, list[int]]:
-    """`rendered` with every `marker` replaced by `general`, and where each one now starts.
-
-    The marker is random per build (build.py), so only the template's own places carry it:
-    whatever a contributor writes ("%%UNSUBSCRIBE_URL%%" included) stays text. Compose puts a
-    reader's personal link at exactly these places and nowhere else.
-    """
-    pieces = rendered.split(marker)
-    spots, out, pos = [], [pieces[0]], len(pieces[0])
-    for piece in pieces[1:]:
-        spots.append(pos)
-        out += [general, piece]
-        pos += len(general) + len(piece)
-    return "".join(out), spots
 
 
 def _split_at(text: str, spots: list[int], general: str) -> list[str] | None:

@@ -24,56 +24,10 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from newsletter.store.database import form_secret
 from newsletter.store.subscribers import Subscriber, timestamp, transaction
 
 STATES = ("pending", "sending", "sent", "failed", "unknown", "skipped")
-
-
-def migrate_send_runs(conn: sqlite3.Connection) -> None:
-    """Schema step (subscribers.MIGRATIONS): the send_runs table; send_journal with `skipped`."""
-    conn.execute(
-        """CREATE TABLE send_journal_new (
-            id INTEGER PRIMARY KEY,
-            issue TEXT NOT NULL,
-            address_key TEXT NOT NULL,          -- as in subscribers: one row per person
-            address TEXT NOT NULL,              -- the address the message went to
-            subscriber_id INTEGER REFERENCES subscribers (id) ON DELETE SET NULL,
-            state TEXT NOT NULL DEFAULT 'pending'
-                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown', 'skipped')),
-            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
-            last_reply_code INTEGER,
-            last_reply_text TEXT,
-            message_id TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            last_attempt_at TEXT,
-            next_attempt_at TEXT,
-            sent_at TEXT,
-            build_id TEXT,                      -- the build this row's message came from
-            UNIQUE (issue, address_key)
-        ) STRICT"""
-    )
-    conn.execute(
-        "INSERT INTO send_journal_new (id, issue, address_key, address, subscriber_id, state,"
-        " attempts, last_reply_code, last_reply_text, message_id, created_at, updated_at,"
-        " last_attempt_at, next_attempt_at, sent_at) SELECT id, issue, address_key, address,"
-        " subscriber_id, state, attempts, last_reply_code, last_reply_text, message_id,"
-        " created_at, updated_at, last_attempt_at, next_attempt_at, sent_at FROM send_journal"
-    )
-    conn.execute("DROP TABLE send_journal")
-    conn.execute("ALTER TABLE send_journal_new RENAME TO send_journal")
-    conn.execute("CREATE INDEX send_journal_state ON send_journal (issue, state)")
-    conn.execute("CREATE INDEX send_journal_subscriber ON send_journal (subscriber_id)")
-    conn.execute(
-        """CREATE TABLE send_runs (
-            issue TEXT PRIMARY KEY,
-            build_id TEXT NOT NULL,             -- hash of the build's manifest (file list)
-            snapshot TEXT NOT NULL,             -- where its message inputs are kept
-            started_at TEXT NOT NULL,           -- recipients were fixed at this moment
-            updated_at TEXT NOT NULL,
-            finished_at TEXT                    -- nothing pending or unknown any more
-        ) STRICT"""
-    )
 
 
 @dataclass(frozen=True)
@@ -252,8 +206,6 @@ def begin_many(
 
 def message_id_key(conn: sqlite3.Connection) -> bytes:
     """The key of this store's Message-IDs (derived from its own secret, never exported)."""
-    from newsletter.web.signup import form_secret  # signup imports subscribers, as this does
-
     return hmac.new(form_secret(conn), b"newsletter message-id", "sha256").digest()
 
 

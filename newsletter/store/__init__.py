@@ -1,4 +1,5 @@
-"""The store: one SQLite file (schema and every migration), subscribers, the register, CSV.
+"""The store: one SQLite file (schema.py: every table and every migration), subscribers, the
+register of organisations, upload links, CSV.
 
 May import `core` and `texts`.
 """

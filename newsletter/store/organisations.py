@@ -20,6 +20,7 @@ from pathlib import Path
 
 from newsletter.core.errors import NewsletterError
 from newsletter.store import subscribers as store
+from newsletter.store.addresses import LANGUAGE_NAMES
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 RESERVED_SLUGS = frozenset({"editorial", "attachments"})
@@ -31,53 +32,6 @@ _TAG_RE = re.compile(
     r"(?P<variants>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)",
     re.IGNORECASE,
 )
-
-
-def migration(conn: sqlite3.Connection) -> None:
-    """The register's tables and the journal of reminders and feedback (one store migration)."""
-    conn.execute(
-        """CREATE TABLE organisations (
-            id INTEGER PRIMARY KEY,
-            slug TEXT NOT NULL UNIQUE,          -- the submission folder's name
-            name TEXT NOT NULL DEFAULT '',
-            contact TEXT NOT NULL DEFAULT '',   -- the contact person
-            language TEXT NOT NULL DEFAULT 'de',  -- BCP 47, canonical case
-            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
-            note TEXT NOT NULL DEFAULT '',
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        ) STRICT"""
-    )
-    conn.execute(
-        """CREATE TABLE organisation_addresses (
-            organisation_id INTEGER NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
-            position INTEGER NOT NULL,
-            address TEXT NOT NULL,              -- normalised: what mail is sent to
-            address_key TEXT NOT NULL UNIQUE,   -- lower-cased: one organisation per address
-            PRIMARY KEY (organisation_id, position)
-        ) STRICT"""
-    )
-    conn.execute(
-        """CREATE TABLE organisation_mail (
-            id INTEGER PRIMARY KEY,
-            issue TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('remind', 'feedback')),
-            slug TEXT NOT NULL,
-            round TEXT NOT NULL,                -- remind: the day; feedback: the result's hash
-            addresses TEXT NOT NULL,            -- the recipients, comma-separated
-            state TEXT NOT NULL DEFAULT 'pending'
-                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
-            reply_code INTEGER,
-            reply_text TEXT,
-            message_id TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            sent_at TEXT
-        ) STRICT"""
-    )
-    conn.execute(
-        "CREATE INDEX organisation_mail_round ON organisation_mail (issue, kind, slug, round)"
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +65,7 @@ def parse_tag(raw: str) -> str:
     value = raw.strip().replace("_", "-")
     if not value:
         return "de"
-    value = store._LANGUAGE_NAMES.get(value.lower(), value)
+    value = LANGUAGE_NAMES.get(value.lower(), value)
     m = _TAG_RE.fullmatch(value)
     if m is None:
         raise NewsletterError("ORG_LANGUAGE_INVALID", None, {"value": store.visible(raw)})

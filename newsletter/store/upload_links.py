@@ -31,21 +31,6 @@ KEY_FILE = "upload-links.key"
 TOKEN_CHARS = 43  # 32 bytes in base64url without padding
 
 
-def migration(conn: sqlite3.Connection) -> None:
-    """The hashes of the upload links (one store migration)."""
-    conn.execute(
-        """CREATE TABLE upload_links (
-            token_hash TEXT PRIMARY KEY,          -- sha256 of the token; the token is not kept
-            organisation_id INTEGER NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
-            issue TEXT NOT NULL,
-            generation INTEGER NOT NULL,          -- goes up with each `--new`
-            created_at TEXT NOT NULL,
-            revoked_at TEXT,
-            UNIQUE (organisation_id, issue, generation)
-        ) STRICT"""
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Link:
     """An organisation's link for one issue."""
@@ -154,9 +139,7 @@ def peek(conn: sqlite3.Connection, settings: Settings, slug: str, issue: str) ->
 
 def url(settings: Settings, token: str) -> str:
     """The page's public address."""
-    from newsletter.web.signup import serve_settings
-
-    return serve_settings(settings).base_url.rstrip("/") + f"/einreichen/{token}"
+    return settings.serve.base_url.rstrip("/") + f"/einreichen/{token}"
 
 
 @dataclass(frozen=True, slots=True)

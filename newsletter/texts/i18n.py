@@ -13,6 +13,7 @@ its catalogues; CONTRIBUTING.md has the commands.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import io
@@ -170,3 +171,16 @@ def primary(tag: str) -> str:
 def is_rtl(lang: str) -> bool:
     """Whether the language is written right to left."""
     return primary(lang) in RTL
+
+
+def when(moment: dt.datetime | None, lang: str) -> str:
+    """A deadline as people of that language write it (CLDR through Babel), local time."""
+    from babel.dates import format_date, format_time  # Babel's date data: only when asked
+
+    if moment is None:
+        return "–"
+    try:
+        day = format_date(moment, "long", locale=lang)
+        return f"{day}, {format_time(moment, 'HH:mm', tzinfo=moment.tzinfo, locale=lang)}"
+    except (ValueError, LookupError):  # an unknown locale: ISO is understood everywhere
+        return moment.strftime("%Y-%m-%d %H:%M")

@@ -7,7 +7,7 @@ messages.py, which speaks German and English.
 
 from __future__ import annotations
 
-from newsletter.network.texts import N_
+from newsletter.texts.i18n import N_
 
 PAGE_TITLE = N_("Ihr Beitrag für den Newsletter {issue}")
 INTRO = N_(
@@ -95,10 +95,6 @@ PREVIEW = N_("Vorschau")
 REQUIRED = N_("Pflichtfeld")
 
 # in the reminder (orgmail.py)
-HOW_TO_UPLOAD = N_(
-    "Am einfachsten geht es über Ihre persönliche Seite, auch vom Handy aus (bitte nicht "
-    "weitergeben): {link}"
-)
 
 LANGUAGES = {"de": "Deutsch", "en": "English", "tr": "Türkçe", "ar": "العربية", "uk": "Українська"}
 # the text's language: the page's languages and others the network's members write in

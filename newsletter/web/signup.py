@@ -19,8 +19,7 @@ proof while the subscriber exists and go with them (ON DELETE CASCADE) when a pe
 
 The confirmation mail itself is signup_mail.py.
 
-Import note: subscribers.py imports `_v3_confirmations` from here, so this module must not touch
-attributes of `newsletter.store.subscribers` at import time, nor import the mail stack.
+The tables are created in store/schema.py (`_v3_confirmations`), as every table is.
 """
 
 from __future__ import annotations
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Literal
 
 from newsletter.core.errors import NewsletterError
 from newsletter.store import subscribers as store
+from newsletter.store.database import form_secret as form_secret  # where callers found it
 
 if TYPE_CHECKING:
     from newsletter.core.config import ServeSettings, Settings
@@ -51,75 +51,6 @@ Purpose = Literal["subscribe", "change_address"]
 def serve_settings(settings: Settings) -> ServeSettings:
     """The [serve] section."""
     return settings.serve
-
-
-# --- the schema ----------------------------------------------------------------------------
-
-
-def _v3_confirmations(conn: sqlite3.Connection) -> None:
-    """Confirmations, consent texts, bounce log and the form-signing secret (idempotent)."""
-    conn.execute(
-        """CREATE TABLE IF NOT EXISTS consent_texts (
-            sha256 TEXT PRIMARY KEY,            -- of the text as shown
-            version TEXT NOT NULL,
-            language TEXT NOT NULL,
-            text TEXT NOT NULL,
-            first_used_at TEXT NOT NULL
-        ) STRICT"""
-    )
-    conn.execute(
-        """CREATE TABLE IF NOT EXISTS confirmations (
-            id INTEGER PRIMARY KEY,
-            token_hash TEXT NOT NULL UNIQUE,    -- sha256 of the token; the token is only mailed
-            purpose TEXT NOT NULL CHECK (purpose IN ('subscribe', 'change_address')),
-            subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
-            address TEXT NOT NULL,              -- where the mail went (normalised)
-            address_key TEXT NOT NULL,          -- for the per-address limit
-            form_id TEXT NOT NULL,              -- which form: web, a named form, preferences
-            consent_version TEXT,
-            consent_sha256 TEXT REFERENCES consent_texts (sha256),
-            language TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            expires_at TEXT NOT NULL,
-            used_at TEXT
-        ) STRICT"""
-    )
-    conn.execute(
-        "CREATE INDEX IF NOT EXISTS confirmations_address"
-        " ON confirmations (address_key, created_at)"
-    )
-    conn.execute("CREATE INDEX IF NOT EXISTS confirmations_created ON confirmations (created_at)")
-    conn.execute(
-        "CREATE INDEX IF NOT EXISTS confirmations_subscriber ON confirmations (subscriber_id)"
-    )
-    conn.execute(
-        """CREATE TABLE IF NOT EXISTS bounces (
-            id INTEGER PRIMARY KEY,
-            subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
-            address_key TEXT NOT NULL,          -- the address that bounced
-            kind TEXT NOT NULL CHECK (kind IN ('hard', 'soft')),
-            status TEXT NOT NULL,               -- RFC 3463 status, e.g. 5.1.1
-            diagnostic TEXT NOT NULL DEFAULT '',
-            mail_sha256 TEXT NOT NULL,          -- the bounce mail: processing twice counts once
-            recorded_at TEXT NOT NULL,
-            UNIQUE (mail_sha256, subscriber_id)
-        ) STRICT"""
-    )
-    conn.execute("CREATE INDEX IF NOT EXISTS bounces_subscriber ON bounces (subscriber_id)")
-    conn.execute(
-        """CREATE TABLE IF NOT EXISTS serve_secret (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            secret BLOB NOT NULL                -- signs the forms' anti-forgery tokens
-        ) STRICT"""
-    )
-    conn.execute(
-        "INSERT OR IGNORE INTO serve_secret (id, secret) VALUES (1, ?)", (secrets.token_bytes(32),)
-    )
-
-
-def form_secret(conn: sqlite3.Connection) -> bytes:
-    """The key that signs form tokens (shared by every process serving the same store)."""
-    return bytes(conn.execute("SELECT secret FROM serve_secret WHERE id = 1").fetchone()[0])
 
 
 # --- tokens --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from newsletter.cli import subscribers as subscribers_cli
 from newsletter.cli.subscribers import add_parser, run
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
-from newsletter.store import subscriber_csv
+from newsletter.store import schema, subscriber_csv
 from newsletter.store import subscribers as store
 from newsletter.texts.messages import CATALOGUE, render
 
@@ -114,7 +114,7 @@ def test_new_store_is_a_private_wal_file_at_the_newest_version(db: Path) -> None
 
 
 def test_send_runs_migration_keeps_journal_rows_and_allows_skipped(db: Path) -> None:
-    step = store.MIGRATIONS.index(store._send_runs_and_skipped_rows)
+    step = schema.MIGRATIONS.index(schema._send_runs_and_skipped_rows)
     db.parent.mkdir()
     raw = sqlite3.connect(db, isolation_level=None)
     store.migrate(raw, target=step)  # the file as it was before this step
@@ -178,7 +178,7 @@ def test_a_failing_migration_leaves_the_file_as_it_was(
         conn.execute("CREATE TABLE half_done (x INTEGER)")
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, broken))
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, broken))
     with pytest.raises(NewsletterError) as exc:
         store.connect(db)
     assert exc.value.code == "SUBSCRIBERS_DB_ERROR"

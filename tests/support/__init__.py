@@ -375,8 +375,8 @@ def write_built_email(out: Path, html: str, text: str, issue: str = "2026-12") -
     import html as html_lib
     import json
 
+    from newsletter.output.personal import place_personal
     from newsletter.output.render import UNSUBSCRIBE_PLACEHOLDER
-    from newsletter.send.compose import place_personal
 
     general = "mailto:abmelden@example.org?subject=Abbestellen"
     html, html_at = place_personal(html, UNSUBSCRIBE_PLACEHOLDER, html_lib.escape(general))

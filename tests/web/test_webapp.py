@@ -52,11 +52,8 @@ URL_RE = re.compile(r"https?://\S+")
 
 
 def open_db(settings: Settings) -> sqlite3.Connection:
-    """The store, with the sign-up tables (until subscribers.MIGRATIONS lists them)."""
-    conn = store.connect(settings.path(settings.subscribers.database))
-    with store.transaction(conn):
-        signup._v3_confirmations(conn)
-    return conn
+    """The store (its migrations create the sign-up tables)."""
+    return store.connect(settings.path(settings.subscribers.database))
 
 
 @dataclass

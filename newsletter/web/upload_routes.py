@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 from werkzeug.datastructures import FileStorage
 
 from newsletter.core.models import Finding
-from newsletter.network import mail as orgmail
 from newsletter.store import upload_links
 from newsletter.store.subscribers import open_store
+from newsletter.texts.i18n import when
 from newsletter.texts.numbers import human_bytes
 from newsletter.upload import drafts as upload
 from newsletter.upload import prefill as upload_prefill
@@ -213,7 +213,7 @@ class _View:
     ) -> Response:
         notices = list(notices or [])
         if self.closed:
-            deadline = orgmail.when(self.deadline, self.lang)
+            deadline = when(self.deadline, self.lang)
             notices += say(
                 T.DEADLINE_PASSED,
                 self.lang,
@@ -229,7 +229,7 @@ class _View:
             self.lang,
             title=self.title,
             name=self.opened.name or form.organisation or self.opened.slug,
-            deadline=orgmail.when(self.deadline, self.lang) if self.deadline else "",
+            deadline=when(self.deadline, self.lang) if self.deadline else "",
             notices=notices,
             checked=checked,
             findings=ordered,
