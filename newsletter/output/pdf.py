@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import logging
-import posixpath
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -33,6 +32,7 @@ from newsletter.core.errors import NewsletterError
 from newsletter.core.files import write_atomic
 from newsletter.core.resources import FONTS_DIR, ICC_DIR, TEMPLATES_DIR, template_folders
 from newsletter.output.content import IssueView, Picture, Placed, display_url, phone_href
+from newsletter.output.pdf_paths import inside
 
 # WeasyPrint (and cairo, Pango, fontTools behind it: ~1 s) is imported only to render: a
 # rebuild whose PDF comes from the cache never loads it. SandboxFetcher is in pdf_fetch.py.
@@ -78,31 +78,6 @@ PRINT_SHOP_CSS = f"""
 @color-profile device-cmyk {{ src: url("{ICC_BASE}{PRESS_PROFILE}"); components: c, m, y, k; }}
 @page {{ bleed: {BLEED_MM}mm; marks: crop; }}
 """
-
-
-def inside(root: Path, href: str) -> Path | None:
-    """`root / href` if `href` stays inside `root` (no absolute path, no `..` out), else None.
-
-    Judged on the name, not on the resolved file: the pipeline may link renditions into the
-    outbox from its cache, and an href is written by the pipeline, not by a contributor.
-    """
-    rel = posixpath.normpath(href)
-    if rel.startswith(("/", "../")) or rel == ".." or "\0" in rel:
-        return None
-    return root / rel
-
-
-def _mime(path: Path) -> str:
-    return {
-        ".css": "text/css",
-        ".jpg": "image/jpeg",
-        ".jpeg": "image/jpeg",
-        ".png": "image/png",
-        ".webp": "image/webp",
-        ".svg": "image/svg+xml",
-        ".ttf": "font/ttf",
-        ".otf": "font/otf",
-    }.get(path.suffix.lower(), "application/octet-stream")
 
 
 def render_html(view: IssueView, settings: Settings) -> str:

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
-from newsletter.output.pdf import _mime, inside
+from newsletter.output.pdf_paths import inside, mime
 
 log = logging.getLogger("newsletter.pdf")
 
@@ -42,4 +42,4 @@ class SandboxFetcher(URLFetcher):  # type: ignore[misc]
             self.refused.append(url)
             log.warning("PDF: refused to fetch %s (only the outbox and the fonts are served)", url)
             raise ValueError(f"refused: {url}")
-        return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": _mime(path)})
+        return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": mime(path)})

@@ -57,11 +57,7 @@ KNOWN_WRONG_IMPORTS: dict[tuple[str, str], str] = {
         "the preview repeats the CLI's status words (STATE_WORDS, t): they move to the texts"
     ),
 }
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"newsletter.output.pdf", "newsletter.output.pdf_fetch"}): (
-        "pdf_fetch takes inside/_mime from pdf, which imports pdf_fetch lazily (WeasyPrint)"
-    ),
-}
+KNOWN_CYCLES: dict[frozenset[str], str] = {}
 
 MAX_LINES = 500
 MAX_MEDIAN = 250
