@@ -169,16 +169,7 @@ def begin(conn: sqlite3.Connection, entry_id: int, message_id: str, build_id: st
     False (and nothing is sent) when the row is no longer pending for an active subscriber:
     the person left after the row was taken from the journal.
     """
-    stamp = timestamp()
-    with transaction(conn):  # the connection runs with synchronous = FULL
-        cur = conn.execute(
-            "UPDATE send_journal SET state = 'sending', attempts = attempts + 1,"
-            " last_attempt_at = ?, updated_at = ?, message_id = ?, build_id = ?"
-            " WHERE id = ? AND state = 'pending' AND EXISTS (SELECT 1 FROM subscribers s"
-            " WHERE s.id = send_journal.subscriber_id AND s.status = 'active')",
-            (stamp, stamp, message_id, build_id or None, entry_id),
-        )
-    return cur.rowcount == 1
+    return begin_many(conn, [(entry_id, message_id)], build_id)[0]
 
 
 def begin_many(
