@@ -26,6 +26,7 @@ from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.core.models import Finding, Intake, Submission
 from newsletter.intake import markup, placeholders
+from newsletter.store.database import open_read_only
 from newsletter.store.subscribers import open_store, timestamp, transaction
 
 log = logging.getLogger(__name__)
@@ -112,10 +113,10 @@ def _record(db: sqlite3.Connection, issue: str, subs: list[Submission]) -> dict[
 
 def _read_only(path: Path, issue: str, wanted: set[str]) -> dict[str, datetime]:
     """The receipts recorded so far, without creating, migrating or writing anything."""
-    if not path.is_file():
+    db = open_read_only(path)
+    if db is None:
         return {}
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             rows = db.execute(
                 "SELECT slug, received_at FROM receipts WHERE issue = ?", (issue,)

@@ -18,6 +18,7 @@ from pathlib import Path
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.intake.reader import read_issue, resolve_issue
+from newsletter.store.database import open_read_only
 from newsletter.store.subscribers import open_store, transaction
 
 
@@ -80,11 +81,8 @@ def withdraw(
 
 def read_withdrawals(db_path: Path, issue: str | None = None) -> list[Withdrawal]:
     """Every withdrawal (of one issue), read-only: [] without a store or before the table."""
-    if not db_path.is_file():
-        return []
-    try:
-        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
-    except sqlite3.Error:
+    conn = open_read_only(db_path)
+    if conn is None:
         return []
     try:
         sql = "SELECT issue, slug, photo, reason, withdrawn_at FROM photo_withdrawals"

@@ -40,6 +40,7 @@ from newsletter.network.status import IssueStatus, Row, issue_status
 from newsletter.send.deliver import RateLimit, _quit, open_connection, run_lock
 from newsletter.send.journal import message_id_key
 from newsletter.store import upload_links
+from newsletter.store.database import open_read_only
 from newsletter.store.subscribers import open_store
 
 Result = Literal[
@@ -125,20 +126,11 @@ def select(
     return targets, others
 
 
-def _read_only(path: Path) -> sqlite3.Connection | None:
-    if not path.is_file():
-        return None
-    try:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
-    except sqlite3.Error:
-        return None
-
-
 def _select_read_only(
     kind: Kind, st: IssueStatus, db_path: Path, today: dt.date
 ) -> tuple[list[_Target], list[Outcome], bytes]:
     """`select` against the journal without writing (a dry run writes nothing to the store)."""
-    conn = _read_only(db_path)
+    conn = open_read_only(db_path)
     try:
         targets, outcomes = select(kind, st, conn, today)
         key = message_id_key(conn) if conn is not None else secrets.token_bytes(32)
@@ -156,7 +148,7 @@ def _peek_links(
 ) -> dict[str, str]:
     """The links a dry run shows: each organisation's current one, or the one the real run
     will make (a dry run stores nothing, so such a link opens only after the real run)."""
-    conn = _read_only(db_path)
+    conn = open_read_only(db_path)
     out = {}
     for target in targets:
         slug = target.row.slug

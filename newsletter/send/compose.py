@@ -44,6 +44,7 @@ from newsletter.core.errors import NewsletterError
 from newsletter.output.personal import general_unsubscribe_link as general_unsubscribe_link
 from newsletter.output.personal import place_personal as place_personal
 from newsletter.output.transfer import encode_text
+from newsletter.store.database import open_read_only
 from newsletter.texts import i18n
 from newsletter.texts.messages import explain_email_error
 
@@ -185,10 +186,10 @@ def subscriber_languages(settings: Settings) -> dict[str, str]:
     Read-only: composing a message never changes the store.
     """
     path = settings.path(settings.subscribers.database)
-    if not path.is_file():
+    conn = open_read_only(path)
+    if conn is None:
         return {}
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             rows = conn.execute("SELECT unsubscribe_token, language FROM subscribers").fetchall()
         finally:

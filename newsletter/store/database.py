@@ -88,6 +88,16 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def open_read_only(path: Path) -> sqlite3.Connection | None:
+    """The store opened read-only: no creation, no migration, no lock; None without a store."""
+    if not path.is_file():
+        return None
+    try:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
+    except sqlite3.Error:
+        return None
+
+
 @contextmanager
 def open_store(path: Path) -> Iterator[sqlite3.Connection]:
     """`connect`, and close when done."""

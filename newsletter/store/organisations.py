@@ -21,6 +21,7 @@ from pathlib import Path
 from newsletter.core.errors import NewsletterError
 from newsletter.store import subscribers as store
 from newsletter.store.addresses import LANGUAGE_NAMES
+from newsletter.store.database import open_read_only
 
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 RESERVED_SLUGS = frozenset({"editorial", "attachments"})
@@ -147,11 +148,8 @@ def list_all(conn: sqlite3.Connection, *, active_only: bool = False) -> list[Org
 
 def read_only(path: Path) -> list[Organisation]:
     """The register without writing anything (no migration, no lock): [] without a register."""
-    if not path.is_file():
-        return []
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
-    except sqlite3.Error:
+    conn = open_read_only(path)
+    if conn is None:
         return []
     try:
         return list_all(conn)
