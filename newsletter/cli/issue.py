@@ -7,9 +7,10 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from newsletter.cli.i18n import pick
+from newsletter.cli.command import Subparsers
 from newsletter.core import lazy
 from newsletter.core.errors import NewsletterError
+from newsletter.texts.cli import N_, say
 from newsletter.texts.messages import render
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
@@ -20,42 +21,44 @@ if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
 else:
     scaffold = lazy.module("newsletter.intake.issue_scaffold")
 
-COMMAND = "issue"
+NAME = "issue"
 _V = TypeVar("_V")
 
-_T: dict[str, tuple[str, str]] = {
-    "ask_date": ("Erscheinungsdatum [{default}]: ", "Publication date [{default}]: "),
-    "ask_deadline": ("Einsendeschluss [{default}]: ", "Deadline [{default}]: "),
-    "created": (
-        "Angelegt: {path}\n  Ausgabe {number}, erscheint am {date}, Einsendeschluss {deadline}.\n"
-        "  Artikel der Redaktion kommen nach {editorial}; Einreichungen als Unterordner "
-        "(„newsletter new {issue} KÜRZEL“).",
-        "Created: {path}\n  Issue {number}, published on {date}, deadline {deadline}.\n"
-        "  Editorial articles go into {editorial}; submissions as subfolders "
-        "('newsletter new {issue} SLUG').",
+_T: dict[str, str] = {
+    "ask_date": N_("Erscheinungsdatum [{default}]: "),
+    "ask_deadline": N_("Einsendeschluss [{default}]: "),
+    "created": N_(
+        "Angelegt: {path}\n  Ausgabe {number}, erscheint am {date}, "
+        "Einsendeschluss {deadline}.\n  Artikel der Redaktion kommen nach "
+        "{editorial}; Einreichungen als Unterordner („newsletter new {issue} "
+        "KÜRZEL“)."
     ),
 }
 
 
-def t(key: str, lang: str, **kw: Any) -> str:
+def _t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
-    return pick(_T, key, lang, **kw)
+    return say(_T[key], lang, **kw)
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Add `issue new` to the `newsletter` command."""
-    p = sub.add_parser(COMMAND, help="eine neue Ausgabe anlegen", description="Ausgaben.")
-    actions = p.add_subparsers(dest="issue_command", required=True, metavar="AKTION")
+    p = subparsers.add_parser(
+        NAME, help=N_("eine neue Ausgabe anlegen"), description=N_("Ausgaben.")
+    )
+    actions = p.add_subparsers(dest="issue_command", required=True, metavar=N_("AKTION"))
     n = actions.add_parser(
         "new",
-        help="Ordner mit issue.toml (kommentiert) und leerem editorial/ anlegen",
-        description="Legt submissions/AUSGABE/issue.toml mit der nächsten Nummer und "
-        "Terminvorschlägen an; überschreibt nie.",
+        help=N_("Ordner mit issue.toml (kommentiert) und leerem editorial/ anlegen"),
+        description=N_(
+            "Legt submissions/AUSGABE/issue.toml mit der nächsten Nummer und "
+            "Terminvorschlägen an; überschreibt nie."
+        ),
     )
-    n.add_argument("issue", help="Ordnername unter submissions/, z. B. 2027-01")
-    n.add_argument("--date", help="Erscheinungsdatum, z. B. 2027-01-15")
-    n.add_argument("--deadline", help="Einsendeschluss, z. B. 2027-01-01 oder 2027-01-01T18:00")
-    n.add_argument("--number", type=int, help="Nummer der Ausgabe (Standard: die nächste)")
+    n.add_argument("issue", help=N_("Ordnername unter submissions/, z. B. 2027-01"))
+    n.add_argument("--date", help=N_("Erscheinungsdatum, z. B. 2027-01-15"))
+    n.add_argument("--deadline", help=N_("Einsendeschluss, z. B. 2027-01-01 oder 2027-01-01T18:00"))
+    n.add_argument("--number", type=int, help=N_("Nummer der Ausgabe (Standard: die nächste)"))
     n.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
 
@@ -83,7 +86,7 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     deadline = scaffold.parse_deadline(args.deadline) if args.deadline else None
     plan = scaffold.plan(args.issue, settings, date=date, deadline=deadline, number=args.number)
     if args.date is None:
-        date = _ask(t("ask_date", lang, default=plan.date), plan.date, scaffold.parse_date)
+        date = _ask(_t("ask_date", lang, default=plan.date), plan.date, scaffold.parse_date)
         if date != plan.date:
             plan = scaffold.plan(
                 args.issue, settings, date=date, deadline=deadline, number=args.number
@@ -91,7 +94,7 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     if args.deadline is None:
         shown = plan.deadline.isoformat(timespec="minutes")
         chosen = _ask(
-            t("ask_deadline", lang, default=shown), plan.deadline, scaffold.parse_deadline
+            _t("ask_deadline", lang, default=shown), plan.deadline, scaffold.parse_deadline
         )
         if chosen != plan.deadline:
             plan = scaffold.plan(
@@ -100,7 +103,7 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     path = scaffold.write_issue(plan, settings)
     en = lang == "en"
     out.print(
-        t(
+        _t(
             "created",
             lang,
             path=path,

@@ -8,9 +8,10 @@ import sqlite3
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from newsletter.cli.i18n import pick
+from newsletter.cli.command import Subparsers, add_command
 from newsletter.core import lazy
 from newsletter.core.errors import NewsletterError
+from newsletter.texts.cli import N_, Nn_, Plural, say
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
     from rich.console import Console
@@ -24,105 +25,81 @@ else:
 
 EXIT_OK, EXIT_ATTENTION = 0, 1
 
-_T: dict[str, tuple[str, str]] = {
-    "examined": (
-        "Postfach {folder}: {n} {n:E-Mail|E-Mails} gelesen.",
-        "Mailbox {folder}: {n} {n:e-mail|e-mails} read.",
+_T: dict[str, str | Plural] = {
+    "examined": Nn_(
+        "Postfach {folder}: {n} E-Mail gelesen.",
+        "Postfach {folder}: {n} E-Mails gelesen.",
     ),
-    "unsubscribed": ("Abgemeldet (per E-Mail): {address}", "Unsubscribed (by e-mail): {address}"),
-    "already": ("War schon abgemeldet: {address}", "Was already unsubscribed: {address}"),
-    "hard": (
-        "Unzustellbar (dauerhaft, {status}): {address} – {count} von {limit}",
-        "Undeliverable (permanent, {status}): {address} – {count} of {limit}",
+    "unsubscribed": N_("Abgemeldet (per E-Mail): {address}"),
+    "already": N_("War schon abgemeldet: {address}"),
+    "hard": N_("Unzustellbar (dauerhaft, {status}): {address} – {count} von {limit}"),
+    "soft": N_("Unzustellbar (vorübergehend, {status}): {address} – {count} von {limit}"),
+    "soft_never": N_("Unzustellbar (vorübergehend, {status}): {address} – gezählt ({count})"),
+    "delay": N_("Verzögert ({status}): {address} – der Server versucht es weiter; nichts geändert"),
+    "marked": N_("   → als unzustellbar markiert: erhält keinen Newsletter mehr"),
+    "repeated": N_("   (diese Meldung war schon gezählt)"),
+    "unknown_recipient": N_(
+        "Unzustellbarkeitsmeldung für {address}: nicht in der Liste, nichts zu tun"
     ),
-    "soft": (
-        "Unzustellbar (vorübergehend, {status}): {address} – {count} von {limit}",
-        "Undeliverable (temporary, {status}): {address} – {count} of {limit}",
+    "unknown_token": N_(
+        "Liegen gelassen – Abmeldung mit unbekanntem Code von {sender} "
+        "(„{subject}“). Bitte von Hand abmelden: newsletter subscribers "
+        "unsubscribe ADRESSE"
     ),
-    "soft_never": (
-        "Unzustellbar (vorübergehend, {status}): {address} – gezählt ({count})",
-        "Undeliverable (temporary, {status}): {address} – counted ({count})",
+    "bounce_unparsed": N_(
+        "Liegen gelassen – Unzustellbarkeitsmeldung ohne erkennbaren Empfänger "
+        "von {sender} („{subject}“). Bitte selbst ansehen."
     ),
-    "delay": (
-        "Verzögert ({status}): {address} – der Server versucht es weiter; nichts geändert",
-        "Delayed ({status}): {address} – the server keeps trying; nothing changed",
+    "bounce_unverified": N_(
+        "Liegen gelassen – Unzustellbarkeitsmeldung ohne Bezug zu einer "
+        "versandten Ausgabe (fehlende oder unbekannte Message-ID, vielleicht "
+        "gefälscht) von {sender} („{subject}“): nicht verarbeitet, bitte "
+        "selbst prüfen."
     ),
-    "marked": (
-        "   → als unzustellbar markiert: erhält keinen Newsletter mehr",
-        "   → marked as bounced: receives no more newsletters",
+    "others": Nn_(
+        "{n} andere E-Mail liegt unverändert im Postfach.",
+        "{n} andere E-Mails liegen unverändert im Postfach.",
     ),
-    "repeated": (
-        "   (diese Meldung war schon gezählt)",
-        "   (this report had been counted already)",
+    "moved": Nn_(
+        "{n} bearbeitete E-Mail nach „{folder}“ verschoben.",
+        "{n} bearbeitete E-Mails nach „{folder}“ verschoben.",
     ),
-    "unknown_recipient": (
-        "Unzustellbarkeitsmeldung für {address}: nicht in der Liste, nichts zu tun",
-        "Bounce for {address}: not on the list, nothing to do",
-    ),
-    "unknown_token": (
-        "Liegen gelassen – Abmeldung mit unbekanntem Code von {sender} („{subject}“). Bitte von "
-        "Hand abmelden: newsletter subscribers unsubscribe ADRESSE",
-        "Left alone – unsubscribe request with an unknown code from {sender} ('{subject}'). "
-        "Unsubscribe by hand: newsletter subscribers unsubscribe ADDRESS",
-    ),
-    "bounce_unparsed": (
-        "Liegen gelassen – Unzustellbarkeitsmeldung ohne erkennbaren Empfänger von {sender} "
-        "(„{subject}“). Bitte selbst ansehen.",
-        "Left alone – bounce without a recognisable recipient from {sender} ('{subject}'). "
-        "Please look at it yourself.",
-    ),
-    "bounce_unverified": (
-        "Liegen gelassen – Unzustellbarkeitsmeldung ohne Bezug zu einer versandten Ausgabe "
-        "(fehlende oder unbekannte Message-ID, vielleicht gefälscht) von {sender} "
-        "(„{subject}“): nicht verarbeitet, bitte selbst prüfen.",
-        "Left alone – bounce not tied to a sent issue (missing or unknown Message-ID, perhaps "
-        "forged) from {sender} ('{subject}'): not processed, please check it yourself.",
-    ),
-    "others": (
-        "{n} {n:andere E-Mail liegt|andere E-Mails liegen} unverändert im Postfach.",
-        "{n} other {n:e-mail was|e-mails were} left alone.",
-    ),
-    "moved": (
-        "{n} {n:bearbeitete E-Mail|bearbeitete E-Mails} nach „{folder}“ verschoben.",
-        "{n} handled {n:e-mail|e-mails} moved to '{folder}'.",
-    ),
-    "dry_run": (
-        "Probelauf: nichts geändert, nichts verschoben.",
-        "Dry run: nothing changed, nothing moved.",
-    ),
+    "dry_run": N_("Probelauf: nichts geändert, nichts verschoben."),
 }
 
 
-def t(key: str, lang: str, **kw: Any) -> str:
+def _t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
-    return pick(_T, key, lang, **kw)
+    return say(_T[key], lang, **kw)
 
 
-COMMAND = "mailbox"
+NAME = "mailbox"
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Add `mailbox` to the `newsletter` command."""
-    p = sub.add_parser(
-        COMMAND,
-        help="Abmeldungen und Unzustellbarkeitsmeldungen aus dem Postfach verarbeiten",
-        description="Liest das Postfach ([mailbox] in newsletter.toml) über IMAP: meldet ab, "
-        "wer per E-Mail um Abmeldung bittet, zählt Unzustellbarkeitsmeldungen und markiert "
-        "Adressen, die dauerhaft nicht erreichbar sind. Bearbeitete E-Mails werden in einen "
-        "eigenen Ordner verschoben, alle anderen bleiben unberührt.",
+    p = add_command(
+        subparsers,
+        NAME,
+        help=N_("Abmeldungen und Unzustellbarkeitsmeldungen aus dem Postfach verarbeiten"),
+        description=N_(
+            "Liest das Postfach ([mailbox] in newsletter.toml) über IMAP: meldet ab, "
+            "wer per E-Mail um Abmeldung bittet, zählt Unzustellbarkeitsmeldungen und markiert "
+            "Adressen, die dauerhaft nicht erreichbar sind. Bearbeitete E-Mails werden in einen "
+            "eigenen Ordner verschoben, alle anderen bleiben unberührt."
+        ),
     )
     p.add_argument(
-        "--dry-run", action="store_true", help="nur berichten, was geschähe; nichts ändern"
+        "--dry-run", action="store_true", help=N_("nur berichten, was geschähe; nichts ändern")
     )
-    p.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
-    p.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", help=N_("maschinenlesbar ausgeben"))
 
 
 def print_report(report: MailboxReport, lang: str, out: Console) -> None:
     """The report as the editor reads it."""
 
     def say(key: str, **kw: Any) -> None:
-        out.print(t(key, lang, **kw), markup=False)
+        out.print(_t(key, lang, **kw), markup=False)
 
     say("examined", folder=report.folder, n=report.examined)
     for address in report.unsubscribed:

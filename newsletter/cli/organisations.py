@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsletter.cli.i18n import pick
+from newsletter.cli.command import Subparsers, confirm
 from newsletter.core import lazy
 from newsletter.core.errors import NewsletterError
+from newsletter.texts.cli import N_, Nn_, Plural, say
 from newsletter.texts.messages import render
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
@@ -30,154 +31,145 @@ else:
     open_store = lazy.function("newsletter.store.subscribers", "open_store")
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
-COMMAND = "organisations"
+NAME = "organisations"
 
-_T: dict[str, tuple[str, str]] = {
-    "link": (
-        "Persönlicher Link von {slug} für die Ausgabe {issue} (nur an die Organisation geben):",
-        "Personal link of {slug} for issue {issue} (give it to the organisation only):",
+_T: dict[str, str | Plural] = {
+    "link": N_(
+        "Persönlicher Link von {slug} für die Ausgabe {issue} (nur an die Organisation geben):"
     ),
-    "link_new": (
-        "Neuer Link; der bisherige für diese Ausgabe funktioniert ab sofort nicht mehr.",
-        "A new link; the previous one for this issue stops working now.",
+    "link_new": N_(
+        "Neuer Link; der bisherige für diese Ausgabe funktioniert ab sofort nicht mehr."
     ),
-    "no_issue": (
-        "Unter {folder} gibt es keine Ausgabe; bitte --issue AUSGABE angeben.",
-        "There is no issue under {folder}; give --issue ISSUE.",
+    "added": N_("Eingetragen: {slug}."),
+    "changed": N_("Geändert: {slug}."),
+    "removed": N_("Gelöscht: {slug} mit Kontaktdaten und {journal} Einträgen im Versandprotokoll."),
+    "none": N_("Keine Organisationen eingetragen."),
+    "count": Nn_(
+        "{n} Organisation ({active} aktiv).",
+        "{n} Organisationen ({active} aktiv).",
     ),
-    "added": ("Eingetragen: {slug}.", "Added: {slug}."),
-    "changed": ("Geändert: {slug}.", "Changed: {slug}."),
-    "removed": (
-        "Gelöscht: {slug} mit Kontaktdaten und {journal} Einträgen im Versandprotokoll.",
-        "Erased: {slug} with its contact data and {journal} mail journal entries.",
+    "read": N_("Gelesen: {path} ({encoding}, Trennzeichen „{delimiter}“)."),
+    "ignored": N_("Nicht übernommene Spalten: {columns}"),
+    "rejected": N_("Nicht übernommene Zeilen ({n}):"),
+    "line": N_("Zeile"),
+    "import_summary": N_(
+        "Ergebnis: {added} neu, {updated} geändert, {unchanged} unverändert, "
+        "{rejected} nicht übernommen."
     ),
-    "none": ("Keine Organisationen eingetragen.", "No organisations registered."),
-    "count": (
-        "{n} {n:Organisation|Organisationen} ({active} aktiv).",
-        "{n} {n:organisation|organisations} ({active} active).",
+    "dry_run": N_("Probelauf: nichts gespeichert."),
+    "exported": Nn_(
+        "{n} Organisation nach {path} exportiert. Die Datei enthält "
+        "personenbezogene Daten (Namen, Adressen): geschützt aufbewahren und "
+        "löschen, wenn sie nicht mehr gebraucht wird.",
+        "{n} Organisationen nach {path} exportiert. Die Datei enthält "
+        "personenbezogene Daten (Namen, Adressen): geschützt aufbewahren und "
+        "löschen, wenn sie nicht mehr gebraucht wird.",
     ),
-    "read": (
-        "Gelesen: {path} ({encoding}, Trennzeichen „{delimiter}“).",
-        "Read: {path} ({encoding}, delimiter '{delimiter}').",
+    "proposals": N_("Vorschläge aus den Einreichungen von {issue} ({n}):"),
+    "no_proposals": N_(
+        "Keine neuen Organisationen: jede Einreichung von {issue} ist schon eingetragen."
     ),
-    "ignored": ("Nicht übernommene Spalten: {columns}", "Columns not imported: {columns}"),
-    "rejected": ("Nicht übernommene Zeilen ({n}):", "Rows not imported ({n}):"),
-    "line": ("Zeile", "Line"),
-    "import_summary": (
-        "Ergebnis: {added} neu, {updated} geändert, {unchanged} unverändert, {rejected} nicht "
-        "übernommen.",
-        "Result: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected.",
+    "ask": N_("{slug} eintragen? [j/N] "),
+    "not_asked": N_(
+        "Nichts eingetragen: mit --yes alle übernehmen, oder im Terminal einzeln bestätigen."
     ),
-    "dry_run": ("Probelauf: nichts gespeichert.", "Dry run: nothing saved."),
-    "exported": (
-        "{n} {n:Organisation|Organisationen} nach {path} exportiert. Die Datei enthält "
-        "personenbezogene Daten "
-        "(Namen, Adressen): geschützt aufbewahren und löschen, wenn sie nicht mehr gebraucht wird.",
-        "{n} {n:organisation|organisations} exported to {path}. The file holds personal data "
-        "(names, "
-        "addresses): keep it protected and delete it when it is no longer needed.",
+    "learned": Nn_(
+        "{n} Organisation eingetragen.",
+        "{n} Organisationen eingetragen.",
     ),
-    "proposals": (
-        "Vorschläge aus den Einreichungen von {issue} ({n}):",
-        "Proposals from the submissions of {issue} ({n}):",
-    ),
-    "no_proposals": (
-        "Keine neuen Organisationen: jede Einreichung von {issue} ist schon eingetragen.",
-        "No new organisations: every submission of {issue} is registered already.",
-    ),
-    "ask": ("{slug} eintragen? [j/N] ", "Add {slug}? [y/N] "),
-    "not_asked": (
-        "Nichts eingetragen: mit --yes alle übernehmen, oder im Terminal einzeln bestätigen.",
-        "Nothing added: accept all with --yes, or confirm each one at a terminal.",
-    ),
-    "learned": (
-        "{n} {n:Organisation|Organisationen} eingetragen.",
-        "{n} {n:organisation|organisations} added.",
-    ),
-    "address_dropped": (
-        "  ({slug}: Adresse „{address}“ nicht übernommen: {reason})",
-        "  ({slug}: address '{address}' not taken: {reason})",
-    ),
-    "slug": ("Kürzel", "Slug"),
-    "name": ("Name", "Name"),
-    "email": ("E-Mail", "E-mail"),
-    "language": ("Sprache", "Language"),
-    "contact": ("Ansprechperson", "Contact"),
-    "active": ("aktiv", "active"),
-    "inactive": ("inaktiv", "inactive"),
-    "note": ("Notiz", "Note"),
-    "no_address": ("– keine Adresse –", "– no address –"),
+    "address_dropped": N_("  ({slug}: Adresse „{address}“ nicht übernommen: {reason})"),
+    "slug": N_("Kürzel"),
+    "name": N_("Name"),
+    "email": N_("E-Mail"),
+    "language": N_("Sprache"),
+    "contact": N_("Ansprechperson"),
+    "active": N_("aktiv"),
+    "inactive": N_("inaktiv"),
+    "note": N_("Notiz"),
+    "no_address": N_("– keine Adresse –"),
 }
 
 
-def t(key: str, lang: str, **kw: Any) -> str:
+def _t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
-    return pick(_T, key, lang, **kw)
+    return say(_T[key], lang, **kw)
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Add `organisations` and its actions to the `newsletter` command."""
-    p = sub.add_parser(
-        COMMAND,
-        help="das Verzeichnis der Mitgliedsorganisationen (Kontakt, Sprache)",
-        description="Die Mitgliedsorganisationen: Kürzel, Name, Ansprechperson, Adressen, Sprache.",
+    p = subparsers.add_parser(
+        NAME,
+        help=N_("das Verzeichnis der Mitgliedsorganisationen (Kontakt, Sprache)"),
+        description=N_(
+            "Die Mitgliedsorganisationen: Kürzel, Name, Ansprechperson, Adressen, Sprache."
+        ),
     )
-    actions = p.add_subparsers(dest="organisations_command", required=True, metavar="AKTION")
+    actions = p.add_subparsers(dest="organisations_command", required=True, metavar=N_("AKTION"))
 
     def action(name: str, help: str) -> argparse.ArgumentParser:
         a: argparse.ArgumentParser = actions.add_parser(name, help=help, description=help)
         a.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
         return a
 
-    a = action("add", "eine Organisation eintragen")
-    a.add_argument("slug", metavar="KÜRZEL", help="wie der Ordner der Einreichung heißt")
-    a.add_argument("--name", default="", help="Name der Organisation")
+    a = action("add", N_("eine Organisation eintragen"))
+    a.add_argument("slug", metavar=N_("KÜRZEL"), help=N_("wie der Ordner der Einreichung heißt"))
+    a.add_argument("--name", default="", help=N_("Name der Organisation"))
     a.add_argument(
-        "--email", action="append", default=[], metavar="ADRESSE", help="mehrfach möglich"
+        "--email", action="append", default=[], metavar=N_("ADRESSE"), help=N_("mehrfach möglich")
     )
-    a.add_argument("--language", default="de", metavar="SPRACHE", help="z. B. de, tr, ar, uk")
-    a.add_argument("--contact", default="", metavar="NAME", help="Ansprechperson")
-    a.add_argument("--note", default="", metavar="TEXT", help="Notiz der Redaktion")
-    a.add_argument("--inactive", action="store_true", help="eingetragen, aber nicht angeschrieben")
+    a.add_argument(
+        "--language", default="de", metavar=N_("SPRACHE"), help=N_("z. B. de, tr, ar, uk")
+    )
+    a.add_argument("--contact", default="", metavar=N_("NAME"), help=N_("Ansprechperson"))
+    a.add_argument("--note", default="", metavar=N_("TEXT"), help=N_("Notiz der Redaktion"))
+    a.add_argument(
+        "--inactive", action="store_true", help=N_("eingetragen, aber nicht angeschrieben")
+    )
 
-    ls = action("list", "das Verzeichnis zeigen")
-    ls.add_argument("--active", action="store_true", help="nur aktive")
+    ls = action("list", N_("das Verzeichnis zeigen"))
+    ls.add_argument("--active", action="store_true", help=N_("nur aktive"))
 
-    e = action("edit", "eine Organisation ändern (nur die angegebenen Felder)")
-    e.add_argument("slug", metavar="KÜRZEL")
+    e = action("edit", N_("eine Organisation ändern (nur die angegebenen Felder)"))
+    e.add_argument("slug", metavar=N_("KÜRZEL"))
     e.add_argument("--name")
-    e.add_argument("--email", action="append", metavar="ADRESSE", help="ersetzt alle Adressen")
-    e.add_argument("--add-email", action="append", default=[], metavar="ADRESSE")
-    e.add_argument("--remove-email", action="append", default=[], metavar="ADRESSE")
-    e.add_argument("--language", metavar="SPRACHE")
-    e.add_argument("--contact", metavar="NAME")
-    e.add_argument("--note", metavar="TEXT")
+    e.add_argument(
+        "--email", action="append", metavar=N_("ADRESSE"), help=N_("ersetzt alle Adressen")
+    )
+    e.add_argument("--add-email", action="append", default=[], metavar=N_("ADRESSE"))
+    e.add_argument("--remove-email", action="append", default=[], metavar=N_("ADRESSE"))
+    e.add_argument("--language", metavar=N_("SPRACHE"))
+    e.add_argument("--contact", metavar=N_("NAME"))
+    e.add_argument("--note", metavar=N_("TEXT"))
     state = e.add_mutually_exclusive_group()
     state.add_argument("--active", action="store_true", default=None)
     state.add_argument("--inactive", action="store_true", default=None)
 
-    r = action("remove", "eine Organisation mit allen Kontaktdaten löschen")
-    r.add_argument("slug", metavar="KÜRZEL")
+    r = action("remove", N_("eine Organisation mit allen Kontaktdaten löschen"))
+    r.add_argument("slug", metavar=N_("KÜRZEL"))
 
-    i = action("import", "Organisationen aus einer CSV-Datei übernehmen")
+    i = action("import", N_("Organisationen aus einer CSV-Datei übernehmen"))
     i.add_argument(
-        "file", type=Path, metavar="DATEI.csv", help="Spalten Kürzel;Name;E-Mail;Sprache;…"
+        "file", type=Path, metavar=N_("DATEI.csv"), help=N_("Spalten Kürzel;Name;E-Mail;Sprache;…")
     )
-    i.add_argument("--dry-run", action="store_true", help="nur prüfen, nichts speichern")
+    i.add_argument("--dry-run", action="store_true", help=N_("nur prüfen, nichts speichern"))
 
-    x = action("export", "das Verzeichnis als CSV-Datei speichern (personenbezogene Daten!)")
-    x.add_argument("file", type=Path, metavar="DATEI.csv", help="Zieldatei; „-“ für die Ausgabe")
+    x = action("export", N_("das Verzeichnis als CSV-Datei speichern (personenbezogene Daten!)"))
+    x.add_argument(
+        "file", type=Path, metavar=N_("DATEI.csv"), help=N_("Zieldatei; „-“ für die Ausgabe")
+    )
 
-    k = action("link", "den persönlichen Link zur Einreichungsseite zeigen (oder erneuern)")
-    k.add_argument("slug", metavar="KÜRZEL")
-    k.add_argument("--issue", metavar="AUSGABE", help="Standard: die neueste Ausgabe")
+    k = action("link", N_("den persönlichen Link zur Einreichungsseite zeigen (oder erneuern)"))
+    k.add_argument("slug", metavar=N_("KÜRZEL"))
+    k.add_argument("--issue", metavar=N_("AUSGABE"), help=N_("Standard: die neueste Ausgabe"))
     k.add_argument(
-        "--new", action="store_true", help="einen neuen Link erzeugen; der alte gilt nicht mehr"
+        "--new", action="store_true", help=N_("einen neuen Link erzeugen; der alte gilt nicht mehr")
     )
 
-    learn = action("learn", "Organisationen aus den Einreichungen einer Ausgabe vorschlagen")
-    learn.add_argument("issue", help="Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
-    learn.add_argument("--yes", action="store_true", help="alle Vorschläge ohne Rückfrage")
+    learn = action("learn", N_("Organisationen aus den Einreichungen einer Ausgabe vorschlagen"))
+    learn.add_argument(
+        "issue", help=N_("Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner")
+    )
+    learn.add_argument("--yes", action="store_true", help=N_("alle Vorschläge ohne Rückfrage"))
 
 
 def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
@@ -203,27 +195,27 @@ def _add(
         note=args.note,
     )
     orgs.add(conn, org)
-    out.print(t("added", lang, slug=org.slug), markup=False)
+    out.print(_t("added", lang, slug=org.slug), markup=False)
     return EXIT_OK
 
 
 def org_table(rows: list[orgs.Organisation], lang: str) -> Table:
     """The register as a table; long values fold onto more lines, nothing is cut."""
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column(t("slug", lang), no_wrap=True)
-    table.add_column(t("name", lang), overflow="fold")
-    table.add_column(t("email", lang), overflow="fold")
-    table.add_column(t("language", lang), no_wrap=True)
-    table.add_column(t("contact", lang), overflow="fold")
+    table.add_column(_t("slug", lang), no_wrap=True)
+    table.add_column(_t("name", lang), overflow="fold")
+    table.add_column(_t("email", lang), overflow="fold")
+    table.add_column(_t("language", lang), no_wrap=True)
+    table.add_column(_t("contact", lang), overflow="fold")
     table.add_column("", no_wrap=True)
     for o in rows:
         table.add_row(
             escape(o.slug),
             escape(o.name),
-            escape(", ".join(o.emails)) if o.emails else f"[red]{t('no_address', lang)}[/]",
+            escape(", ".join(o.emails)) if o.emails else f"[red]{_t('no_address', lang)}[/]",
             o.language,
             escape(o.contact),
-            t("active", lang) if o.active else f"[dim]{t('inactive', lang)}[/]",
+            _t("active", lang) if o.active else f"[dim]{_t('inactive', lang)}[/]",
         )
     return table
 
@@ -233,10 +225,10 @@ def _list(
 ) -> int:
     rows = orgs.list_all(conn, active_only=args.active)
     if not rows:
-        out.print(t("none", lang), markup=False)
+        out.print(_t("none", lang), markup=False)
         return EXIT_OK
     out.print(org_table(rows, lang))
-    out.print(t("count", lang, n=len(rows), active=sum(o.active for o in rows)), markup=False)
+    out.print(_t("count", lang, n=len(rows), active=sum(o.active for o in rows)), markup=False)
     return EXIT_OK
 
 
@@ -256,7 +248,7 @@ def _edit(
         active=active,
         note=args.note,
     )
-    out.print(t("changed", lang, slug=org.slug), markup=False)
+    out.print(_t("changed", lang, slug=org.slug), markup=False)
     out.print(org_table([org], lang))
     return EXIT_OK
 
@@ -268,7 +260,7 @@ def _remove(
     # dry-run messages of remind/feedback hold the addresses too (remind.private_folder)
     for eml in s.path(s.cache_dir).glob(f"private/*/*/{org.slug}.eml"):
         eml.unlink()
-    out.print(t("removed", lang, slug=org.slug, journal=journal), markup=False)
+    out.print(_t("removed", lang, slug=org.slug, journal=journal), markup=False)
     return EXIT_OK
 
 
@@ -278,23 +270,23 @@ def _import(
     report = organisations_csv.import_csv(conn, args.file, dry_run=args.dry_run)
     say = out.print
     say(
-        t("read", lang, path=args.file, encoding=report.encoding, delimiter=report.delimiter),
+        _t("read", lang, path=args.file, encoding=report.encoding, delimiter=report.delimiter),
         markup=False,
     )
     if report.ignored_columns:
-        say(t("ignored", lang, columns=", ".join(report.ignored_columns)), markup=False)
+        say(_t("ignored", lang, columns=", ".join(report.ignored_columns)), markup=False)
     if report.rejected:
         say()
-        say(t("rejected", lang, n=len({r.line for r in report.rejected})), markup=False)
+        say(_t("rejected", lang, n=len({r.line for r in report.rejected})), markup=False)
         for r in report.rejected:
             message = render(r.code, lang, r.params)
             say(
-                f"  {t('line', lang)} {r.line}: {escape(r.slug) or '–'} – {escape(message)} "
+                f"  {_t('line', lang)} {r.line}: {escape(r.slug) or '–'} – {escape(message)} "
                 f"[dim]({r.code})[/]"
             )
     say()
     say(
-        t(
+        _t(
             "import_summary",
             lang,
             added=len(report.added),
@@ -305,7 +297,7 @@ def _import(
         markup=False,
     )
     if report.dry_run:
-        say(t("dry_run", lang), markup=False)
+        say(_t("dry_run", lang), markup=False)
     return EXIT_FINDINGS if report.rejected else EXIT_OK
 
 
@@ -320,18 +312,8 @@ def _export(
     except OSError as exc:
         params = {"path": args.file, "detail": exc.strerror or exc}
         raise NewsletterError("SUBSCRIBERS_EXPORT_FAILED", args.file, params) from None
-    out.print(t("exported", lang, n=n, path=args.file), markup=False)
+    out.print(_t("exported", lang, n=n, path=args.file), markup=False)
     return EXIT_OK
-
-
-def _confirm(question: str) -> bool:
-    if not sys.stdin.isatty():
-        return False
-    try:
-        answer = input(question)
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("j", "ja", "y", "yes")
 
 
 def _learn(
@@ -342,15 +324,15 @@ def _learn(
     proposals = propose(conn, args.issue, s)
     issue = Path(args.issue).name
     if not proposals:
-        out.print(t("no_proposals", lang, issue=issue), markup=False)
+        out.print(_t("no_proposals", lang, issue=issue), markup=False)
         return EXIT_OK
-    out.print(t("proposals", lang, issue=issue, n=len(proposals)), markup=False)
+    out.print(_t("proposals", lang, issue=issue, n=len(proposals)), markup=False)
     out.print(org_table([p.organisation for p in proposals], lang))
     for p in proposals:
         for address, code, params in p.dropped:
             reason = render(code, lang, params)
             out.print(
-                t(
+                _t(
                     "address_dropped",
                     lang,
                     slug=p.organisation.slug,
@@ -362,13 +344,13 @@ def _learn(
     accepted = [
         p.organisation
         for p in proposals
-        if args.yes or _confirm(t("ask", lang, slug=p.organisation.slug))
+        if args.yes or confirm(_t("ask", lang, slug=p.organisation.slug))
     ]
     if not accepted:
-        out.print(t("not_asked", lang), markup=False)
+        out.print(_t("not_asked", lang), markup=False)
         return EXIT_OK
     orgs.add_many(conn, accepted)
-    out.print(t("learned", lang, n=len(accepted)), markup=False)
+    out.print(_t("learned", lang, n=len(accepted)), markup=False)
     return EXIT_OK
 
 
@@ -387,13 +369,13 @@ def _link(
 
     issue = resolve_issue(args.issue, s).name if args.issue else newest_issue(s)
     if issue is None:
-        out.print(t("no_issue", lang, folder=s.path(s.submissions_dir)), markup=False)
-        return 2
+        folder = s.path(s.submissions_dir)
+        raise NewsletterError("ORG_LINK_NO_ISSUE", folder, {"folder": folder})
     made = upload_links.link(conn, s, orgs.parse_slug(args.slug), issue, new=args.new)
-    out.print(t("link", lang, slug=made.slug, issue=issue), markup=False)
+    out.print(_t("link", lang, slug=made.slug, issue=issue), markup=False)
     out.print(upload_links.url(s, made.token), markup=False, soft_wrap=True)
     if args.new:
-        out.print(t("link_new", lang), markup=False)
+        out.print(_t("link_new", lang), markup=False)
     return EXIT_OK
 
 

@@ -24,16 +24,18 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-LABELS: dict[str, tuple[str, str]] = {
-    "check": ("Prüfen", "Checking"),
-    "images": ("Bilder", "Pictures"),
-    "render": ("E-Mail, Text und Web-Version", "Email, text and web version"),
-    "pdf": ("PDF", "PDF"),
-    "write": ("Ablegen", "Writing"),
-    "send": ("Versand", "Sending"),
-    "dry_run": ("Nachrichten schreiben", "Writing messages"),
-    "mailbox": ("Postfach lesen", "Reading the mailbox"),
-    "confirmations": ("Bestätigungsmails", "Confirmation mails"),
+from newsletter.texts.cli import N_, tr
+
+LABELS: dict[str, str] = {
+    "check": N_("Prüfen"),
+    "images": N_("Bilder"),
+    "render": N_("E-Mail, Text und Web-Version"),
+    "pdf": N_("PDF"),
+    "write": N_("Ablegen"),
+    "send": N_("Versand"),
+    "dry_run": N_("Nachrichten schreiben"),
+    "mailbox": N_("Postfach lesen"),
+    "confirmations": N_("Bestätigungsmails"),
 }
 
 
@@ -72,8 +74,7 @@ class StageProgress:
             self.bar.__exit__(kind, exc, tb)
 
     def label(self, name: str) -> str:
-        de, en = LABELS.get(name, (name, name))
-        return en if self.lang == "en" else de
+        return tr(LABELS[name], self.lang) if name in LABELS else name
 
     def _seconds(self, since: float) -> str:
         text = f"{time.perf_counter() - since:.1f}"
@@ -102,8 +103,10 @@ class StageProgress:
         if self.bar is not None and self.task is not None:
             self.bar.update(self.task, completed=done, total=total)
         elif self.bar is None and 0 < done < total and time.perf_counter() - self.last_line >= 5:
-            of = "of" if self.lang == "en" else "von"
-            self._line(f"{self.label(self.current or '')}: {done} {of} {total}")
+            label = self.label(self.current or "")
+            self._line(
+                tr("{label}: {done} von {total}", self.lang, label=label, done=done, total=total)
+            )
 
     def callbacks(self) -> dict[str, Any]:
         """The keyword arguments for build_issue."""

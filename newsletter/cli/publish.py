@@ -1,12 +1,12 @@
-"""`newsletter publish ISSUE… [--to TARGET] [--dry-run] [--unpublish]` and
-`newsletter withdraw ISSUE SLUG PHOTO --reason …`."""
+"""`newsletter publish ISSUE… [--to TARGET] [--dry-run] [--unpublish]`: the website."""
 
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from newsletter.cli.i18n import pick, register_help
+from newsletter.cli.command import ISSUE_HELP, Subparsers, add_command
+from newsletter.texts.cli import N_, say
 from newsletter.texts.numbers import human_bytes
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
@@ -14,97 +14,53 @@ if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
 
     from newsletter.core.config import Settings
 
-COMMAND = "publish"
-ISSUE_HELP = "Ordnername unter submissions/ oder Pfad zum Ausgabe-Ordner"
+NAME = "publish"
 
-register_help(
-    {
-        "Ausgaben mit Archiv, Verzeichnis, Suche und Feeds auf die Website stellen": (
-            "put issues on the website with archive, directory, search and feeds"
-        ),
-        "Stellt die Ausgabe(n) auf die Website: Web-Version, PDF, Anlagen, Termine, Archiv, "
-        "„Wer ist wer im Netzwerk“, Suche, Atom-Feed und termine.ics.": (
-            "Puts the issue(s) on the website: web version, PDF, attachments, dates, archive, "
-            "'Wer ist wer im Netzwerk' (who is who), search, Atom feed and termine.ics."
-        ),
-        "Ordner oder benutzer@host:/pfad (rsync über SSH)": (
-            "a folder, or user@host:/path (rsync over SSH)"
-        ),
-        "ZIEL": "TARGET",
-        "KÜRZEL": "SLUG",
-        "FOTO": "PHOTO",
-        "GRUND": "REASON",
-        "nur lokal zusammenstellen, nichts hochladen": "assemble locally only, upload nothing",
-        "die Ausgabe(n) aus dem Archiv nehmen": "take the issue(s) out of the archive",
-        "eine Fotofreigabe zurückziehen (das Foto verschwindet von der Website)": (
-            "withdraw a photo release (the photo disappears from the website)"
-        ),
-        "die Einreichung (Name des Organisations-Ordners)": (
-            "the submission (the name of the organisation's folder)"
-        ),
-        "Dateiname des Fotos, wie in submission.md": "the photo's file name, as in submission.md",
-        "Grund, z. B. „Widerruf per E-Mail“": "the reason, e.g. 'withdrawn by e-mail'",
-    }
-)
-
-_T: dict[str, tuple[str, str]] = {
-    "done": (
-        "Veröffentlicht nach {target} (Version {release}, {seconds:.1f} s): {n} Ausgaben, "
-        "{files} Dateien, {size}.",
-        "Published to {target} (release {release}, {seconds:.1f} s): {n} issues, {files} files, "
-        "{size}.",
+_T: dict[str, str] = {
+    "done": N_(
+        "Veröffentlicht nach {target} (Version {release}, {seconds:.1f} s): "
+        "{n} Ausgaben, {files} Dateien, {size}."
     ),
-    "unchanged": (
-        "Nichts geändert seit der letzten Veröffentlichung nach {target}; nichts hochgeladen.",
-        "Nothing changed since the last publish to {target}; nothing uploaded.",
+    "unchanged": N_(
+        "Nichts geändert seit der letzten Veröffentlichung nach {target}; nichts hochgeladen."
     ),
-    "dry": (
-        "Probelauf: nichts hochgeladen. Die Website ({n} Ausgaben, {files} Dateien, {size}) "
-        "liegt zum Ansehen in {site}.",
-        "Dry run: nothing uploaded. The site ({n} issues, {files} files, {size}) is in {site} "
-        "to look at.",
+    "dry": N_(
+        "Probelauf: nichts hochgeladen. Die Website ({n} Ausgaben, {files} "
+        "Dateien, {size}) liegt zum Ansehen in {site}."
     ),
-    "rebuilt": (
-        "Ohne zurückgezogene Fotos neu gebaut: {issues}.",
-        "Rebuilt without withdrawn photos: {issues}.",
-    ),
-    "hosted": (
-        "Bilder auf der Website erreichbar (E-Mails können sie von dort laden): {issues}.",
-        "Images reachable on the site (mails can load them from there): {issues}.",
-    ),
-    "withdrawn": (
-        "Freigabe zurückgezogen: {photo} ({slug}, Ausgabe {issue}), {when}. Beim nächsten "
-        "„newsletter publish“ verschwindet das Foto aus allen veröffentlichten Seiten und PDFs.",
-        "Release withdrawn: {photo} ({slug}, issue {issue}), {when}. The next 'newsletter "
-        "publish' removes the photo from every published page and PDF.",
-    ),
-    "again": (
-        "Diese Freigabe war schon zurückgezogen ({when}); nichts geändert.",
-        "This release was withdrawn already ({when}); nothing changed.",
+    "rebuilt": N_("Ohne zurückgezogene Fotos neu gebaut: {issues}."),
+    "hosted": N_(
+        "Bilder auf der Website erreichbar (E-Mails können sie von dort laden): {issues}."
     ),
 }
 
 
-def t(key: str, lang: str, **kw: Any) -> str:
+def _t(key: str, lang: str, **kw: Any) -> str:
     """A text of these commands in the chosen language."""
-    return pick(_T, key, lang, **kw)
+    return say(_T[key], lang, **kw)
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Add `publish` to the `newsletter` command."""
-    p = sub.add_parser(
-        COMMAND,
-        help="Ausgaben mit Archiv, Verzeichnis, Suche und Feeds auf die Website stellen",
-        description="Stellt die Ausgabe(n) auf die Website: Web-Version, PDF, Anlagen, "
-        "Termine, Archiv, „Wer ist wer im Netzwerk“, Suche, Atom-Feed und termine.ics.",
+    p = add_command(
+        subparsers,
+        NAME,
+        help=N_("Ausgaben mit Archiv, Verzeichnis, Suche und Feeds auf die Website stellen"),
+        description=N_(
+            "Stellt die Ausgabe(n) auf die Website: Web-Version, PDF, Anlagen, "
+            "Termine, Archiv, „Wer ist wer im Netzwerk“, Suche, Atom-Feed und termine.ics."
+        ),
     )
-    p.add_argument("issue", nargs="+", metavar="AUSGABE", help=ISSUE_HELP)
-    p.add_argument("--to", metavar="ZIEL", help="Ordner oder benutzer@host:/pfad (rsync über SSH)")
+    p.add_argument("issue", nargs="+", metavar=N_("AUSGABE"), help=ISSUE_HELP)
     p.add_argument(
-        "--dry-run", action="store_true", help="nur lokal zusammenstellen, nichts hochladen"
+        "--to", metavar=N_("ZIEL"), help=N_("Ordner oder benutzer@host:/pfad (rsync über SSH)")
     )
-    p.add_argument("--unpublish", action="store_true", help="die Ausgabe(n) aus dem Archiv nehmen")
-    p.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--dry-run", action="store_true", help=N_("nur lokal zusammenstellen, nichts hochladen")
+    )
+    p.add_argument(
+        "--unpublish", action="store_true", help=N_("die Ausgabe(n) aus dem Archiv nehmen")
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
@@ -116,16 +72,16 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     )
     size = human_bytes(r.bytes, lang)
     if r.rebuilt:
-        out.print(t("rebuilt", lang, issues=", ".join(r.rebuilt)), markup=False)
+        out.print(_t("rebuilt", lang, issues=", ".join(r.rebuilt)), markup=False)
     if r.dry_run:
         out.print(
-            t("dry", lang, n=len(r.issues), files=r.files, size=size, site=r.site), markup=False
+            _t("dry", lang, n=len(r.issues), files=r.files, size=size, site=r.site), markup=False
         )
     elif r.unchanged:
-        out.print(t("unchanged", lang, target=r.target), markup=False)
+        out.print(_t("unchanged", lang, target=r.target), markup=False)
     else:
         out.print(
-            t(
+            _t(
                 "done",
                 lang,
                 target=r.target,
@@ -138,52 +94,5 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
             markup=False,
         )
         if r.hosted:
-            out.print(t("hosted", lang, issues=", ".join(r.hosted)), markup=False)
+            out.print(_t("hosted", lang, issues=", ".join(r.hosted)), markup=False)
     return 0
-
-
-class _Withdraw:
-    """`newsletter withdraw ISSUE SLUG PHOTO --reason …`."""
-
-    COMMAND = "withdraw"
-
-    @staticmethod
-    def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-        p = sub.add_parser(
-            "withdraw",
-            help="eine Fotofreigabe zurückziehen (das Foto verschwindet von der Website)",
-        )
-        p.add_argument("issue", metavar="AUSGABE", help=ISSUE_HELP)
-        p.add_argument(
-            "slug", metavar="KÜRZEL", help="die Einreichung (Name des Organisations-Ordners)"
-        )
-        p.add_argument("photo", metavar="FOTO", help="Dateiname des Fotos, wie in submission.md")
-        p.add_argument(
-            "--reason", metavar="GRUND", required=True, help="Grund, z. B. „Widerruf per E-Mail“"
-        )
-        p.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
-
-    @staticmethod
-    def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
-        from newsletter.intake.withdrawals import withdraw
-
-        record, new = withdraw(args.issue, args.slug, args.photo, args.reason, settings)
-        when = record.withdrawn_at
-        if not new:
-            out.print(t("again", lang, when=when), markup=False)
-            return 0
-        out.print(
-            t(
-                "withdrawn",
-                lang,
-                photo=record.photo,
-                slug=record.slug,
-                issue=record.issue,
-                when=when,
-            ),
-            markup=False,
-        )
-        return 0
-
-
-WITHDRAW = _Withdraw()

@@ -16,10 +16,11 @@ import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from newsletter.cli.i18n import pick
+from newsletter.cli.command import Subparsers, add_command
 from newsletter.core import lazy
 from newsletter.core.errors import NewsletterError
 from newsletter.core.net import is_loopback
+from newsletter.texts.cli import N_, say
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
     from rich.console import Console
@@ -33,56 +34,51 @@ else:
 
 EXIT_OK = 0
 
-_T: dict[str, tuple[str, str]] = {
-    "running": (
-        "Anmeldedienst läuft auf http://{host}:{port}/ – öffentlich erreichbar als {base_url}. "
-        "Beenden mit Strg+C.",
-        "Sign-up service running on http://{host}:{port}/ – public address {base_url}. "
-        "Stop with Ctrl+C.",
+_T: dict[str, str] = {
+    "running": N_(
+        "Anmeldedienst läuft auf http://{host}:{port}/ – öffentlich erreichbar "
+        "als {base_url}. Beenden mit Strg+C."
     ),
-    "pages": (
-        "Anmeldung: {base}/   Abmelden: {base}/unsubscribe/TOKEN   Einstellungen: "
-        "{base}/preferences/TOKEN",
-        "Sign-up: {base}/   Unsubscribe: {base}/unsubscribe/TOKEN   Settings: "
-        "{base}/preferences/TOKEN",
+    "pages": N_(
+        "Anmeldung: {base}/   Abmelden: {base}/unsubscribe/TOKEN   "
+        "Einstellungen: {base}/preferences/TOKEN"
     ),
-    "public_host": (
-        "Achtung: {host} ist von außen erreichbar. Der Dienst spricht kein TLS und ist für den "
-        "Betrieb hinter dem Webserver der Stadt gedacht (TLS dort); bitte nur so betreiben.",
-        "Warning: {host} can be reached from outside. The service speaks no TLS and is meant to "
-        "run behind the city's web server (TLS there); please run it only that way.",
+    "public_host": N_(
+        "Achtung: {host} ist von außen erreichbar. Der Dienst spricht kein TLS "
+        "und ist für den Betrieb hinter dem Webserver der Stadt gedacht (TLS "
+        "dort); bitte nur so betreiben."
     ),
-    "url_mismatch": (
-        "Achtung: sender.unsubscribe_url ({url}) zeigt nicht auf diesen Dienst ({expected}). "
-        "Abmeldelinks in Newslettern kämen dann nicht hier an.",
-        "Warning: sender.unsubscribe_url ({url}) does not point at this service ({expected}). "
-        "Unsubscribe links in newsletters would not arrive here.",
+    "url_mismatch": N_(
+        "Achtung: sender.unsubscribe_url ({url}) zeigt nicht auf diesen Dienst "
+        "({expected}). Abmeldelinks in Newslettern kämen dann nicht hier an."
     ),
-    "stopped": ("Anmeldedienst beendet.", "Sign-up service stopped."),
+    "stopped": N_("Anmeldedienst beendet."),
 }
 
 
-def t(key: str, lang: str, **kw: Any) -> str:
+def _t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
-    return pick(_T, key, lang, **kw)
+    return say(_T[key], lang, **kw)
 
 
-COMMAND = "serve"
+NAME = "serve"
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Add `serve` to the `newsletter` command."""
-    p = sub.add_parser(
-        COMMAND,
-        help="Anmelde-, Bestätigungs- und Abmeldeseiten bereitstellen (Webdienst)",
-        description="Startet den Webdienst für Abonnentinnen und Abonnenten: Anmeldung mit "
-        "Bestätigungsmail (Double-Opt-in), Abmelden mit einem Klick, Sprache oder Adresse "
-        "ändern. Er lauscht auf 127.0.0.1; der Webserver der Stadt leitet die öffentliche "
-        "Adresse ([serve] base_url) hierher weiter. Beenden mit Strg+C.",
+    p = add_command(
+        subparsers,
+        NAME,
+        help=N_("Anmelde-, Bestätigungs- und Abmeldeseiten bereitstellen (Webdienst)"),
+        description=N_(
+            "Startet den Webdienst für Abonnentinnen und Abonnenten: Anmeldung mit "
+            "Bestätigungsmail (Double-Opt-in), Abmelden mit einem Klick, Sprache oder Adresse "
+            "ändern. Er lauscht auf 127.0.0.1; der Webserver der Stadt leitet die öffentliche "
+            "Adresse ([serve] base_url) hierher weiter. Beenden mit Strg+C."
+        ),
     )
-    p.add_argument("--host", help="Adresse, auf der gelauscht wird (Standard: [serve] host)")
-    p.add_argument("--port", type=int, help="Port (Standard: [serve] port; 0 = ein freier)")
-    p.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
+    p.add_argument("--host", help=N_("Adresse, auf der gelauscht wird (Standard: [serve] host)"))
+    p.add_argument("--port", type=int, help=N_("Port (Standard: [serve] port; 0 = ein freier)"))
 
 
 def url_problem(settings: Settings, serve: ServeSettings) -> str | None:
@@ -109,10 +105,10 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     except sqlite3.Error as exc:
         raise NewsletterError("SUBSCRIBERS_DB_ERROR", db, {"path": db, "detail": exc}) from None
     if not is_loopback(host):
-        out.print(t("public_host", lang, host=host), markup=False)
+        out.print(_t("public_host", lang, host=host), markup=False)
     if (expected := url_problem(settings, serve)) is not None:
         url = settings.sender.unsubscribe_url
-        out.print(t("url_mismatch", lang, url=url, expected=expected), markup=False)
+        out.print(_t("url_mismatch", lang, url=url, expected=expected), markup=False)
     app = App(settings, serve)
     try:
         server = make_wsgi_server(app, host, port, serve)
@@ -120,8 +116,8 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
         code = "SERVE_PORT_IN_USE" if exc.errno == errno.EADDRINUSE else "SERVE_LISTEN_FAILED"
         raise NewsletterError(code, None, {"host": host, "port": port, "detail": exc}) from None
     bound = server.server_address[1]
-    out.print(t("running", lang, host=host, port=bound, base_url=serve.base_url), markup=False)
-    out.print(t("pages", lang, base=serve.base_url.rstrip("/")), markup=False)
+    out.print(_t("running", lang, host=host, port=bound, base_url=serve.base_url), markup=False)
+    out.print(_t("pages", lang, base=serve.base_url.rstrip("/")), markup=False)
     previous = None
     if threading.current_thread() is threading.main_thread():  # `kill`: stop cleanly too
         previous = signal.signal(signal.SIGTERM, lambda *_: server.request_stop(wake=False))
@@ -134,5 +130,5 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
         app.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    out.print(t("stopped", lang), markup=False)
+    out.print(_t("stopped", lang), markup=False)
     return EXIT_OK

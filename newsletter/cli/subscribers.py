@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from newsletter.cli.i18n import pick
+from newsletter.cli.command import Subparsers
 from newsletter.core import lazy
 from newsletter.core.errors import NewsletterError
+from newsletter.texts.cli import N_, Nn_, Plural, say
 from newsletter.texts.messages import render
 
 if TYPE_CHECKING:  # imported when used: `newsletter --help` loads none of it
@@ -36,154 +37,129 @@ else:
 EXIT_OK, EXIT_FINDINGS = 0, 1
 
 _STATUS = {
-    "pending": ("ausstehend", "pending"),
-    "active": ("aktiv", "active"),
-    "unsubscribed": ("abgemeldet", "unsubscribed"),
-    "bounced": ("unzustellbar", "bounced"),
+    "pending": N_("ausstehend"),
+    "active": N_("aktiv"),
+    "unsubscribed": N_("abgemeldet"),
+    "bounced": N_("unzustellbar"),
 }
 _STYLE = {"pending": "yellow", "active": "green", "unsubscribed": "dim", "bounced": "red"}
 
-_T: dict[str, tuple[str, str]] = {
-    "read": (
-        "Gelesen: {path} ({encoding}, Trennzeichen „{delimiter}“).",
-        "Read: {path} ({encoding}, delimiter '{delimiter}').",
+_T: dict[str, str | Plural] = {
+    "read": N_("Gelesen: {path} ({encoding}, Trennzeichen „{delimiter}“)."),
+    "ignored": N_("Nicht übernommene Spalten: {columns}"),
+    "rejected": N_("Abgelehnte Zeilen ({n}):"),
+    "line": N_("Zeile"),
+    "skipped": N_(
+        "Nicht wieder angemeldet ({n}) – diese Personen haben sich abgemeldet "
+        "oder sind unzustellbar; nur „subscribers add --reactivate“ nach neuer "
+        "Einwilligung meldet sie an:"
     ),
-    "ignored": (
-        "Nicht übernommene Spalten: {columns}",
-        "Columns not imported: {columns}",
+    "since": N_("seit"),
+    "status_since": N_("Seit"),
+    "duplicates": N_("Doppelt in der Datei, zusammengeführt ({n}):"),
+    "same_as": N_("wie Zeile"),
+    "import_summary": N_(
+        "Ergebnis: {added} neu, {updated} geändert, {unchanged} unverändert, "
+        "{skipped} nicht wieder angemeldet, {rejected} abgelehnt."
     ),
-    "rejected": ("Abgelehnte Zeilen ({n}):", "Rejected rows ({n}):"),
-    "line": ("Zeile", "Line"),
-    "skipped": (
-        "Nicht wieder angemeldet ({n}) – diese Personen haben sich abgemeldet oder sind "
-        "unzustellbar; nur „subscribers add --reactivate“ nach neuer Einwilligung meldet sie an:",
-        "Not re-subscribed ({n}) – these people unsubscribed or bounced; only "
-        "'subscribers add --reactivate' after new consent subscribes them again:",
+    "dry_run": N_("Probelauf: nichts gespeichert."),
+    "consent_import": N_(
+        "Einwilligung: Neue Adressen sind angemeldet, weil Sie bestätigt haben "
+        "({how}), dass diese Liste mit Einwilligung in diesen Newsletter "
+        "gesammelt wurde (Einwilligungstext {version}, Vermerk „{note}“). Den "
+        "Beleg (z. B. Anmeldelisten) bitte aufbewahren (DSGVO Art. 7 Abs. 1)."
     ),
-    "since": ("seit", "since"),
-    "status_since": ("Seit", "Since"),
-    "duplicates": (
-        "Doppelt in der Datei, zusammengeführt ({n}):",
-        "Duplicates in the file, merged ({n}):",
+    "how_flag": N_("mit --active"),
+    "how_terminal": N_("am Terminal"),
+    "consent_question": N_(
+        "Haben alle Personen in {path} in diesen Newsletter eingewilligt (z. "
+        "B. auf einer Anmeldeliste), sodass sie ihn ab sofort erhalten dürfen? "
+        "[j/N] "
     ),
-    "same_as": ("wie Zeile", "same as line"),
-    "import_summary": (
-        "Ergebnis: {added} neu, {updated} geändert, {unchanged} unverändert, {skipped} nicht "
-        "wieder angemeldet, {rejected} abgelehnt.",
-        "Result: {added} added, {updated} updated, {unchanged} unchanged, {skipped} not "
-        "re-subscribed, {rejected} rejected.",
+    "consent_pending": N_(
+        "Neue Adressen sind „ausstehend“: Sie erhalten nichts, bis sie ihre Anmeldung bestätigen."
     ),
-    "dry_run": ("Probelauf: nichts gespeichert.", "Dry run: nothing saved."),
-    "consent_import": (
-        "Einwilligung: Neue Adressen sind angemeldet, weil Sie bestätigt haben ({how}), dass "
-        "diese Liste mit Einwilligung in diesen Newsletter gesammelt wurde (Einwilligungstext "
-        "{version}, Vermerk „{note}“). Den Beleg (z. B. Anmeldelisten) bitte aufbewahren "
-        "(DSGVO Art. 7 Abs. 1).",
-        "Consent: new addresses are subscribed because you confirmed ({how}) that this list "
-        "was collected with consent to this newsletter (consent text {version}, note "
-        "'{note}'). Keep the proof (e.g. sign-up sheets) (GDPR Art. 7(1)).",
+    "confirm_hint": N_(
+        "Bestätigungsmails an die Ausstehenden schicken: dasselbe mit "
+        "--send-confirmations. Liegt die Einwilligung schon vor (z. B. "
+        "unterschriebene Anmeldeliste): mit --active als angemeldet übernehmen."
     ),
-    "how_flag": ("mit --active", "with --active"),
-    "how_terminal": ("am Terminal", "at the terminal"),
-    "consent_question": (
-        "Haben alle Personen in {path} in diesen Newsletter eingewilligt (z. B. auf einer "
-        "Anmeldeliste), sodass sie ihn ab sofort erhalten dürfen? [j/N] ",
-        "Did everyone in {path} consent to this newsletter (e.g. on a sign-up sheet), so that "
-        "they may receive it from now on? [y/N] ",
+    "active_no_mail": N_(
+        "Mit --active Angemeldete brauchen keine Bestätigungsmail; es wurde keine verschickt."
     ),
-    "consent_pending": (
-        "Neue Adressen sind „ausstehend“: Sie erhalten nichts, bis sie ihre Anmeldung bestätigen.",
-        "New addresses are 'pending': they receive nothing until they confirm.",
+    "confirmations_sent": N_(
+        "Bestätigungsmails verschickt: {sent}. Wer den Link anklickt, ist angemeldet."
     ),
-    "confirm_hint": (
-        "Bestätigungsmails an die Ausstehenden schicken: dasselbe mit --send-confirmations. "
-        "Liegt die Einwilligung schon vor (z. B. unterschriebene Anmeldeliste): mit --active "
-        "als angemeldet übernehmen.",
-        "To mail the pending people the confirmation link: the same with --send-confirmations. "
-        "If consent was given already (e.g. a signed sign-up sheet): import with --active.",
-    ),
-    "active_no_mail": (
-        "Mit --active Angemeldete brauchen keine Bestätigungsmail; es wurde keine verschickt.",
-        "People imported with --active need no confirmation mail; none was sent.",
-    ),
-    "confirmations_sent": (
-        "Bestätigungsmails verschickt: {sent}. Wer den Link anklickt, ist angemeldet.",
-        "Confirmation mails sent: {sent}. Whoever follows the link is subscribed.",
-    ),
-    "confirmations_held": (
-        "Keine Bestätigungsmail an {n} {n:Adresse|Adressen} (Grenze je Adresse oder je "
+    "confirmations_held": Nn_(
+        "Keine Bestätigungsmail an {n} Adresse (Grenze je Adresse oder je "
         "Stunde erreicht, [serve] in newsletter.toml); bitte später erneut mit "
         "--send-confirmations.",
-        "No confirmation mail to {n} {n:address|addresses} (limit per address or per hour "
-        "reached, [serve] in newsletter.toml); run again later with --send-confirmations.",
+        "Keine Bestätigungsmail an {n} Adressen (Grenze je Adresse oder je "
+        "Stunde erreicht, [serve] in newsletter.toml); bitte später erneut mit "
+        "--send-confirmations.",
     ),
-    "confirmations_dry": (
-        "Probelauf: Bestätigungsmails würden an {n} {n:Adresse|Adressen} gehen.",
-        "Dry run: confirmation mails would go to {n} {n:address|addresses}.",
+    "confirmations_dry": Nn_(
+        "Probelauf: Bestätigungsmails würden an {n} Adresse gehen.",
+        "Probelauf: Bestätigungsmails würden an {n} Adressen gehen.",
     ),
-    "added": ("Eingetragen: {address} ({status}).", "Added: {address} ({status})."),
-    "consent_add": (
-        "Einwilligung vermerkt: Einwilligungstext {version}{note}. Bitte nur Personen "
-        "eintragen, die eingewilligt haben, und den Beleg aufbewahren.",
-        "Consent recorded: consent text {version}{note}. Only add people who consented, and "
-        "keep the proof.",
+    "added": N_("Eingetragen: {address} ({status})."),
+    "consent_add": N_(
+        "Einwilligung vermerkt: Einwilligungstext {version}{note}. Bitte nur "
+        "Personen eintragen, die eingewilligt haben, und den Beleg aufbewahren."
     ),
-    "removed": (
-        "Gelöscht: {address} mit allen Daten ({journal} Versandeinträge). Steht die Adresse "
-        "noch in einer Importliste, bitte auch dort löschen – sonst trägt ein neuer Import sie "
-        "wieder ein. Wer nur keinen Newsletter mehr möchte: „subscribers unsubscribe“.",
-        "Erased: {address} with all data ({journal} send journal entries). If the address is "
-        "still in an import list, delete it there too, or a new import adds it again. For "
-        "someone who only wants no more newsletters: 'subscribers unsubscribe'.",
+    "removed": N_(
+        "Gelöscht: {address} mit allen Daten ({journal} Versandeinträge). "
+        "Steht die Adresse noch in einer Importliste, bitte auch dort löschen "
+        "– sonst trägt ein neuer Import sie wieder ein. Wer nur keinen "
+        "Newsletter mehr möchte: „subscribers unsubscribe“."
     ),
-    "unsubscribed": (
-        "Abgemeldet: {address}. Die Adresse bleibt als Sperreintrag gespeichert, damit kein "
-        "Import sie wieder anmeldet.",
-        "Unsubscribed: {address}. The address is kept as a suppression entry so that no "
-        "import subscribes it again.",
+    "unsubscribed": N_(
+        "Abgemeldet: {address}. Die Adresse bleibt als Sperreintrag "
+        "gespeichert, damit kein Import sie wieder anmeldet."
     ),
-    "already": (
-        "{address} war schon abgemeldet (seit {date}).",
-        "{address} was already unsubscribed (since {date}).",
+    "already": N_("{address} war schon abgemeldet (seit {date})."),
+    "exported": Nn_(
+        "{n} Eintrag nach {path} exportiert. Die Datei enthält "
+        "personenbezogene Daten: geschützt aufbewahren und löschen, wenn sie "
+        "nicht mehr gebraucht wird.",
+        "{n} Einträge nach {path} exportiert. Die Datei enthält "
+        "personenbezogene Daten: geschützt aufbewahren und löschen, wenn sie "
+        "nicht mehr gebraucht wird.",
     ),
-    "exported": (
-        "{n} {n:Eintrag|Einträge} nach {path} exportiert. Die Datei enthält personenbezogene "
-        "Daten: geschützt aufbewahren und löschen, wenn sie nicht mehr gebraucht wird.",
-        "{n} {n:entry|entries} exported to {path}. The file holds personal data: keep it "
-        "protected and delete it when it is no longer needed.",
+    "count": Nn_(
+        "{n} Eintrag.",
+        "{n} Einträge.",
     ),
-    "count": ("{n} {n:Eintrag|Einträge}.", "{n} {n:entry|entries}."),
-    "none": ("Keine Einträge.", "No entries."),
-    "address": ("E-Mail", "E-mail"),
-    "name": ("Name", "Name"),
-    "language": ("Sprache", "Language"),
-    "status": ("Status", "Status"),
-    "total": ("gesamt", "total"),
-    "all": ("alle", "all"),
+    "none": N_("Keine Einträge."),
+    "address": N_("E-Mail"),
+    "name": N_("Name"),
+    "language": N_("Sprache"),
+    "status": N_("Status"),
+    "total": N_("gesamt"),
+    "all": N_("alle"),
 }
 
 
-def t(key: str, lang: str, **kw: Any) -> str:
+def _t(key: str, lang: str, **kw: Any) -> str:
     """A text of this command in the chosen language."""
-    return pick(_T, key, lang, **kw)
+    return say(_T[key], lang, **kw)
 
 
 def _status(status: str, lang: str) -> str:
-    de, en = _STATUS[status]
-    return en if lang == "en" else de
+    return say(_STATUS[status], lang)
 
 
-COMMAND = "subscribers"
+NAME = "subscribers"
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Add `subscribers` and its actions to the `newsletter` command."""
-    p = sub.add_parser(
-        COMMAND,
-        help="Abonnentinnen und Abonnenten verwalten (Import, Liste, Export, …)",
-        description="Die Liste der Abonnentinnen und Abonnenten mit Nachweis der Einwilligung.",
+    p = subparsers.add_parser(
+        NAME,
+        help=N_("Abonnentinnen und Abonnenten verwalten (Import, Liste, Export, …)"),
+        description=N_("Die Liste der Abonnentinnen und Abonnenten mit Nachweis der Einwilligung."),
     )
-    actions = p.add_subparsers(dest="subscribers_command", required=True, metavar="AKTION")
+    actions = p.add_subparsers(dest="subscribers_command", required=True, metavar=N_("AKTION"))
 
     def action(name: str, help: str) -> argparse.ArgumentParser:
         a: argparse.ArgumentParser = actions.add_parser(name, help=help, description=help)
@@ -193,84 +169,90 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     def consent(a: argparse.ArgumentParser, *, pending: bool = True) -> None:
         a.add_argument(
             "--consent-version",
-            metavar="VERSION",
-            help="Version des Einwilligungstexts (Standard: subscribers.consent_version)",
+            metavar=N_("VERSION"),
+            help=N_("Version des Einwilligungstexts (Standard: subscribers.consent_version)"),
         )
         a.add_argument(
             "--note",
             default="",
-            metavar="TEXT",
-            help="Beleg der Einwilligung, z. B. „Anmeldeliste Sommerfest 2026“",
+            metavar=N_("TEXT"),
+            help=N_("Beleg der Einwilligung, z. B. „Anmeldeliste Sommerfest 2026“"),
         )
         if pending:
             a.add_argument(
                 "--pending",
                 action="store_true",
-                help="als „ausstehend“ eintragen: erst nach eigener Bestätigung angemeldet",
+                help=N_("als „ausstehend“ eintragen: erst nach eigener Bestätigung angemeldet"),
             )
 
-    i = action("import", "Adressen aus einer CSV-Datei übernehmen (UTF-8 oder Windows-1252)")
-    i.add_argument("file", type=Path, metavar="DATEI.csv", help="Spalten z. B. E-Mail;Name;Sprache")
+    i = action("import", N_("Adressen aus einer CSV-Datei übernehmen (UTF-8 oder Windows-1252)"))
+    i.add_argument(
+        "file", type=Path, metavar=N_("DATEI.csv"), help=N_("Spalten z. B. E-Mail;Name;Sprache")
+    )
     consent(i, pending=False)
     how = i.add_mutually_exclusive_group()
     how.add_argument(
         "--active",
         action="store_true",
-        help="als angemeldet übernehmen: Sie bestätigen, dass alle in der Liste in diesen "
-        "Newsletter eingewilligt haben (wird als Beleg vermerkt)",
+        help=N_(
+            "als angemeldet übernehmen: Sie bestätigen, dass alle in der Liste in diesen "
+            "Newsletter eingewilligt haben (wird als Beleg vermerkt)"
+        ),
     )
     how.add_argument(
         "--pending",
         action="store_true",
-        help="als „ausstehend“ übernehmen, ohne Rückfrage (Standard ohne Terminal)",
+        help=N_("als „ausstehend“ übernehmen, ohne Rückfrage (Standard ohne Terminal)"),
     )
     i.add_argument(
         "--send-confirmations",
         action="store_true",
-        help="den Ausstehenden die Bestätigungsmail der Anmeldung schicken (Double-Opt-in)",
+        help=N_("den Ausstehenden die Bestätigungsmail der Anmeldung schicken (Double-Opt-in)"),
     )
     i.add_argument(
-        "--dry-run", action="store_true", help="nur prüfen und berichten, nichts speichern"
+        "--dry-run", action="store_true", help=N_("nur prüfen und berichten, nichts speichern")
     )
 
-    a = action("add", "eine Adresse eintragen")
-    a.add_argument("address", metavar="ADRESSE")
-    a.add_argument("--name", default="", help="Name der Person")
-    a.add_argument("--language", default="de", metavar="SPRACHE", help="z. B. de, en, tr")
+    a = action("add", N_("eine Adresse eintragen"))
+    a.add_argument("address", metavar=N_("ADRESSE"))
+    a.add_argument("--name", default="", help=N_("Name der Person"))
+    a.add_argument("--language", default="de", metavar=N_("SPRACHE"), help=N_("z. B. de, en, tr"))
     consent(a)
     a.add_argument(
         "--reactivate",
         action="store_true",
-        help="eine abgemeldete Adresse wieder anmelden (nur nach neuer Einwilligung)",
+        help=N_("eine abgemeldete Adresse wieder anmelden (nur nach neuer Einwilligung)"),
     )
 
-    r = action("remove", "eine Person mit allen Daten löschen (Löschantrag, Tippfehler)")
-    r.add_argument("address", metavar="ADRESSE")
+    r = action("remove", N_("eine Person mit allen Daten löschen (Löschantrag, Tippfehler)"))
+    r.add_argument("address", metavar=N_("ADRESSE"))
 
-    u = action("unsubscribe", "eine Adresse abmelden (bleibt als Sperreintrag gespeichert)")
+    u = action("unsubscribe", N_("eine Adresse abmelden (bleibt als Sperreintrag gespeichert)"))
     who = u.add_mutually_exclusive_group(required=True)
-    who.add_argument("address", nargs="?", metavar="ADRESSE")
-    who.add_argument("--token", help="statt der Adresse das Abmelde-Token aus dem Link")
+    who.add_argument("address", nargs="?", metavar=N_("ADRESSE"))
+    who.add_argument("--token", help=N_("statt der Adresse das Abmelde-Token aus dem Link"))
 
     def status_filter(x: argparse.ArgumentParser) -> None:
         x.add_argument(
             "--status",
             action="append",
             choices=store.STATUSES,
-            help="nur diesen Status (mehrfach möglich): pending, active, unsubscribed, bounced",
+            help=N_("nur diesen Status (mehrfach möglich): pending, active, unsubscribed, bounced"),
         )
 
-    ls = action("list", "die Liste zeigen")
+    ls = action("list", N_("die Liste zeigen"))
     status_filter(ls)
-    ls.add_argument("--language", metavar="SPRACHE", help="nur diese Sprache")
-    ls.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
+    ls.add_argument("--language", metavar=N_("SPRACHE"), help=N_("nur diese Sprache"))
+    ls.add_argument("--json", action="store_true", help=N_("maschinenlesbar ausgeben"))
 
-    e = action("export", "die Liste als CSV-Datei speichern (UTF-8, „;“)")
-    e.add_argument("file", type=Path, metavar="DATEI.csv", help="Zieldatei; „-“ für die Ausgabe")
+    e = action("export", N_("die Liste als CSV-Datei speichern (UTF-8, „;“)"))
+    e.add_argument(
+        "file", type=Path, metavar=N_("DATEI.csv"), help=N_("Zieldatei; „-“ für die Ausgabe")
+    )
     status_filter(e)
 
-    s = action("stats", "Anzahl je Status und Sprache")
-    s.add_argument("--json", action="store_true", help="maschinenlesbar ausgeben")
+    s = action("stats", N_("Anzahl je Status und Sprache"))
+    s.add_argument("--json", action="store_true", help=N_("maschinenlesbar ausgeben"))
 
 
 def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -> int:
@@ -295,7 +277,7 @@ class _Context:
         return when.strftime("%Y-%m-%d" if self.lang == "en" else "%d.%m.%Y")
 
     def say(self, key: str, **kw: Any) -> None:
-        self.out.print(t(key, self.lang, **kw), markup=False)
+        self.out.print(_t(key, self.lang, **kw), markup=False)
 
 
 def _import_as_active(args: argparse.Namespace, c: _Context) -> str | None:
@@ -305,14 +287,14 @@ def _import_as_active(args: argparse.Namespace, c: _Context) -> str | None:
     without the flag imports them as pending.
     """
     if args.active:
-        return t("how_flag", c.lang)
+        return _t("how_flag", c.lang)
     if args.pending or args.dry_run or args.send_confirmations or not sys.stdin.isatty():
         return None
     try:
-        answer = input(t("consent_question", c.lang, path=args.file.name))
+        answer = input(_t("consent_question", c.lang, path=args.file.name))
     except EOFError:
         answer = ""
-    return t("how_terminal", c.lang) if answer.strip().lower() in ("j", "ja", "y", "yes") else None
+    return _t("how_terminal", c.lang) if answer.strip().lower() in ("j", "ja", "y", "yes") else None
 
 
 def cmd_import(args: argparse.Namespace, c: _Context) -> int:
@@ -321,7 +303,7 @@ def cmd_import(args: argparse.Namespace, c: _Context) -> int:
     how = _import_as_active(args, c)
     note = args.note.strip() or f"Import aus {args.file.name}"
     if how is not None:  # the proof says how the editor confirmed it
-        how_de = t("how_flag" if args.active else "how_terminal", "de")
+        how_de = _t("how_flag" if args.active else "how_terminal", "de")
         note = f"{note} (Einwilligung bestätigt {how_de})"
     parsed = subscriber_csv.read_csv(args.file, tz=c.tz, pending=how is None)
     with store.open_store(c.path) as conn:
@@ -337,7 +319,7 @@ def cmd_import(args: argparse.Namespace, c: _Context) -> int:
     c.say("read", path=args.file, encoding=report.encoding, delimiter=report.delimiter)
     if report.ignored_columns:
         c.say("ignored", columns=", ".join(report.ignored_columns))
-    line = t("line", c.lang)
+    line = _t("line", c.lang)
     if report.rejected:
         c.out.print()
         c.say("rejected", n=len({r.line for r in report.rejected}))
@@ -351,14 +333,14 @@ def cmd_import(args: argparse.Namespace, c: _Context) -> int:
         c.out.print()
         c.say("skipped", n=len(report.skipped_unsubscribed))
         for s in report.skipped_unsubscribed:
-            since = f" {t('since', c.lang)} {c.date(s.since)}" if s.since else ""
+            since = f" {_t('since', c.lang)} {c.date(s.since)}" if s.since else ""
             status = _status(s.status, c.lang)
             c.out.print(f"  {line} {s.line}: {s.address} ({status}{since})", markup=False)
     if report.duplicates:
         c.out.print()
         c.say("duplicates", n=len(report.duplicates))
         for d in report.duplicates:
-            same = t("same_as", c.lang)
+            same = _t("same_as", c.lang)
             c.out.print(f"  {line} {d.line} ({same} {d.first_line}): {d.address}", markup=False)
     c.out.print()
     c.say(
@@ -518,15 +500,15 @@ def cmd_list(args: argparse.Namespace, c: _Context) -> int:
             c.out.print(
                 f"  {escape(s.name) + ' · ' if s.name else ''}{s.language} · "
                 f"[{_STYLE[s.status]}]{_status(s.status, c.lang)}[/]"
-                + (f" {t('since', c.lang)} {since}" if since else "")
+                + (f" {_t('since', c.lang)} {since}" if since else "")
             )
     else:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        table.add_column(t("address", c.lang), no_wrap=True, min_width=longest)
-        table.add_column(t("name", c.lang), overflow="fold")
-        table.add_column(t("language", c.lang), no_wrap=True, min_width=7)
-        table.add_column(t("status", c.lang), no_wrap=True, min_width=12)
-        table.add_column(t("status_since", c.lang), no_wrap=True, min_width=10)
+        table.add_column(_t("address", c.lang), no_wrap=True, min_width=longest)
+        table.add_column(_t("name", c.lang), overflow="fold")
+        table.add_column(_t("language", c.lang), no_wrap=True, min_width=7)
+        table.add_column(_t("status", c.lang), no_wrap=True, min_width=12)
+        table.add_column(_t("status_since", c.lang), no_wrap=True, min_width=10)
         for s in rows:
             table.add_row(
                 escape(s.address),
@@ -563,14 +545,14 @@ def cmd_stats(args: argparse.Namespace, c: _Context) -> int:
         c.out.out(json.dumps(counts.as_json(), ensure_ascii=False, indent=2))
         return EXIT_OK
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column(t("language", c.lang))
+    table.add_column(_t("language", c.lang))
     for status in store.STATUSES:
         table.add_column(_status(status, c.lang), justify="right")
-    table.add_column(t("total", c.lang), justify="right")
+    table.add_column(_t("total", c.lang), justify="right")
     for language, by_status in counts.by_language.items():
         table.add_row(language, *map(str, by_status.values()), str(sum(by_status.values())))
     table.add_row(
-        f"[bold]{t('all', c.lang)}[/]",
+        f"[bold]{_t('all', c.lang)}[/]",
         *(f"[bold]{n}[/]" for n in counts.by_status.values()),
         f"[bold]{counts.total}[/]",
     )

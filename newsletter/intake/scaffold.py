@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 from newsletter.core.config import Settings
@@ -15,18 +16,6 @@ from newsletter.intake.reader import resolve_issue
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
-class SubmissionExists(Exception):
-    """The folder or its submission.md is there already."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(str(path))
-        self.path = path
-
-
-class SlugError(ValueError):
-    """ORG is not a usable folder name."""
-
-
 def propose_slug(org: str) -> str | None:
     """A folder name `new` accepts for what was typed: "Sprachcafé Mitte" -> sprachcafe-mitte."""
     slug = ascii_slug(org, fallback="", max_length=80)
@@ -36,16 +25,24 @@ def propose_slug(org: str) -> str | None:
 
 
 def new_submission(issue: str, org: str, settings: Settings) -> Path:
-    """Create ISSUE/ORG/submission.md from the template; return its path."""
+    """Create ISSUE/ORG/submission.md from the template; return its path.
+
+    SUBMISSION_SLUG_* when ORG is not a usable folder name (with a proposal where there is
+    one), SUBMISSION_EXISTS when the folder is there already: nothing is overwritten.
+    """
     if not _SLUG.match(org) or org in ("editorial", "attachments"):
-        raise SlugError(org)
+        slug = propose_slug(org)
+        if slug is None:
+            raise NewsletterError("SUBMISSION_SLUG_INVALID", None, {"org": org})
+        params = {"org": org, "issue": shlex.quote(issue), "slug": slug}
+        raise NewsletterError("SUBMISSION_SLUG_PROPOSED", None, params)
     try:
         folder = resolve_issue(issue, settings)
     except NewsletterError:
         folder = settings.path(settings.submissions_dir) / issue  # a new issue starts here
     target = folder / org / TEMPLATE
     if target.parent.exists():
-        raise SubmissionExists(target.parent)
+        raise NewsletterError("SUBMISSION_EXISTS", target.parent, {"path": target.parent})
     name = org.replace("-", " ").title()
     text = template_text(settings).replace("{organisation}", f'"{name}"')
     target.parent.mkdir(parents=True)

@@ -21,11 +21,11 @@ from newsletter.core.models import Finding, Issue, status_of
 from newsletter.output.content import anchor
 from newsletter.preview.engine import Snapshot
 from newsletter.send.mail_weight import weights
+from newsletter.texts.cli import status_summary, status_word
 from newsletter.texts.numbers import human_bytes
 
 GMAIL_CLIP_BYTES = 102_000  # Gmail shows "[Nachricht gekürzt]" above about 102 KB of HTML
 BROWSER_IMAGES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"})
-STATUS_WORDS = {"ok": "in Ordnung", "warning": "Warnungen", "error": "Fehler"}
 LATE_WORDS = {"warning": "angenommen", "error": "weggelassen"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "ok": 2}
 
@@ -170,7 +170,7 @@ def report_rows(
                 slug=slug,
                 name=names.get(slug, slug),
                 status=status,
-                status_word=STATUS_WORDS[status],
+                status_word=status_word(status, lang),
                 anchor=None if slug in left_out else anchor("org", slug),
                 left_out=slug in left_out,
                 late=None
@@ -370,7 +370,7 @@ def status_line(snap: Snapshot) -> tuple[str, str]:
     return "ok", f"Aktuell · {built}"
 
 
-def network_rows(good: Any) -> tuple[list[dict[str, Any]], str]:
+def network_rows(good: Any, lang: str = "de") -> tuple[list[dict[str, Any]], str]:
     """`newsletter status` for the page: one row per organisation, and the summary line.
 
     Empty when there is no register: the section then stays away. Read-only, about a
@@ -378,7 +378,6 @@ def network_rows(good: Any) -> tuple[list[dict[str, Any]], str]:
     """
     from zoneinfo import ZoneInfo
 
-    from newsletter.cli.status import STATE_WORDS, t
     from newsletter.network.status import build_status, read_register
 
     register = read_register(good.settings)
@@ -391,7 +390,7 @@ def network_rows(good: Any) -> tuple[list[dict[str, Any]], str]:
             "name": r.name or r.slug,
             "state": r.state,
             "css": "error" if r.state in ("missing", "late") else r.state,
-            "word": STATE_WORDS[r.state][0],
+            "word": status_word(r.state, lang),
             "received": f"{r.received:%d.%m.%Y %H:%M}" if r.received else "",
             "errors": r.errors,
             "warnings": r.warnings,
@@ -399,7 +398,7 @@ def network_rows(good: Any) -> tuple[list[dict[str, Any]], str]:
         }
         for r in st.rows
     ]
-    return rows, t("summary", "de", n=len(st.rows), **st.counts())
+    return rows, status_summary(st.counts(), len(st.rows), lang)
 
 
 def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dict[str, Any]:
@@ -443,9 +442,9 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
         text = text_path.read_text(encoding="utf-8")
     except OSError:
         text = ""
-    counts = {s: sum(r.status == s for r in rows) for s in STATUS_WORDS}
+    counts = {s: sum(r.status == s for r in rows) for s in ("ok", "warning", "error")}
     names = {s.slug: s.organisation or s.slug for s in issue.submissions}
-    ctx["network"], ctx["network_summary"] = network_rows(good)
+    ctx["network"], ctx["network_summary"] = network_rows(good, lang)
     ctx.update(
         heading=f"{issue.title} – Ausgabe {issue.number}" if issue.number else issue.title,
         rows=rows,

@@ -246,9 +246,14 @@ def _bind(port: int) -> _Server:
         return _Server((HOST, port), _Handler)
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE or port == 0:
-            raise
+            params = {"port": port, "detail": exc.strerror or exc}
+            raise NewsletterError("PREVIEW_PORT_UNAVAILABLE", None, params) from None
         log.info("port %d is taken; using a free one", port)
+    try:
         return _Server((HOST, 0), _Handler)
+    except OSError as exc:
+        params = {"port": 0, "detail": exc.strerror or exc}
+        raise NewsletterError("PREVIEW_PORT_UNAVAILABLE", None, params) from None
 
 
 def safe_file(root: Path | None, rel: str) -> Path | None:

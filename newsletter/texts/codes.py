@@ -709,6 +709,25 @@ CATALOGUE: dict[str, Message] = {
         "Bitte mit --reason angeben, warum die Freigabe zurückgezogen wurde (z. B. „Widerruf per "
         "E-Mail vom 3.12.“)."
     ),
+    # --- the commands' own refusals (newsletter new, newsletter preview, organisations link) ----
+    "SUBMISSION_EXISTS": error_("{path} gibt es schon; nichts überschrieben."),
+    "SUBMISSION_SLUG_INVALID": error_(
+        "„{org}“ ist kein guter Ordnername: bitte nur Kleinbuchstaben, Ziffern und Bindestriche, "
+        "z. B. lernimpuls-witten."
+    ),
+    "SUBMISSION_SLUG_PROPOSED": error_(
+        "„{org}“ ist kein guter Ordnername (nur Kleinbuchstaben, Ziffern und Bindestriche). "
+        "Vorschlag: newsletter new {issue} {slug}"
+    ),
+    "PREVIEW_HOST_REFUSED": error_(
+        "Die Vorschau läuft nur auf diesem Rechner (127.0.0.1), nicht auf {host}: Sie zeigt "
+        "Kontaktdaten und unveröffentlichte Fotos."
+    ),
+    "PREVIEW_PORT_INVALID": error_("Der Port {port} ist ungültig (0 bis 65535)."),
+    "PREVIEW_PORT_UNAVAILABLE": error_("Die Vorschau kann Port {port} nicht öffnen: {detail}"),
+    "ORG_LINK_NO_ISSUE": error_(
+        "Unter {folder} gibt es keine Ausgabe; bitte --issue AUSGABE angeben."
+    ),
 }
 
 

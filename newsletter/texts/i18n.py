@@ -37,6 +37,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "newsletter": ("en", "tr", "ar", "uk"),
     "messages": ("en",),
     "web": ("en",),
+    "cli": ("en",),
 }
 # Where each domain's texts are marked (paths from the repository root; babel.cfg says how to
 # read each kind of file). `messages` is every other Python module of the package except the
@@ -52,7 +53,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     ),
     "web": ("newsletter/web/texts.py", "newsletter/web/signup_mail.py"),
 }
-NOT_MESSAGES = ("newsletter/cli/", "newsletter/preview/")
+NOT_MESSAGES = ("newsletter/cli/", "newsletter/preview/", "newsletter/texts/cli.py")
 
 
 def sources(domain: str) -> list[str]:
@@ -62,12 +63,18 @@ def sources(domain: str) -> list[str]:
     package = Path(__file__).resolve().parents[1]
     taken = {path for paths in SOURCES.values() for path in paths}
     found = (p.relative_to(package.parent).as_posix() for p in sorted(package.rglob("*.py")))
+    if domain == "cli":  # the commands and the preview (texts/cli.py has their shared words)
+        return [p for p in found if p.startswith(NOT_MESSAGES)]
     return [p for p in found if p not in taken and not p.startswith(NOT_MESSAGES)]
 
 
 # The marker functions `pybabel extract` looks for (its -k options): N_ and Nn_ (plural pairs)
-# anywhere, t/tf in the email templates, error_/warning_ (and their plural forms) in codes.py.
-KEYWORDS = ("N_", "Nn_:1,2", "t", "tf", "error_", "warning_", "error_n_:1,2", "warning_n_:1,2")
+# anywhere, t/tf in the email templates, error_/warning_ (and their plural forms) in codes.py;
+# tr/ntr/ptr/Np_ in the `cli` domain (texts/cli.py: said at once, counted, with a context).
+KEYWORDS = (
+    *("N_", "Nn_:1,2", "t", "tf", "error_", "warning_", "error_n_:1,2", "warning_n_:1,2"),
+    *("tr", "ntr:1,2", "ptr:1c,2", "Np_:1c,2"),
+)
 
 
 def N_(message: str) -> str:

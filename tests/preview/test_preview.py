@@ -677,8 +677,14 @@ def test_cli_refuses_other_hosts(preview: Preview) -> None:
     parser = argparse.ArgumentParser()
     add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["preview", "2026-12", "--host", "0.0.0.0", "--port", "0"])
+    from newsletter.cli.main import failure
+    from newsletter.core.errors import NewsletterError
+
     out = io.StringIO()
-    code = run(args, preview.rebuilder.settings, "de", Console(file=out))
+    try:  # main.py prints a command's errors: the command only raises them
+        code = run(args, preview.rebuilder.settings, "de", Console(file=out))
+    except NewsletterError as exc:
+        code = failure(exc, "de", Console(file=out))
     assert code == 2 and "nur auf diesem Rechner" in out.getvalue()
 
 
