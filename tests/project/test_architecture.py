@@ -64,7 +64,6 @@ DATA_TABLES = {
 }
 # Over the limit today and being split by another change (issue 16); must still be over.
 KNOWN_LONG: dict[str, str] = {
-    "newsletter/cli/subscribers.py": "one module per command (cli/)",
 }
 
 
