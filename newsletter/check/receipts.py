@@ -17,6 +17,7 @@ store is not opened at all; when it cannot be opened, the files' time is used wi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from datetime import UTC, datetime
@@ -117,12 +118,10 @@ def _read_only(path: Path, issue: str, wanted: set[str]) -> dict[str, datetime]:
     if db is None:
         return {}
     try:
-        try:
+        with contextlib.closing(db):
             rows = db.execute(
                 "SELECT slug, received_at FROM receipts WHERE issue = ?", (issue,)
             ).fetchall()
-        finally:
-            db.close()
     except sqlite3.Error:  # no receipts table yet, or no store at all: nothing recorded
         return {}
     return {str(slug): _parse(str(at)) for slug, at in rows if slug in wanted}

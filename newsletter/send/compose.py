@@ -20,6 +20,7 @@ re-serialising can break a DKIM signature.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -190,10 +191,8 @@ def subscriber_languages(settings: Settings) -> dict[str, str]:
     if conn is None:
         return {}
     try:
-        try:
+        with contextlib.closing(conn):
             rows = conn.execute("SELECT unsubscribe_token, language FROM subscribers").fetchall()
-        finally:
-            conn.close()
     except sqlite3.Error:
         return {}
     return {str(token): str(lang) for token, lang in rows}
