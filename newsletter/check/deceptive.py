@@ -6,7 +6,8 @@ one host while it leads to another, `https://www.sparkasse.de@evil.example/` (ev
 before the @ is a user name) and domains that mix look-alike letters of two scripts
 (Cyrillic 'а' in 'pаypal.com') all show a reader something else than what is there.
 
-Each function returns `(severity, code, params)` triples for rules.py; nothing here reads files.
+Each function returns `(code, params)` pairs for rules.py (the severity is the code's, from
+texts/codes.py); nothing here reads files.
 Where a character is at home (a zero-width joiner in Persian, Arabic or an Indic script, or
 between emoji), it is at most a warning.
 """
@@ -19,11 +20,10 @@ import unicodedata
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from newsletter.core.models import Severity
 from newsletter.texts.i18n import N_
 from newsletter.texts.messages import both
 
-Problem = tuple[Severity, str, dict[str, Any]]
+Problem = tuple[str, dict[str, Any]]
 
 # U+202A-U+202E embeddings and overrides, U+2066-U+2069 isolates: they reorder what is shown.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -97,30 +97,28 @@ def text_problems(text: str, *, strict: bool) -> list[Problem]:
     """
     out: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    severity: Severity
     for i, c in enumerate(text):
         if c in BIDI_CONTROLS:
-            code, severity = "BIDI_CONTROL", "error"
+            code = "BIDI_CONTROL"
         elif c in HIDDEN:
             before = next((_script(d) for d in reversed(text[:i]) if not d.isspace()), None)
             after = next((_script(d) for d in text[i + 1 :] if not d.isspace()), None)
             if c in JOINERS and _emoji(text, i):
                 continue
             if c in JOINERS and (before in JOINING_SCRIPTS or after in JOINING_SCRIPTS):
-                code, severity = "HIDDEN_JOINER", "warning"
+                code = "HIDDEN_JOINER"
             elif c == "\ufeff" and i == 0:
                 continue  # a byte order mark at the very start is how some editors save
             elif c == "\u00ad" and not strict:
                 continue  # Word's optional hyphen: at home in running German text
             else:
                 code = "HIDDEN_CHAR" if strict else "HIDDEN_CHAR_TEXT"
-                severity = "error" if strict else "warning"
         else:
             continue
         if (code, c) in seen:
             continue  # one finding per kind of character is enough to find them all
         seen.add((code, c))
-        out.append((severity, code, {"char": char_name(c), "context": _context(text, i)}))
+        out.append((code, {"char": char_name(c), "context": _context(text, i)}))
     return out
 
 
@@ -183,7 +181,7 @@ def url_problems(url: str) -> list[Problem]:
     decoded = unquote(raw)
     hidden = next((c for c in decoded if c in HIDDEN or c in BIDI_CONTROLS or _invisible(c)), None)
     if hidden is not None:
-        return [("error", "URL_HIDDEN_CHAR", {"value": shown(decoded), "char": char_name(hidden)})]
+        return [("URL_HIDDEN_CHAR", {"value": shown(decoded), "char": char_name(hidden)})]
     try:
         parts = urlsplit(raw)
         host = parts.hostname or ""
@@ -195,7 +193,6 @@ def url_problems(url: str) -> list[Problem]:
         userinfo = parts.netloc.rpartition("@")[0]
         out.append(
             (
-                "error",
                 "URL_USERINFO",
                 {"value": shown(raw), "userinfo": shown(unquote(userinfo), 40), "host": host},
             )
@@ -205,7 +202,7 @@ def url_problems(url: str) -> list[Problem]:
     if host and (mixed := mixed_script(host)) is not None:
         label, scripts = mixed
         params = {"value": shown(raw), "label": label, **_script_names(scripts)}
-        out.append(("error", "URL_MIXED_SCRIPT", params))
+        out.append(("URL_MIXED_SCRIPT", params))
     return out
 
 
@@ -229,7 +226,7 @@ def link_text_problems(text: str, href: str) -> list[Problem]:
         target = unquote(parts.path).split("?")[0]
         emails = _EMAIL_IN_TEXT.findall(label)
         if emails and not any(e.casefold() == target.casefold() for e in emails):
-            return [("error", "LINK_TEXT_HOST", {"shown": shown(label), "host": target})]
+            return [("LINK_TEXT_HOST", {"shown": shown(label), "host": target})]
         return []
     if scheme not in ("http", "https") or not parts.hostname:
         return []
@@ -240,5 +237,5 @@ def link_text_problems(text: str, href: str) -> list[Problem]:
         after_at = "@" in label[max(0, m.start() - 1) : m.start()]  # an e-mail's domain
         if looks_like_address and not after_at and not _same_host(m["host"], parts.hostname):
             params = {"shown": shown(label), "host": host_label(parts.hostname)}
-            return [("error", "LINK_TEXT_HOST", params)]
+            return [("LINK_TEXT_HOST", params)]
     return []

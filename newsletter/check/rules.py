@@ -97,9 +97,9 @@ def _editor_texts(issue: Issue) -> list[Finding]:
                 "detail", N_("enthält einen Zeilenumbruch oder ein Steuerzeichen; bitte eine Zeile")
             ),
         )
-    for _severity, code, params in deceptive.text_problems(issue.title, strict=True):
+    for code, params in deceptive.text_problems(issue.title, strict=True):
         add(code, "issue.toml", **params, **_where("title"))
-    for _severity, code, params in deceptive.text_problems(issue.intro, strict=False):
+    for code, params in deceptive.text_problems(issue.intro, strict=False):
         add(code, "issue.toml", **params, **_where("intro"))
     named = [
         (f"events[{i}].{k}", getattr(e, k))
@@ -110,11 +110,11 @@ def _editor_texts(issue: Issue) -> list[Finding]:
     for key, value in named:
         if value:
             strict = not key.endswith("description")  # a title or place is a name
-            for _severity, code, params in deceptive.text_problems(value, strict=strict):
+            for code, params in deceptive.text_problems(value, strict=strict):
                 add(code, "issue.toml", **params, **_where(key))
     for event in issue.events:
         if event.url:
-            for _severity, code, params in deceptive.url_problems(event.url):
+            for code, params in deceptive.url_problems(event.url):
                 add(code, "issue.toml", **params)
     for ed in issue.editorials:
         _markdown_problems(ed.text, functools.partial(_add_to, add, f"editorial/{ed.path.name}"))
@@ -134,7 +134,7 @@ def _where(key: str | None) -> dict[str, str]:
 
 def _markdown_problems(text: str, add: Any) -> None:
     """Invisible characters, deceptive links and addresses in Markdown (body or article)."""
-    for _severity, code, params in deceptive.text_problems(markup.visible_text(text), strict=False):
+    for code, params in deceptive.text_problems(markup.visible_text(text), strict=False):
         add(code, **params, **_where(None))
     seen: set[tuple[Any, ...]] = set()
     targets = dict.fromkeys(markup.links(text) + _MD_TARGET.findall(text))
@@ -144,7 +144,7 @@ def _markdown_problems(text: str, add: Any) -> None:
         for href, label in markup.link_texts(text)
         for p in deceptive.link_text_problems(label, href)
     ]
-    for _severity, code, params in problems:
+    for code, params in problems:
         key = (
             code,
             params.get("label"),
@@ -223,7 +223,7 @@ def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
         # a name goes into headers and the table of contents: not even a trailing line break
         if _CONTROL.search(value if key in ("organisation", "contact.name") else value.strip()):
             add("FIELD_CONTROL_CHAR", key=key)
-        for _severity, code, params in deceptive.text_problems(value, strict=True):
+        for code, params in deceptive.text_problems(value, strict=True):
             add(code, **params, **_where(key))
         if (m := _MARKUP.search(value)) is not None:
             add("FIELD_MARKUP", key=key, snippet=m.group(0)[:40])
@@ -241,7 +241,7 @@ def _fields(sub: Submission, settings: Settings, add: _Add) -> None:
         except EmailNotValidError as exc:
             add("EMAIL_INVALID", value=c.email, **_reason(exc))
         else:
-            for _severity, code, params in deceptive.url_problems(f"mailto:{c.email}"):
+            for code, params in deceptive.url_problems(f"mailto:{c.email}"):
                 add(code, **{**params, "value": c.email})
     if c.website:
         _url(c.website, add, web_only=True)
@@ -269,7 +269,7 @@ def _url(value: str, add: _Add, *, web_only: bool = False, file: str = "submissi
         except EmailNotValidError as exc:
             add("EMAIL_INVALID", file, value=parts.path, **_reason(exc))
     if web_only and scheme in URL_SCHEMES:  # a text's links are judged once each, with it
-        for _severity, code, params in deceptive.url_problems(value):
+        for code, params in deceptive.url_problems(value):
             add(code, file, **params)
 
 
@@ -424,7 +424,7 @@ def _probe(ref: FileRef, role: layout.Role, settings: Settings, add: _Add) -> Im
 
 
 def _photo_size(index: int, name: str, info: ImageInfo, settings: Settings, add: _Add) -> None:
-    for _severity, code, params in layout.size_findings(
+    for code, params in layout.size_findings(
         settings.layout, "photo", index, name, info.width, info.height
     ):
         add(code, name, **params)
@@ -439,7 +439,7 @@ def _logo(sub: Submission, settings: Settings, add: _Add) -> None:
     info = _probe(sub.logo, "logo", settings, add)
     if info is None or info.format == "SVG":
         return  # an SVG is sharp at any size
-    for _severity, code, params in layout.size_findings(
+    for code, params in layout.size_findings(
         settings.layout, "logo", None, sub.logo.name, info.width, info.height
     ):
         add(code, sub.logo.name, **params)

@@ -74,13 +74,13 @@ def ppi_at(layout: LayoutSettings, role: Role, pixel_width: int) -> float:
     return pixel_width / (print_width_mm(layout, role) / MM_PER_INCH)
 
 
-SizeFinding = tuple[Literal["error", "warning"], str, dict[str, object]]
+SizeFinding = tuple[str, dict[str, object]]
 
 
 def size_findings(
     layout: LayoutSettings, role: Role, index: int | None, name: str, width: int, height: int
 ) -> list[SizeFinding]:
-    """Is a picture this wide enough for its email and print slots? (severity, code, params)
+    """Is a picture this wide enough for its email and print slots? (code, params) pairs.
 
     The header check (rules.py) and the image pipeline (after decoding, images.py) both ask here.
     A photo gets at most one message: the email slot needs more pixels than the print slot
@@ -94,7 +94,6 @@ def size_findings(
         if width < email_w or ppi < layout.print_warn_ppi:
             return [
                 (
-                    "warning",
                     "LOGO_SMALL",
                     {"name": name, "width": width, "height": height, "needed": needed},
                 )
@@ -104,15 +103,14 @@ def size_findings(
     minimum = email_css_width(layout, "photo")
     size: dict[str, object] = {"index": index, "name": name, "width": width, "height": height}
     if width < minimum:
-        return [("error", "PHOTO_EMAIL_TOO_SMALL", {**size, "needed": needed, "minimum": minimum})]
+        return [("PHOTO_EMAIL_TOO_SMALL", {**size, "needed": needed, "minimum": minimum})]
     if width < needed:
-        return [("warning", "PHOTO_EMAIL_SMALL", {**size, "needed": needed})]
+        return [("PHOTO_EMAIL_SMALL", {**size, "needed": needed})]
     ppi = ppi_at(layout, "photo", width)
     mm, target = layout.print_photo_width_mm, print_pixel_width(layout, "photo")
     if ppi < layout.print_error_ppi:
         return [
             (
-                "error",
                 "PHOTO_PRINT_TOO_LOW",
                 {
                     **size,
@@ -126,7 +124,6 @@ def size_findings(
     if ppi < layout.print_warn_ppi:
         return [
             (
-                "warning",
                 "PHOTO_PRINT_LOW",
                 {**size, "ppi": round(ppi), "mm": mm, "target": layout.print_ppi, "needed": target},
             )

@@ -398,7 +398,7 @@ def _use_findings(
             )
         if entry.email is None or entry.format == "SVG":
             continue
-        for _severity, code, params in _size_findings(use, entry, settings):
+        for code, params in _size_findings(use, entry, settings):
             yield Finding(
                 code=code,
                 submission=use.submission,
@@ -409,7 +409,7 @@ def _use_findings(
 
 def _size_findings(
     use: _Use, entry: SourceEntry, settings: Settings
-) -> Iterator[tuple[Literal["error", "warning"], str, dict[str, Any]]]:
+) -> Iterator[layout.SizeFinding]:
     yield from layout.size_findings(
         settings.layout, use.role, use.index, use.name, entry.width, entry.height
     )
