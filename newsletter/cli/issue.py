@@ -62,8 +62,9 @@ def add_parser(subparsers: Subparsers) -> None:
     n.add_argument("--lang", choices=("de", "en"), dest="sub_lang", help=argparse.SUPPRESS)
 
 
-def _ask(question: str, default: _V, parse: Callable[[str], _V]) -> _V:
-    """At a terminal: ask, Enter keeps the default, a bad answer is asked again (3 times)."""
+def _ask(question: str, default: _V, parse: Callable[[str], _V], lang: str) -> _V:
+    """At a terminal: ask, Enter keeps the default, a bad answer is explained in the editor's
+    language and asked again (3 times)."""
     if not sys.stdin.isatty():
         return default
     for _ in range(3):
@@ -76,7 +77,7 @@ def _ask(question: str, default: _V, parse: Callable[[str], _V]) -> _V:
         try:
             return parse(answer)
         except NewsletterError as exc:
-            print(render(exc.code, "de", exc.params), file=sys.stderr)
+            print(render(exc.code, lang, exc.params), file=sys.stderr)
     return default
 
 
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     deadline = scaffold.parse_deadline(args.deadline) if args.deadline else None
     plan = scaffold.plan(args.issue, settings, date=date, deadline=deadline, number=args.number)
     if args.date is None:
-        date = _ask(_t("ask_date", lang, default=plan.date), plan.date, scaffold.parse_date)
+        date = _ask(_t("ask_date", lang, default=plan.date), plan.date, scaffold.parse_date, lang)
         if date != plan.date:
             plan = scaffold.plan(
                 args.issue, settings, date=date, deadline=deadline, number=args.number
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace, settings: Settings, lang: str, out: Console) -
     if args.deadline is None:
         shown = plan.deadline.isoformat(timespec="minutes")
         chosen = _ask(
-            _t("ask_deadline", lang, default=shown), plan.deadline, scaffold.parse_deadline
+            _t("ask_deadline", lang, default=shown), plan.deadline, scaffold.parse_deadline, lang
         )
         if chosen != plan.deadline:
             plan = scaffold.plan(

@@ -2,8 +2,10 @@
 
 `write_atomic`, `atomic_binary`, `atomic_text`: a temporary file beside the target, flushed
 and fsynced, renamed over the target, then the folder fsynced; on any failure (an exception,
-Ctrl+C) the temporary file is removed and the old file stays as it was. `exchange`: two paths
-swapped in one rename (Linux `renameat2(RENAME_EXCHANGE)`).
+Ctrl+C) the temporary file is removed and the old file stays as it was. `create_new`: the same,
+but only if the target does not exist yet (a hard link instead of the rename), so a file made
+once — a key, a scaffold — is never seen empty or half written, and never overwritten.
+`exchange`: two paths swapped in one rename (Linux `renameat2(RENAME_EXCHANGE)`).
 """
 
 from __future__ import annotations
@@ -92,6 +94,28 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o600) -> None:
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+
+
+def create_new(path: Path, data: bytes | str, *, mode: int = 0o600) -> bool:
+    """Write `path` whole, only if it does not exist yet; whether this call created it.
+
+    The data goes to a temporary file first (flushed, fsynced), which is then hard-linked to
+    `path`: the link fails if another process was quicker, and nobody ever sees a part of it.
+    """
+    fd, tmp = _temporary(path, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        fsync_dir(path.parent)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def exchange(a: Path, b: Path) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
+from newsletter.core.files import create_new
 from newsletter.texts.i18n import N_
 from newsletter.texts.messages import words
 
@@ -225,10 +226,6 @@ def write_issue(p: Plan, settings: Settings) -> Path:
     p.folder.mkdir(parents=True, exist_ok=True)
     (p.folder / "editorial").mkdir(exist_ok=True)
     path = p.folder / "issue.toml"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:  # someone was quicker
-        raise NewsletterError("ISSUE_EXISTS", p.folder, {"path": path}) from None
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(issue_toml(p, settings))
+    if not create_new(path, issue_toml(p, settings), mode=0o644):  # someone was quicker
+        raise NewsletterError("ISSUE_EXISTS", p.folder, {"path": path})
     return path

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
+from newsletter.core.files import create_new
 from newsletter.store import subscribers as store
 
 KEY_FILE = "upload-links.key"
@@ -52,16 +52,12 @@ def state_dir(settings: Settings) -> Path:
 def key(settings: Settings) -> bytes:
     """The link key, made (32 random bytes, owner-only file) the first time it is needed."""
     path = state_dir(settings) / KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        data = path.read_bytes()
-        if len(data) >= 32:
-            return data
-        raise NewsletterError("UPLOAD_KEY_BROKEN", path, {"path": path}) from None
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(secrets.token_bytes(32))
-    return path.read_bytes()
+    if not path.exists():
+        create_new(path, secrets.token_bytes(32))  # False: another process was quicker
+    data = path.read_bytes()
+    if len(data) < 32:
+        raise NewsletterError("UPLOAD_KEY_BROKEN", path, {"path": path})
+    return data
 
 
 def derive(secret: bytes, issue: str, slug: str, generation: int) -> str:

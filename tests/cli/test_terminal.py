@@ -49,6 +49,17 @@ def test_issue_new_asks_for_the_dates(chdir_tmp: Path) -> None:
     assert data["deadline"] == dt.datetime(2027, 1, 6, 23, 59)  # the suggestion, kept by Enter
 
 
+def test_issue_new_explains_a_bad_date_in_the_editors_language(chdir_tmp: Path) -> None:
+    """With --lang en the question and the refusal of "32.1.2027" are English (the refusal was
+    always German before)."""
+    shutil.copytree(EXAMPLE_ISSUE, chdir_tmp / "submissions" / "2026-12")
+    code, out = at_terminal(chdir_tmp, "32.1.2027\n\n\n", "--lang", "en", "issue", "new", "2027-01")
+    assert code == 0, out
+    assert "kein Datum" not in out, out
+    assert "'32.1.2027' is not a date (YYYY-MM-DD)." in out, out
+    assert (chdir_tmp / "submissions/2027-01/issue.toml").is_file()
+
+
 def test_learn_adds_only_what_the_editor_accepts(chdir_tmp: Path) -> None:
     shutil.copytree(EXAMPLE_ISSUE, chdir_tmp / "submissions" / "2026-12")
     # al-amal (no), bewerbungscafe (yes), drk (no), elternnetz (Enter = no), kinderschutz (no),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.core.files import atomic_binary, atomic_text, exchange, write_atomic
+from newsletter.core.files import atomic_binary, atomic_text, create_new, exchange, write_atomic
 
 
 def _names(folder: Path) -> list[str]:
@@ -128,3 +128,34 @@ def test_exchange_with_a_missing_path_is_an_error(tmp_path: Path) -> None:
     except FileNotFoundError:
         return
     assert swapped is False  # only where the system has no renameat2
+
+
+def test_create_new_writes_once_and_never_overwrites(tmp_path: Path) -> None:
+    path = tmp_path / "upload-links.key"
+    assert create_new(path, b"k" * 32) is True
+    assert path.read_bytes() == b"k" * 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert create_new(path, b"x" * 32) is False  # another process was quicker: its file stays
+    assert path.read_bytes() == b"k" * 32
+    assert _names(tmp_path) == ["upload-links.key"]
+
+
+@pytest.mark.parametrize("failure", [OSError("disk full"), KeyboardInterrupt()])
+def test_create_new_interrupted_leaves_no_file_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    """Ctrl+C (or a full disk) while the data is written: no empty or half file is left that a
+    second run would take for the real one (before, the key and issue.toml were created empty
+    first and filled afterwards)."""
+    path = tmp_path / "issue.toml"
+
+    def fail(fd: int) -> None:
+        raise failure
+
+    monkeypatch.setattr(os, "fsync", fail)
+    with pytest.raises(type(failure)):
+        create_new(path, "titel = 'x'\n", mode=0o644)
+    monkeypatch.undo()
+    assert _names(tmp_path) == []
+    assert create_new(path, "titel = 'x'\n", mode=0o644) is True
+    assert path.read_text() == "titel = 'x'\n"
