@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
+import glob
 import hashlib
 import hmac
 import html
@@ -188,9 +190,11 @@ def build_issue(
     root = outbox_root or settings.path(settings.outbox_dir)
     root.mkdir(parents=True, exist_ok=True)
     final = root / content.slug
-    tmp = Path(tempfile.mkdtemp(prefix=f".{content.slug}.build-", dir=root))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the outbox is meant to be published
+    lock = _one_build_at_a_time(root, content.slug)
+    tmp: Path | None = None
     try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{content.slug}.build-", dir=root))
+        tmp.chmod(0o755)  # mkdtemp makes it private; the outbox is meant to be published
         placed = _place(renditions.renditions, tmp)
         included = frozenset(s.slug for s in content.submissions) - set(left_out)
         view = build_view(content, settings, placed, include=included, left_out=left_out)
@@ -292,8 +296,11 @@ def build_issue(
         _write(tmp / MANIFEST, manifest.json_bytes())
         swap_into_place(tmp, final)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        os.close(lock)  # the lock goes with its descriptor
     return BuildResult(
         outbox=final,
         manifest=manifest,
@@ -414,6 +421,22 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return bool(rc == 0)
+
+
+def _one_build_at_a_time(root: Path, slug: str) -> int:
+    """Wait for any other build into `root` (a second command, the preview), then remove what a
+    killed build of this issue left behind: its `.ISSUE.build-…` folder (kill -9 runs no
+    cleanup). The lock is on the outbox folder itself, so it leaves no file of its own; it is
+    held until the returned descriptor is closed."""
+    fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        for stale in root.glob(f".{glob.escape(slug)}.build-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def swap_into_place(new: Path, final: Path) -> None:

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,6 +142,72 @@ def test_an_interrupted_build_leaves_the_previous_output_intact(
     assert tree_hash(outbox) == before
     leftovers = [p.name for p in outbox.parent.iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_a_killed_build_leaves_the_outbox_whole_and_the_next_build_clears_its_leftovers(
+    workspace: tuple[Path, Settings], tmp_path: Path
+) -> None:
+    """kill -9 in the middle of a build runs no cleanup: its temporary folder stays behind.
+    The previous outbox stays whole, and the next build removes the leftover (before, every
+    killed build left a hidden copy of the issue in outbox/ for good)."""
+    root = tmp_path / "root"
+    shutil.copytree(workspace[0], root)  # with the image cache: no photo is made again
+    outbox_root = root / "outbox"
+    before = tree_hash(outbox_root / "2026-12")
+    md = root / "submissions" / "2026-12" / "elternnetz-nordstadt" / "submission.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nNachtrag: jetzt auch samstags.\n", "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsletter", "build", "2026-12"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            # killed once the email is written and the PDF is being laid out
+            if any((p / "email.html").exists() for p in outbox_root.glob(".2026-12.build-*")):
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the build ended before it could be killed"
+        proc.kill()
+    finally:
+        proc.wait()
+    assert len(list(outbox_root.glob(".2026-12.build-*"))) == 1  # what kill -9 leaves
+    assert tree_hash(outbox_root / "2026-12") == before  # the previous build, whole
+
+    settings = load_settings(root=root)
+    build_issue("2026-12", settings)
+    assert [p.name for p in outbox_root.iterdir()] == ["2026-12"]
+    text = (outbox_root / "2026-12" / "email.txt").read_text(encoding="utf-8")
+    assert "jetzt auch samstags" in text
+
+
+def test_two_builds_at_once_wait_for_each_other(
+    workspace: tuple[Path, Settings], tmp_path: Path
+) -> None:
+    """The editor runs `build` while the preview rebuilds: the second waits for the first
+    (the outbox folder is locked), both finish, and the outbox holds one whole build."""
+    root = tmp_path / "root"
+    shutil.copytree(workspace[0], root)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
+    env["PYTHONPATH"] = str(ROOT)
+    cmd = [sys.executable, "-m", "newsletter", "build", "2026-12"]
+    procs = [
+        subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=300)[0].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    outbox_root = root / "outbox"
+    assert [p.name for p in outbox_root.iterdir()] == ["2026-12"]
+    manifest = read_manifest(outbox_root / "2026-12")
+    for name in ("email.html", "email.txt", "newsletter.pdf"):
+        assert (outbox_root / "2026-12" / name).is_file()
+    assert manifest.issue == "2026-12"
 
 
 def test_build_refuses_errors_and_force_leaves_them_out(workspace: tuple[Path, Settings]) -> None:
