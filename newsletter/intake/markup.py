@@ -5,8 +5,16 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+
+def _with_linkify(md: MarkdownIt) -> MarkdownIt:
+    """Addresses written as plain text (`www.verein.de`, `https://…`, `info@verein.de`) become
+    links, as mail programs would make them anyway: so the checks of links see them too, and
+    the web version and the PDF can be clicked (linkify-it-py, markdown-it's own companion)."""
+    return md.enable("linkify")
+
+
 # html=True only for *finding* raw HTML; rendering (render.py) escapes it.
-_PARSER = MarkdownIt("commonmark", {"html": True, "linkify": False})
+_PARSER = _with_linkify(MarkdownIt("commonmark", {"html": True, "linkify": True}))
 
 
 def _walk(tokens: list[Token]) -> list[Token]:
@@ -65,7 +73,9 @@ def raw_html(md: str) -> list[str]:
 
 
 # Rendering: raw HTML is escaped (html=False), links keep only safe schemes.
-_RENDERER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_RENDERER = _with_linkify(
+    MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+)
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 
 
@@ -165,7 +175,8 @@ def _inline_text(children: list[Token], links: list[str]) -> str:
     href: str | None = None
     for c in children:
         if c.type == "link_open":
-            href = str(c.attrs.get("href", ""))
+            # an address written as plain text is shown as written, with no [n] after it
+            href = None if c.markup == "linkify" else str(c.attrs.get("href", ""))
         elif c.type == "link_close" and href:
             label = parts[-1] if parts else ""
             if href.startswith("mailto:") and label.strip() == href[7:]:

@@ -88,6 +88,8 @@ def test_a_link_that_shows_one_host_and_leads_to_another(
         ("website", "https://www.sparkasse.de@evil.example/"),
         ("link", "https://www.sparkasse.de@evil.example/"),
         ("autolink", "https://www.sparkasse.de:pin@evil.example/login"),
+        # as plain text: mail programs make it a link all the same
+        ("bare", "https://www.sparkasse.de@evil.example/login"),
     ],
 )
 def test_user_info_in_an_address_is_an_error(
@@ -97,8 +99,10 @@ def test_user_info_in_an_address_is_an_error(
         issue.add("v", update={"contact": _contact(website=url)})
     elif where == "link":
         issue.add("v", body=f"Zum [Online-Banking]({url}).\n")
-    else:
+    elif where == "autolink":
         issue.add("v", body=f"Zum Online-Banking: <{url}>\n")
+    else:
+        issue.add("v", body=f"Zum Online-Banking: {url} (bitte gleich anmelden)\n")
     finding = the(run_rules(issue.folder, settings), "URL_USERINFO", "v")
     assert finding.severity == "error"
     assert "evil.example" in finding.message("de") and "www.sparkasse.de" in finding.message("de")
@@ -119,8 +123,9 @@ def test_look_alike_domains(issue: IssueDir, settings: Settings, website: str, b
     issue.add("site", update={"contact": _contact(website=website)})
     issue.add("link", body=f"Mehr auf [unserer Seite]({website}).\n")
     issue.add("mail", update={"contact": _contact(email="info@" + website.split("/")[2])})
+    issue.add("bare", body=f"Mehr auf {website} und bei info@{website.split('/')[2]}.\n")
     findings = run_rules(issue.folder, settings)
-    for slug in ("site", "link", "mail"):
+    for slug in ("site", "link", "mail", "bare"):
         if bad:
             finding = the(findings, "URL_MIXED_SCRIPT", slug)
             assert finding.severity == "error"

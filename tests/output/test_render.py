@@ -235,3 +235,30 @@ def test_email_fits_phone_and_desktop_with_and_without_style(
             assert box["height"] > 0
     finally:
         page.close()
+
+
+def test_addresses_written_as_plain_text_become_links(settings: Settings, tmp_path: Path) -> None:
+    """Contributors write `www.verein.de` and `info@verein.de` without Markdown: the web
+    version (and the PDF, from the same HTML) link them as mail programs would, and the text
+    part shows each once, as written, with no [n] after it."""
+    import dataclasses
+
+    from newsletter.intake import markup
+
+    md = (
+        "Termine unter www.verein-beispiel.de oder https://verein1.example.org/termine, "
+        "Fragen an info@verein1.example.org. Mehr [auf unserer Seite](https://verein1.example.org)."
+    )
+    view = make_view(1, settings, tmp_path)
+    sub = dataclasses.replace(view.submissions[0], html=markup.to_html(md))
+    view = dataclasses.replace(view, submissions=(sub,))
+    web = render_web(view, settings)
+    html, _ = fit_email(view, settings)
+    for page in (web, html):
+        assert '<a href="http://www.verein-beispiel.de"' in page
+        assert '<a href="https://verein1.example.org/termine"' in page
+        assert '<a href="mailto:info@verein1.example.org"' in page
+    text = " ".join(markup.to_text(md).split())
+    assert "www.verein-beispiel.de oder https://verein1.example.org/termine," in text
+    assert "info@verein1.example.org." in text
+    assert text.count("[") == 1 and "auf unserer Seite [1]" in text  # only the written link
