@@ -201,6 +201,7 @@ def _environment(settings: Settings, view: IssueView) -> jinja2.Environment:
     env.filters["is_rtl"] = i18n.is_rtl
     layout = settings.layout
     env.filters["photo_box_mm"] = lambda p, per_row=2: photo_box_mm(p, layout, per_row)
+    env.filters["photo_rows"] = photo_rows
     env.filters["logo_box_mm"] = lambda p: box_mm(
         p, layout.print_logo_width_mm, layout.print_logo_height_mm
     )
@@ -244,6 +245,14 @@ def copy_note(lang: str) -> list[tuple[str, str]]:
         (tag, text) for tag, text in i18n.texts(COPY_NOTE, i18n.primary(lang)) if tag != i18n.SOURCE
     ]
     return notes
+
+
+def photo_rows(photos: list[Any]) -> list[list[Any]]:
+    """An organisation's photos in rows: one alone, two side by side, three in a row (as
+    narrow as the text width shares), more in rows of two."""
+    if len(photos) <= 3:
+        return [photos] if photos else []
+    return [photos[i : i + 2] for i in range(0, len(photos), 2)]
 
 
 def photo_box_mm(placed: Placed, layout: LayoutSettings, per_row: int) -> tuple[str, str]:

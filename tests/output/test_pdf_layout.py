@@ -25,7 +25,7 @@ from newsletter.core.config import Settings, load_settings
 from newsletter.core.layout import print_pixel_width
 from newsletter.intake.reader import read_issue
 from newsletter.output.content import Kind, Placed, build_view
-from newsletter.output.pdf import render_pdf
+from newsletter.output.pdf import photo_rows, render_pdf
 from tests.support import IssueDir, valid_front
 from tests.support.pdf_fill import page_fill
 
@@ -215,3 +215,22 @@ def test_the_running_header_names_the_organisation_at_the_top_of_the_page(thirty
         current = names[-1] if names else current
     assert checked >= 10
     assert wrong == [], f"(page, header, organisation at the top): {wrong}"
+
+
+def test_photos_one_alone_two_side_by_side_three_in_a_row_at_300_ppi(thirty: Path) -> None:
+    """Every photo of the 30-submission issue is printed at its rendition's 300 ppi or more;
+    one photo is set alone at the slot's width (80 mm), two side by side at it, three in a row
+    sharing the text width, more in pairs."""
+    assert [len(r) for r in photo_rows(list(range(1)))] == [1]
+    assert [len(r) for r in photo_rows(list(range(2)))] == [2]
+    assert [len(r) for r in photo_rows(list(range(3)))] == [3]
+    assert [len(r) for r in photo_rows(list(range(5)))] == [2, 2, 1]
+    assert photo_rows([]) == []
+    out = subprocess.run(["pdfimages", "-list", str(thirty)], capture_output=True, check=True)
+    rows = [line.split() for line in out.stdout.decode().splitlines()[2:]]
+    photos = [r for r in rows if r[2] == "image" and int(r[3]) >= 500]  # logos are narrower
+    assert len(photos) >= 40
+    low = [(r[0], r[12]) for r in photos if int(r[12]) < 299]
+    assert low == [], f"(page, ppi) of photos under 300 ppi: {low}"
+    widths = sorted({round(int(r[3]) / int(r[12]) * 25.4) for r in photos})
+    assert 80 in widths and 54 in widths, widths  # alone or in pairs; three in a row
