@@ -59,11 +59,11 @@ FONT_FILES = (
 OUTBOX_BASE = "https://outbox.newsletter.invalid/"
 FONTS_BASE = "https://fonts.newsletter.invalid/"
 
-# Under every right-to-left contribution: poppler's pdftotext (and the readers built on it)
-# reorders right-to-left lines with its own simple rules per page, so Arabic copied from the
-# PDF comes out clause-reversed where it mixes with digits or Latin words; the web version
-# copies in logical order. No /ActualText fixes both poppler and PDFium (issue 14, item 13):
-# both take ActualText for glyphs in visual order and reorder it again.
+# Under every right-to-left contribution: poppler's pdftotext reorders right-to-left lines by
+# one direction chosen per page (the majority of its letters), so Arabic copied from a mostly
+# German page comes out clause-reversed where it mixes with digits or Latin words; the web
+# version copies in logical order. No /ActualText fixes both poppler and PDFium (issue 14,
+# item 13): both read ActualText as glyphs in visual order and reorder it again.
 COPY_NOTE = i18n.N_("Zum Kopieren dieses Textes bitte die Webversion nutzen:")
 
 # PDF/A-3b is the archival level WeasyPrint declares reliably; tagging is switched on

@@ -2,14 +2,14 @@
 item 13): what a reader gets who copies the Arabic contribution (Nachbarschaftshaus Al-Amal)
 out of the PDF, compared with what its organisation wrote.
 
-poppler (pdftotext, and the PDF viewers built on it) reorders each line with simple rules of
-its own, chosen per page by whether the page holds more left-to-right or right-to-left letters:
-on a page that is mostly German the Arabic lines come out clause-reversed wherever they hold
-digits or Latin words. No /ActualText repairs that without breaking PDFium (Chrome, Edge), which
-reads ActualText as glyphs in visual order too. So the PDF says under each right-to-left
-contribution, in German and in the contribution's language, where to copy the text from (the
-web version), and the test of the copied text is kept as an expected failure (strict: it fails
-the day poppler gets it right, so that the note can go).
+poppler's pdftotext reorders each line with simple rules of its own, chosen per page by
+whether the page holds more left-to-right or right-to-left letters: on a page that is mostly
+German the Arabic lines come out clause-reversed wherever they hold digits or Latin words. No
+/ActualText repairs that without breaking PDFium (Chrome, Edge), which reads ActualText as
+glyphs in visual order too. So the PDF says under each right-to-left contribution, in German
+and in the contribution's language, where to copy the text from (the web version), and the test
+of the copied text is kept as an expected failure (strict: it fails the day poppler gets it
+right, so that the note can go).
 """
 
 from __future__ import annotations
