@@ -33,6 +33,7 @@ from newsletter.core.files import write_atomic
 from newsletter.core.resources import FONTS_DIR, ICC_DIR, TEMPLATES_DIR, template_folders
 from newsletter.output.content import IssueView, Picture, Placed, display_url, phone_href
 from newsletter.output.pdf_paths import inside
+from newsletter.texts import i18n
 
 # WeasyPrint (and cairo, Pango, fontTools behind it: ~1 s) is imported only to render: a
 # rebuild whose PDF comes from the cache never loads it. SandboxFetcher is in pdf_fetch.py.
@@ -57,6 +58,13 @@ FONT_FILES = (
 # `.invalid` never resolves (RFC 2606): even a leak could not reach the network.
 OUTBOX_BASE = "https://outbox.newsletter.invalid/"
 FONTS_BASE = "https://fonts.newsletter.invalid/"
+
+# Under every right-to-left contribution: poppler's pdftotext reorders right-to-left lines by
+# one direction chosen per page (the majority of its letters), so Arabic copied from a mostly
+# German page comes out clause-reversed where it mixes with digits or Latin words; the web
+# version copies in logical order. No /ActualText fixes both poppler and PDFium (issue 14,
+# item 13): both read ActualText as glyphs in visual order and reorder it again.
+COPY_NOTE = i18n.N_("Zum Kopieren dieses Textes bitte die Webversion nutzen:")
 
 # PDF/A-3b is the archival level WeasyPrint declares reliably; tagging is switched on
 # separately (it helps screen readers) but not claimed as PDF/UA-1. `pdf/a-3a` would claim
@@ -189,8 +197,11 @@ def _environment(settings: Settings, view: IssueView) -> jinja2.Environment:
     env.filters["display_url"] = display_url
     env.filters["primary_lang"] = lambda tag: tag.split("-")[0].lower()
     env.filters["tel_href"] = phone_href
+    env.filters["copy_note"] = copy_note
+    env.filters["is_rtl"] = i18n.is_rtl
     layout = settings.layout
     env.filters["photo_box_mm"] = lambda p, per_row=2: photo_box_mm(p, layout, per_row)
+    env.filters["photo_rows"] = photo_rows
     env.filters["logo_box_mm"] = lambda p: box_mm(
         p, layout.print_logo_width_mm, layout.print_logo_height_mm
     )
@@ -224,6 +235,24 @@ def _check_files(view: IssueView, outbox: Path) -> None:
     for name in FONT_FILES:
         if not (FONTS_DIR / name).is_file():
             raise NewsletterError("PDF_FILE_MISSING", FONTS_DIR / name, {"file": name})
+
+
+def copy_note(lang: str) -> list[tuple[str, str]]:
+    """[(language, text)] of the note under a right-to-left contribution: German first, then
+    the contribution's language from the catalogues (English where it has none)."""
+    notes = [(i18n.SOURCE, COPY_NOTE)]
+    notes += [
+        (tag, text) for tag, text in i18n.texts(COPY_NOTE, i18n.primary(lang)) if tag != i18n.SOURCE
+    ]
+    return notes
+
+
+def photo_rows(photos: list[Any]) -> list[list[Any]]:
+    """An organisation's photos in rows: one alone, two side by side, three in a row (as
+    narrow as the text width shares), more in rows of two."""
+    if len(photos) <= 3:
+        return [photos] if photos else []
+    return [photos[i : i + 2] for i in range(0, len(photos), 2)]
 
 
 def photo_box_mm(placed: Placed, layout: LayoutSettings, per_row: int) -> tuple[str, str]:

@@ -48,6 +48,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "newsletter/network/texts.py",
         "newsletter/upload/texts.py",
         "newsletter/output/render.py",
+        "newsletter/output/pdf.py",
         "newsletter/templates/email.html.j2",
         "newsletter/templates/email.txt.j2",
     ),

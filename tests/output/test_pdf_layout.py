@@ -10,19 +10,22 @@ the shared corpus's 30-submission issue: bench/pdf_layout.py.
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image
 
-from newsletter.core.config import Settings
+from newsletter.core.config import Settings, load_settings
 from newsletter.core.layout import print_pixel_width
 from newsletter.intake.reader import read_issue
 from newsletter.output.content import Kind, Placed, build_view
-from newsletter.output.pdf import render_pdf
+from newsletter.output.pdf import photo_rows, render_pdf
 from tests.support import IssueDir, valid_front
 from tests.support.pdf_fill import page_fill
 
@@ -123,11 +126,22 @@ def _has_body_text(text: str) -> bool:
     return any(word in BODY_WORDS for word in re.findall(r"\w+", text))
 
 
-def test_thirty_organisations_fill_their_pages(
-    issue: IssueDir, settings: Settings, tmp_path: Path
-) -> None:
-    _issue(issue, 30)
-    pdf = _render(issue.folder, settings, tmp_path / "outbox")
+@pytest.fixture(scope="module")
+def thirty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The 30-submission issue's PDF, rendered once for the tests below."""
+    tmp = tmp_path_factory.mktemp("thirty")
+    with pytest.MonkeyPatch.context() as mp:  # as conftest's autouse fixture does per test
+        for key in [k for k in os.environ if k.startswith("NEWSLETTER_")]:
+            mp.delenv(key)
+        (tmp / "root").mkdir()
+        settings = load_settings(root=tmp / "root")
+        issue = IssueDir(tmp / "issue-2026-12")
+        _issue(issue, 30)
+        yield _render(issue.folder, settings, tmp / "outbox")
+
+
+def test_thirty_organisations_fill_their_pages(thirty: Path) -> None:
+    pdf = thirty
     fills = page_fill(pdf)
     pages = _page_texts(pdf)
     # a section's last page may stay part empty: the one before a page that starts a section,
@@ -143,17 +157,14 @@ def test_thirty_organisations_fill_their_pages(
     assert len(fills) <= 30
 
 
-def test_no_organisations_name_and_facts_end_a_page(
-    issue: IssueDir, settings: Settings, tmp_path: Path
-) -> None:
+def test_no_organisations_name_and_facts_end_a_page(thirty: Path) -> None:
     """A heading never ends a page, and photos never start one alone.
 
     On the page with an organisation's name, its text or photos follow before the next
     organisation's name; the first line of an organisation's first photo caption is never the
     first thing on its page (its text's last lines come along). Issue 14, item 11.
     """
-    _issue(issue, 30)
-    pages = _page_texts(_render(issue.folder, settings, tmp_path / "outbox"))
+    pages = _page_texts(thirty)
     ended, alone = [], []
     for n in range(1, 31):
         name = f"Verein Nummer {n:02d}"
@@ -171,3 +182,55 @@ def test_no_organisations_name_and_facts_end_a_page(
                 alone.append((name, with_photo[0] + 1))
     assert ended == [], f"name and facts end a page: {ended}"
     assert alone == [], f"photos start a page without their organisation: {alone}"
+
+
+def test_the_running_header_names_the_organisation_at_the_top_of_the_page(thirty: Path) -> None:
+    """As in print: a page that begins inside an organisation's text or photos is headed with
+    that organisation, even where the next one starts further down; a page that begins with an
+    organisation's name is headed with it."""
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(thirty), "-"], capture_output=True, check=True
+    )
+    pages = out.stdout.decode("utf-8").split("\f")
+    name = re.compile(r"Verein Nummer \d\d für Begegnung e\.V\.")
+    # the section's first page (the cover's contents list names it too)
+    first = next(
+        i for i, p in enumerate(pages) if i > 0 and "Unsere Mitglieder stellen sich vor" in p[:400]
+    )
+    on_first = name.findall(pages[first].partition("\n")[2])
+    current, wrong, checked = (on_first[-1] if on_first else None), [], 0
+    for i, page in enumerate(pages[first + 1 :], start=first + 1):
+        header, _, body = page.partition("\n")
+        if not header.strip() or any(s in header for s in ("Termine", "Anlagen", "Impressum")):
+            break
+        lines = [line.strip() for line in body.splitlines() if line.strip()]
+        top = name.match(lines[0]) if lines else None
+        expected = top.group() if top else current
+        shown = name.search(header)
+        if expected is not None:
+            checked += 1
+            if shown is None or shown.group() != expected:
+                wrong.append((i + 1, shown.group() if shown else header.strip(), expected))
+        names = name.findall(body)
+        current = names[-1] if names else current
+    assert checked >= 10
+    assert wrong == [], f"(page, header, organisation at the top): {wrong}"
+
+
+def test_photos_one_alone_two_side_by_side_three_in_a_row_at_300_ppi(thirty: Path) -> None:
+    """Every photo of the 30-submission issue is printed at its rendition's 300 ppi or more;
+    one photo is set alone at the slot's width (80 mm), two side by side at it, three in a row
+    sharing the text width, more in pairs."""
+    assert [len(r) for r in photo_rows(list(range(1)))] == [1]
+    assert [len(r) for r in photo_rows(list(range(2)))] == [2]
+    assert [len(r) for r in photo_rows(list(range(3)))] == [3]
+    assert [len(r) for r in photo_rows(list(range(5)))] == [2, 2, 1]
+    assert photo_rows([]) == []
+    out = subprocess.run(["pdfimages", "-list", str(thirty)], capture_output=True, check=True)
+    rows = [line.split() for line in out.stdout.decode().splitlines()[2:]]
+    photos = [r for r in rows if r[2] == "image" and int(r[3]) >= 500]  # logos are narrower
+    assert len(photos) >= 40
+    low = [(r[0], r[12]) for r in photos if int(r[12]) < 299]
+    assert low == [], f"(page, ppi) of photos under 300 ppi: {low}"
+    widths = sorted({round(int(r[3]) / int(r[12]) * 25.4) for r in photos})
+    assert 80 in widths and 54 in widths, widths  # alone or in pairs; three in a row

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _frame_msgids() -> list[str]:
-    """The frame's texts: t()/tf() in the email templates and N_() in render.py (babel.cfg)."""
+    """The frame's texts: t()/tf() in the email templates, N_() in render.py and pdf.py
+    (babel.cfg)."""
     from babel.messages.extract import extract_from_file
 
     keywords = {"t": None, "tf": None, "N_": None}
@@ -29,6 +30,7 @@ def _frame_msgids() -> list[str]:
         ("jinja2", "newsletter/templates/email.html.j2"),
         ("jinja2", "newsletter/templates/email.txt.j2"),
         ("python", "newsletter/output/render.py"),
+        ("python", "newsletter/output/pdf.py"),
     ):
         found += [str(m[1]) for m in extract_from_file(method, ROOT / path, keywords=keywords)]
     return found
