@@ -1,8 +1,8 @@
 """Figures of the image pipeline (issue 3), each with its baseline measured in the same run.
 
 1. Email rendition of the 12-20 MP JPEGs without the quality search (decode with shrink-on-load,
-   Lanczos, fixed quality 80, mozjpeg lossless pass) against `vipsthumbnail` making the same
-   1200 px progressive JPEG (Q=80, strip, optimize_coding). Target: at most 1.3x.
+   Lanczos, fixed quality 80, progressive with optimal Huffman tables) against `vipsthumbnail`
+   making the same 1200 px progressive JPEG (Q=80, strip, optimize_coding). Target: at most 1.3x.
 2. The same with the quality search (SSIMULACRA2 >= target). Target: median at most 1.5 s.
 3. Bytes of every corpus photo's email rendition against Pillow at fixed quality 80 (what a
    plain `save(quality=80)` gives), with both scores. Target: 15 % fewer bytes in total, every

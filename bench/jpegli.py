@@ -4,8 +4,8 @@
 
 pyjpegli is not a dependency: install it anywhere outside the venv (`pip install --target DIR
 pyjpegli`) and put DIR on PYTHONPATH. For every corpus photo at the email width (1200 px):
-- ours: `email_photo` (lowest quality with SSIMULACRA2 >= the target, mozjpeg's tables, then
-  the mozjpeg lossless pass), as a build makes it;
+- ours: `email_photo` (lowest quality with SSIMULACRA2 >= the target, mozjpeg's tables,
+  progressive with optimal Huffman tables), as a build makes it;
 - jpegli: the lowest jpegli quality whose SSIMULACRA2 reaches the same target (bisection).
 Printed: bytes and score of each, and the total saving (adopt only at >= 10 %).
 """

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from newsletter.images.decode import Loaded
     from newsletter.images.encode import Encoded
 
-# The decoders (Pillow's plugins, pillow-heif, cairosvg) and the encoders (mozjpeg, numpy for
+# The decoders (Pillow's plugins, pillow-heif, cairosvg) and the encoders (Pillow, numpy for
 # SSIMULACRA2) are imported by the functions that make an entry: a rebuild that finds every
 # entry loads none of them.
 
@@ -98,14 +98,13 @@ def code_fingerprint() -> str:
         "newsletter.images.decode",
         "newsletter.images.encode",
         "newsletter.images.ssimulacra2",
-        "mozjpeg_lossless_optimization",
     )
     for name in modules:
         spec = importlib.util.find_spec(name)
         source = spec.origin if spec is not None else None
         if source and source.endswith(".py"):
             h.update(Path(source).read_bytes())
-    for dist in ("mozjpeg-lossless-optimization", "numpy", "pillow-heif", "cairosvg"):
+    for dist in ("numpy", "pillow-heif", "cairosvg"):
         h.update(f"|{dist}={importlib.metadata.version(dist)}".encode())
     return h.hexdigest()[:16]
 

@@ -628,6 +628,33 @@ def opened_bytes(data: bytes) -> Image.Image:
     return Image.open(io.BytesIO(data)).convert("RGB")
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "img_dandelions_800.jpg",
+        "img_leaf_640.jpg",
+        "img_tiny_200x150.jpg",
+        "ssim2_cat.jpg",
+        "ssim2_coffee.png",
+        "img_exif_orientation_6.jpg",
+    ],
+)
+def test_every_sample_photo_reaches_the_target_at_the_lowest_quality(name: str) -> None:
+    """The search's choice, checked from scratch: the delivered JPEG scores its reported score
+    (>= the target) and the same encoder one quality lower does not reach the target."""
+    original = opened(DATA / name).convert("RGB")
+    target = ImageSettings.model_validate({}).ssimulacra2_target
+    email = image_encode.email_photo(original, target)
+    assert email.quality is not None and email.score is not None
+    delivered = opened_bytes(email.data)
+    exact = ssimulacra2(original, delivered)
+    assert exact >= target and abs(exact - email.score) < 0.01
+    assert email.samples[email.quality] == pytest.approx(exact, abs=1e-9)
+    if email.quality > image_encode.QUALITY_MIN:
+        lower = opened_bytes(image_encode.jpeg(original, email.quality - 1))
+        assert ssimulacra2(original, lower) < target
+
+
 def test_print_rendition_is_plain_jfif_at_print_quality(tmp_path: Path) -> None:
     path = tmp_path / "gross.jpg"
     opened(DATA / "img_leaf_640.jpg").resize((1600, 1000)).save(path, quality=95)

@@ -29,7 +29,6 @@ RENDERERS = (
     "numpy",
     "premailer",
     "cssutils",
-    "mozjpeg_lossless_optimization",
     "newsletter.images.decode",
     "newsletter.images.encode",
     "newsletter.images.ssimulacra2",
