@@ -198,7 +198,13 @@ def build_issue(
         placed = _place(renditions.renditions, tmp)
         included = frozenset(s.slug for s in content.submissions) - set(left_out)
         view = build_view(content, settings, placed, include=included, left_out=left_out)
-        carried = _carried(fit_email(view, settings)[1], placed)
+        # The reader's own unsubscribe link goes only where the template puts it: a marker no
+        # submission can contain (random, made after the content was read) marks the places,
+        # the published files get the general link there, the manifest records where. The
+        # email is fitted with it here already: the fit that picks the carried photos is the
+        # one sent, and the fit below finds every email it tries inlined in the cache.
+        marker = _personal_marker(settings, inputs)
+        carried = _carried(fit_email(view, settings, unsubscribe_url=marker)[1], placed)
         shown = {(u.submission, u.source) for u in renditions.renditions if u.role == "photo"}
         if carried != shown and renditions.budget.lowered:
             # the budget was spent on photos the (shortened) email does not carry: count only
@@ -215,10 +221,6 @@ def build_issue(
         begin("render")
         included = frozenset(s.slug for s in content.submissions) - set(left_out)
         view = build_view(content, settings, placed, include=included, left_out=left_out)
-        # The reader's own unsubscribe link goes only where the template puts it: a marker no
-        # submission can contain (random, made after the content was read) marks the places,
-        # the published files get the general link there, the manifest records where.
-        marker = _personal_marker(settings, inputs)
         general = general_unsubscribe_link(settings)
         email_html, email_view = fit_email(view, settings, unsubscribe_url=marker)
         # The frame (the newsletter's own words) in every language with a catalogue, German

@@ -120,7 +120,10 @@ def render_pdf(
     )
     if cache.is_file():
         return cache.read_bytes()
-    data = _write_pdf(view, html, css, outbox, print_shop=print_shop)
+    from newsletter.output.pdf_memo import remembered  # imports WeasyPrint
+
+    with remembered():  # the same bytes, each text measured once per layout (pdf_memo.py)
+        data = _write_pdf(view, html, css, outbox, print_shop=print_shop)
     cache.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(cache, data)
     return data

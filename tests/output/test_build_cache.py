@@ -138,3 +138,26 @@ def test_personal_marker_is_secret_stable_and_follows_the_inputs(
         if p.is_file():
             assert marker.encode() not in p.read_bytes()
     assert marker != _personal_marker(settings, {**manifest["inputs"], "changed": True})
+
+
+def test_an_edit_inlines_each_email_once(
+    built: tuple[Path, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The email is fitted twice (to pick the photos it carries, then to send): both fits use
+    # the reader's marker, so the second finds every email it tries inlined already.
+    root, settings = built
+    issue = root / "submissions" / "einmal inline (Kopie)"
+    shutil.copytree(root / "submissions" / "2026-12", issue)
+    md = next(issue.glob("*/submission.md"))
+    md.write_text(md.read_text(encoding="utf-8") + "\nNeu: Hoffest am 5. Juli.\n", "utf-8")
+    inlined: list[str] = []
+    real = render.inline_css
+
+    def counting(html: str) -> str:
+        inlined.append(html)
+        return real(html)
+
+    monkeypatch.setattr(render, "inline_css", counting)
+    build_issue(issue.name, settings)
+    assert inlined and len(inlined) == len(set(inlined))
+    assert not [h for h in inlined if render.UNSUBSCRIBE_PLACEHOLDER in h]
