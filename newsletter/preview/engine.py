@@ -35,6 +35,7 @@ from newsletter.check.stage import CheckReport
 from newsletter.core.config import Settings
 from newsletter.core.errors import ConfigError, NewsletterError
 from newsletter.output.build import BuildResult, build_issue, check_for_build
+from newsletter.texts.cli import ntr, tr
 from newsletter.texts.messages import render
 
 log = logging.getLogger(__name__)
@@ -87,14 +88,24 @@ class Snapshot:
 
 
 def describe_error(exc: BaseException, lang: str, report: CheckReport | None) -> Failure:
-    """A failed build as the editor reads it: a German sentence and the details behind it."""
+    """A failed build as the editor reads it (in `lang`): a sentence and the details behind it."""
     import jinja2
 
     now = dt.datetime.now()
     if isinstance(exc, ConfigError):
+        texts = exc.english if lang == "en" else [msg for _key, msg in exc.problems]
         return Failure(
-            f"Die Einstellungen in {exc.path} enthalten {len(exc.problems)} Fehler:",
-            tuple(f"{key or '(Datei)'}: {msg}" for key, msg in exc.problems),
+            ntr(  # as `newsletter` itself says it (cli/main.py)
+                "Die Einstellungen in {path} enthalten {n} Fehler:",
+                "Die Einstellungen in {path} enthalten {n} Fehler:",
+                len(exc.problems),
+                lang,
+                path=exc.path,
+            ),
+            tuple(
+                f"{key or tr('(Datei)', lang)}: {msg}"
+                for (key, _msg), msg in zip(exc.problems, texts, strict=True)
+            ),
             now,
         )
     if isinstance(exc, NewsletterError):
@@ -114,15 +125,26 @@ def describe_error(exc: BaseException, lang: str, report: CheckReport | None) ->
         return Failure(render(exc.code, lang, exc.params), details, now)
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return Failure(
-            f"Fehler in der Vorlage {exc.name or exc.filename}, Zeile {exc.lineno}: {exc.message}",
-            (f"Datei: {exc.filename}",) if exc.filename else (),
+            tr(
+                "Fehler in der Vorlage {name}, Zeile {line}: {detail}",
+                lang,
+                name=exc.name or exc.filename,
+                line=exc.lineno,
+                detail=exc.message,
+            ),
+            (tr("Datei: {path}", lang, path=exc.filename),) if exc.filename else (),
             now,
         )
     if isinstance(exc, jinja2.TemplateError):
-        return Failure(f"Fehler in einer Vorlage: {exc}", (), now)
+        return Failure(tr("Fehler in einer Vorlage: {detail}", lang, detail=exc), (), now)
     return Failure(
-        f"Die Vorschau konnte nicht gebaut werden: {type(exc).__name__}: {exc}",
-        ("Ein unerwarteter Fehler; die Einzelheiten stehen im Terminal.",),
+        tr(
+            "Die Vorschau konnte nicht gebaut werden: {kind}: {detail}",
+            lang,
+            kind=type(exc).__name__,
+            detail=exc,
+        ),
+        (tr("Ein unerwarteter Fehler; die Einzelheiten stehen im Terminal.", lang),),
         now,
     )
 
@@ -134,14 +156,14 @@ def pdf_worker(conn: Any) -> None:
 
     while True:
         try:
-            issue_arg, settings, root = conn.recv()
+            issue_arg, settings, root, lang = conn.recv()
         except (EOFError, OSError):
             return
         try:
             result = build_issue(issue_arg, settings, force=True, outbox_root=root, with_pdf=True)
             conn.send(("ok", str(result.outbox / "newsletter.pdf"), result.seconds))
         except Exception as exc:
-            conn.send(("error", describe_error(exc, settings.lang, None).message, 0.0))
+            conn.send(("error", describe_error(exc, lang, None).message, 0.0))
 
 
 @dataclass
@@ -159,14 +181,14 @@ class _Worker:
         child.close()
         return cls(proc, parent)
 
-    def give(self, job: tuple[str, Settings, Path]) -> bool:
+    def give(self, job: tuple[str, Settings, Path, str]) -> bool:
         try:
             self.conn.send(job)
             return True
         except OSError:  # it died while starting: result() tells how
             return False
 
-    def result(self) -> tuple[str, str, float]:
+    def result(self, lang: str) -> tuple[str, str, float]:
         try:
             if self.conn.poll():
                 kind, text, seconds = self.conn.recv()
@@ -175,7 +197,8 @@ class _Worker:
             pass
         self.proc.join(5)
         code = self.proc.exitcode
-        return ("error", f"Der PDF-Prozess wurde unerwartet beendet (Code {code}).", 0.0)
+        text = tr("Der PDF-Prozess wurde unerwartet beendet (Code {code}).", lang, code=code)
+        return ("error", text, 0.0)
 
     def end(self) -> None:
         if self.proc.is_alive():
@@ -254,7 +277,7 @@ class Rebuilder:
 
     def build_once(self) -> None:
         """Build the email now; on success ask for a PDF, on failure keep the last good one."""
-        self._update(building=True, progress="Wird gebaut …")
+        self._update(building=True, progress=tr("Wird gebaut …", self.lang))
         report: CheckReport | None = None
         try:
             if self.reload_settings is not None:
@@ -286,7 +309,7 @@ class Rebuilder:
         self._pdf_wanted.set()
 
     def _progress(self, done: int, total: int) -> None:
-        self._update(progress=f"Bilder: {done} von {total}")
+        self._update(progress=tr("Bilder: {done} von {total}", self.lang, done=done, total=total))
 
     # -- the PDF, in a process ----------------------------------------------------------------
     def run_pdfs(self, stop: threading.Event) -> None:
@@ -316,7 +339,7 @@ class Rebuilder:
                         running, warm = warm, None
                     else:
                         running, standby = standby, None
-                    running.give((self.issue_arg, settings, self.pdf_root))
+                    running.give((self.issue_arg, settings, self.pdf_root, self.lang))
                     self._update(new_pdf=True, pdf_building=True)
                     continue
                 ready = multiprocessing.connection.wait(
@@ -327,7 +350,7 @@ class Rebuilder:
                     running = None
                     continue
                 if ready:
-                    outcome = running.result()
+                    outcome = running.result(self.lang)
                     if running.proc.is_alive():
                         warm = running
                     else:

@@ -12,21 +12,27 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import jinja2
+
+from newsletter.core.config import Settings
 from newsletter.core.models import Finding, Issue, status_of
 from newsletter.output.content import anchor
+from newsletter.output.render import environment
 from newsletter.preview.engine import Snapshot
+from newsletter.preview.sizes import image_rows, number, size_bars
 from newsletter.send.mail_weight import weights
-from newsletter.texts.cli import status_summary, status_word
-from newsletter.texts.numbers import human_bytes
+from newsletter.texts.cli import N_, ntr, ptr, status_summary, status_word, tr, translations
 
-GMAIL_CLIP_BYTES = 102_000  # Gmail shows "[Nachricht gekürzt]" above about 102 KB of HTML
-BROWSER_IMAGES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"})
-LATE_WORDS = {"warning": "angenommen", "error": "weggelassen"}
+# The labels send.mail_weight.weights() gives its two lines (German, send/'s words): the
+# preview shows them in the editor's language through this domain.
+WEIGHT_LABELS = (
+    N_("Eine Nachricht, Bilder in der Mail (inline)"),
+    N_("Eine Nachricht, Bilder von der Website (hosted)"),
+)
 SEVERITY_ORDER = {"error": 0, "warning": 1, "ok": 2}
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I)
@@ -113,7 +119,7 @@ def force_dark(html: str) -> str:
 # --------------------------------------------------------------------------- the page content
 @dataclass(frozen=True)
 class Problem:
-    severity: str  # "Fehler" or "Warnung"
+    severity: str  # "Fehler" or "Warnung" (in the page's language)
     css: str  # "error" or "warning"
     file: str
     message: str
@@ -130,7 +136,7 @@ class Row:
     status_word: str
     anchor: str | None  # None: not in the email (left out)
     left_out: bool
-    late: str | None  # "weggelassen" / "angenommen"
+    late: str | None  # "accepted" (by the editor, in issue.toml) / "left-out"
     received: str
     problems: tuple[Problem, ...]
     receipt: str = ""  # when it came, and from where that time is known
@@ -140,7 +146,9 @@ def _problems(findings: Sequence[Finding], lang: str) -> tuple[Problem, ...]:
     ordered = sorted(findings, key=lambda f: (f.severity != "error", f.file or ""))
     return tuple(
         Problem(
-            "Fehler" if f.severity == "error" else "Warnung",
+            ptr("Befund", "Fehler", lang)
+            if f.severity == "error"
+            else ptr("Befund", "Warnung", lang),
             f.severity,
             f.file or "",
             f.message(lang),
@@ -175,7 +183,7 @@ def report_rows(
                 left_out=slug in left_out,
                 late=None
                 if late is None
-                else ("angenommen" if late.severity == "warning" else "weggelassen"),
+                else ("accepted" if late.severity == "warning" else "left-out"),
                 received=str(late.params.get("received", "")) if late else "",
                 problems=_problems(own, lang),
                 receipt=(receipts or {}).get(slug, ""),
@@ -185,189 +193,67 @@ def report_rows(
     return sorted(rows, key=lambda r: (SEVERITY_ORDER[r.status], r.name.casefold()))
 
 
-@dataclass(frozen=True)
-class Bar:
-    """One line of the size panel."""
-
-    label: str
-    size: str
-    limit: str
-    percent: float
-    css: str  # ok, warning, error
-    note: str
-
-
-def _bar(label: str, size: int, limit: int, limit_text: str, note: str = "") -> Bar:
-    ratio = size / limit if limit else 0.0
-    css = "error" if ratio > 1 else "warning" if ratio > 0.9 else "ok"
-    return Bar(label, human_bytes(size), limit_text, min(100.0, 100 * ratio), css, note)
-
-
-@dataclass(frozen=True)
-class ImageRow:
-    """One picture: the original, its email and print renditions, and where to see them."""
-
-    submission: str
-    source: str
-    role: str
-    original: str  # "4.272 × 2.848 px, 1,1 MB"
-    email: str
-    email_bytes: str
-    quality: str
-    score: str
-    print: str
-    original_href: str
-    original_note: str
-    email_href: str
-
-
-def _px(w: Any, h: Any) -> str:
-    return f"{int(w):,} × {int(h):,} px".replace(",", ".") if w and h else "–"
-
-
-def _num(x: Any, digits: int = 1) -> str:
-    return "–" if x is None else f"{float(x):.{digits}f}".replace(".", ",")
-
-
-def image_rows(
-    manifest: Mapping[str, Any], issue: Issue, outbox: str = "/ausgabe/", sources: str = "/quelle/"
-) -> list[ImageRow]:
-    """The image table: every picture once, email and print rendition side by side."""
-    by_sha = {f["sha256"]: f["path"] for f in manifest.get("files", [])}
-    pairs: dict[tuple[str, str], dict[str, Mapping[str, Any]]] = {}
-    for r in manifest.get("images", {}).get("renditions", []):
-        pairs.setdefault((r["submission"], r["source"]), {})[r["kind"]] = r
-    rows = []
-    for (slug, source), kinds in pairs.items():
-        email, prn = kinds.get("email"), kinds.get("print")
-        any_r = email or prn
-        assert any_r is not None
-        email_href = outbox + quote(by_sha.get(email["sha256"], "")) if email else ""
-        print_href = outbox + quote(by_sha.get(prn["sha256"], "")) if prn else ""
-        original = source_path(issue, slug, source)
-        if original is not None and Path(source).suffix.lower() in BROWSER_IMAGES:
-            original_href, note = sources + quote(original), ""
-        else:  # HEIC or TIFF: browsers cannot show it; the print rendition is the closest
-            original_href, note = print_href, "Der Browser kann das Original nicht zeigen; "
-            note += "zu sehen ist die Druckfassung."
-        rows.append(
-            ImageRow(
-                submission=slug,
-                source=source,
-                role="Logo" if any_r["role"] == "logo" else "Foto",
-                original=f"{_px(any_r['source_width'], any_r['source_height'])}, "
-                + human_bytes(int(any_r["source_bytes"])),
-                email=_px(email["width"], email["height"]) if email else "–",
-                email_bytes=human_bytes(int(email["bytes"])) if email else "–",
-                quality=str(email["quality"]) if email and email["quality"] else "–",
-                score=_num(email["score"]) if email else "–",
-                print=(_px(prn["width"], prn["height"]) + ", " + human_bytes(int(prn["bytes"])))
-                if prn
-                else "–",
-                original_href=original_href,
-                original_note=note,
-                email_href=email_href,
-            )
-        )
-    return rows
-
-
-def source_path(issue: Issue, slug: str, source: str) -> str | None:
-    """The source picture's path relative to the issue folder, as intake resolved it."""
-    try:
-        sub = issue.submission(slug)
-    except KeyError:
-        return None
-    refs = [sub.logo] + [p.file for p in sub.photos]
-    for ref in refs:
-        if ref is not None and ref.name == source and ref.path is not None:
-            try:
-                return ref.path.relative_to(issue.folder).as_posix()
-            except ValueError:
-                return None
-    return None
-
-
-def size_bars(manifest: Mapping[str, Any], text_bytes: int) -> list[Bar]:
-    """HTML against Gmail's clipping and the configured limit; the whole message; the pictures."""
-    email = manifest.get("email", {})
-    # the size as sent (transfer-encoded): what Gmail clips by
-    html = int(email.get("html_bytes_sent", email.get("html_bytes", 0)))
-    limit = int(email.get("limit_bytes", 0))
-    images = [r for r in manifest.get("images", {}).get("renditions", []) if r["kind"] == "email"]
-    image_bytes = sum(int(r["bytes"]) for r in images)
-    budget = int(manifest.get("images", {}).get("budget", {}).get("budget_bytes", 0) or 0)
-    shortened = (
-        " Die Texte sind gekürzt, damit sie darunter bleibt." if email.get("shortened") else ""
-    )
-    whole = html + text_bytes + image_bytes
-    return [
-        _bar(
-            "HTML der E-Mail",
-            html,
-            GMAIL_CLIP_BYTES,
-            f"Gmail kürzt ab etwa {human_bytes(GMAIL_CLIP_BYTES)}",
-            f"Eingestellte Grenze: {human_bytes(limit)}.{shortened}",
-        ),
-        _bar(
-            f"Bilder der E-Mail ({len(images)})",
-            image_bytes,
-            budget,
-            f"Budget {human_bytes(budget)}",
-            "images.email_budget_bytes in newsletter.toml",
-        ),
-        _bar(
-            "Ganze Nachricht (HTML, Text und Bilder)",
-            whole,
-            budget + limit,
-            f"Budget {human_bytes(budget + limit)}",
-            "Bilder-Budget plus HTML-Grenze; beim Versand kommt die Kodierung hinzu.",
-        ),
-    ]
-
-
-def pdf_state(snap: Snapshot) -> tuple[str, str]:
+def pdf_state(snap: Snapshot, lang: str = "de") -> tuple[str, str]:
     """The PDF panel's status: (css class, sentence)."""
     pdf, good = snap.pdf, snap.good
     current = pdf is not None and good is not None and pdf.generation >= good.generation
     if snap.pdf_error and not snap.pdf_building:
-        return "error", f"Das PDF konnte nicht erstellt werden: {snap.pdf_error}"
+        return "error", tr(
+            "Das PDF konnte nicht erstellt werden: {detail}", lang, detail=snap.pdf_error
+        )
     if pdf is None and good is None:
-        return "building", "Das PDF entsteht nach der ersten fertigen Vorschau."
+        return "building", tr("Das PDF entsteht nach der ersten fertigen Vorschau.", lang)
     if pdf is None:
-        return "building", "Das PDF wird erstellt … (das dauert einige Sekunden)"
+        return "building", tr("Das PDF wird erstellt … (das dauert einige Sekunden)", lang)
     made = f"{pdf.finished:%H:%M:%S}"
     if current and not snap.pdf_building:
-        return "ok", f"Aktuell (erstellt um {made} in {_num(pdf.seconds)} s)."
-    return "outdated", (
-        f"Veraltet: gezeigt wird das PDF von {made}. Das neue PDF wird im Hintergrund erstellt …"
+        seconds = number(pdf.seconds, lang)
+        return "ok", tr(
+            "Aktuell (erstellt um {time} in {seconds} s).", lang, time=made, seconds=seconds
+        )
+    return "outdated", tr(
+        "Veraltet: gezeigt wird das PDF von {time}. Das neue PDF wird im Hintergrund erstellt …",
+        lang,
+        time=made,
     )
 
 
-def status_line(snap: Snapshot) -> tuple[str, str]:
+def status_line(snap: Snapshot, lang: str = "de") -> tuple[str, str]:
     """The header's status: (css class, sentence)."""
     if snap.building:
-        return "building", snap.progress or "Wird gebaut …"
+        return "building", snap.progress or tr("Wird gebaut …", lang)
     if snap.failure is not None:
-        return "error", "Letzte Änderung fehlerhaft – gezeigt wird der letzte gute Stand"
+        return "error", tr("Letzte Änderung fehlerhaft – gezeigt wird der letzte gute Stand", lang)
     if snap.good is None:
-        return "building", "Wird gebaut …"
+        return "building", tr("Wird gebaut …", lang)
     g = snap.good
-    built = f"gebaut um {g.finished:%H:%M:%S} in {_num(g.result.seconds)} s"
+    built = tr(
+        "gebaut um {time} in {seconds} s",
+        lang,
+        time=f"{g.finished:%H:%M:%S}",
+        seconds=number(g.result.seconds, lang),
+    )
     if g.result.left_out:  # never "Aktuell" in green while a submission is missing
         names = {s.slug: s.organisation or s.slug for s in g.report.intake.issue.submissions}
         missing = ", ".join(names.get(slug, slug) for slug in g.result.left_out)
-        n = len(g.result.left_out)
-        what = "1 Einreichung fehlt" if n == 1 else f"{n} Einreichungen fehlen"
-        return "error", f"{what} wegen Fehlern: {missing} · {built}"
+        return "error", ntr(
+            "{n} Einreichung fehlt wegen Fehlern: {names} · {built}",
+            "{n} Einreichungen fehlen wegen Fehlern: {names} · {built}",
+            len(g.result.left_out),
+            lang,
+            names=missing,
+            built=built,
+        )
     photos = g.result.photos_left_out
     if photos:
-        n = len(photos)
-        what = (
-            "1 Foto ohne Freigabe weggelassen" if n == 1 else f"{n} Fotos ohne Freigabe weggelassen"
+        return "warning", ntr(
+            "Aktuell · {n} Foto ohne Freigabe weggelassen · {built}",
+            "Aktuell · {n} Fotos ohne Freigabe weggelassen · {built}",
+            len(photos),
+            lang,
+            built=built,
         )
-        return "warning", f"Aktuell · {what} · {built}"
-    return "ok", f"Aktuell · {built}"
+    return "ok", tr("Aktuell · {built}", lang, built=built)
 
 
 def network_rows(good: Any, lang: str = "de") -> tuple[list[dict[str, Any]], str]:
@@ -411,9 +297,10 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
         "variant": variant,
         "vq": variant.query(),
         "token": token,
-        "status": status_line(snap),
-        "pdf_status": pdf_state(snap),
-        "heading": "Newsletter",
+        "lang": lang,
+        "status": status_line(snap, lang),
+        "pdf_status": pdf_state(snap, lang),
+        "heading": tr("Newsletter", lang),
         "rows": [],
         "general": (),
         "left_out": [],
@@ -446,7 +333,9 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
     names = {s.slug: s.organisation or s.slug for s in issue.submissions}
     ctx["network"], ctx["network_summary"] = network_rows(good, lang)
     ctx.update(
-        heading=f"{issue.title} – Ausgabe {issue.number}" if issue.number else issue.title,
+        heading=tr("{title} – Ausgabe {number}", lang, title=issue.title, number=issue.number)
+        if issue.number
+        else issue.title,
         rows=rows,
         general=_problems([f for f in findings if f.submission is None], lang),
         left_out=[r for r in rows if r.left_out],
@@ -455,17 +344,43 @@ def page_context(snap: Snapshot, variant: Variant, token: str, lang: str) -> dic
             for f in result.photos_left_out
         ],
         late=[r for r in rows if r.late],
-        bars=size_bars(manifest, len(text.encode())),
-        weights=weights(result.outbox, good.settings),
-        images=image_rows(manifest, issue),
+        bars=size_bars(manifest, len(text.encode()), lang),
+        weights=[
+            (tr(label, lang), size, used)
+            for label, size, used in weights(result.outbox, good.settings)
+        ],
+        images=image_rows(manifest, issue, lang=lang),
         budget=manifest["images"]["budget"],
         text=text,
-        summary=f"{len(rows)} Einreichungen: {counts['ok']} in Ordnung, {counts['warning']} mit "
-        f"Warnungen, {counts['error']} mit Fehlern."
+        summary=ntr(
+            "{n} Einreichung: {ok} in Ordnung, {warning} mit Warnungen, {error} mit Fehlern.",
+            "{n} Einreichungen: {ok} in Ordnung, {warning} mit Warnungen, {error} mit Fehlern.",
+            len(rows),
+            lang,
+            **counts,
+        )
         + (
-            " Nicht in der Ausgabe: " + ", ".join(r.name for r in rows if r.left_out) + "."
+            " "
+            + tr(
+                "Nicht in der Ausgabe: {names}.",
+                lang,
+                names=", ".join(r.name for r in rows if r.left_out),
+            )
             if result.left_out
             else ""
         ),
     )
     return ctx
+
+
+def page_environment(settings: Settings, lang: str) -> jinja2.Environment:
+    """The templates' environment with Jinja's i18n extension speaking `lang` (domain `cli`).
+
+    `{% trans %}` blocks are trimmed (whitespace and line breaks inside count as one space),
+    as babel.cfg extracts them, so that the template's msgids are the catalogue's.
+    """
+    env = environment(settings)
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env

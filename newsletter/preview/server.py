@@ -1,6 +1,6 @@
 """`newsletter preview`: the editor's page on 127.0.0.1, with live reload (standard library only).
 
-Routes (all German, like the page):
+Routes (German words, like the page's first language; a URL is not translated):
 
     /                 the page (templates/preview.html.j2)
     /teil/pdf         the PDF panel alone (replaced in place when a new PDF is ready)
@@ -47,17 +47,19 @@ from newsletter.core.config import CONFIG_FILE, Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.core.resources import editor_templates, find_template
 from newsletter.intake.reader import resolve_issue
-from newsletter.output.render import environment
 from newsletter.preview.engine import Rebuilder, Snapshot
-from newsletter.preview.page import Variant, page_context, status_line
+from newsletter.preview.page import Variant, page_context, page_environment, status_line
 from newsletter.preview.watch import watch
+from newsletter.texts.cli import N_, tr
 from newsletter.texts.messages import render
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-NOT_SET_UP = "Versand ist noch nicht eingerichtet"
+NOT_SET_UP = N_("Versand ist noch nicht eingerichtet.")
+NOT_FOUND = N_("Nicht gefunden.")
+ONLY_HERE = N_("Nur über http://127.0.0.1 erreichbar.")
 CONTENT_CSP = "script-src 'none'; object-src 'none'"  # submitted files never run code here
 FRAMING_CSP = "frame-ancestors 'self'"  # on every answer, beside its own policy
 REQUEST_SECONDS = 30  # a client that sends nothing for this long is dropped
@@ -158,7 +160,7 @@ class Preview:
     def render_page(self, variant: Variant, part: str = "") -> str:
         """The page (or one part of it) for the current state."""
         snap = self.rebuilder.snapshot()
-        env = environment(self.rebuilder.settings)
+        env = page_environment(self.rebuilder.settings, self.lang)
         ctx = page_context(snap, variant, self.token, self.lang)
         return env.get_template("preview.html.j2").render(**ctx, part=part)
 
@@ -175,7 +177,7 @@ class Preview:
             "pdf_generation": s.pdf.generation if s.pdf else 0,
             "pdf_building": s.pdf_building,
             "error": s.failure.message if s.failure else None,
-            "status": status_line(s),
+            "status": status_line(s, self.lang),
         }
 
     def roots(self) -> dict[str, Path | None]:
@@ -190,7 +192,7 @@ class Preview:
     def sources(self) -> frozenset[str]:
         """Originals the page may show: the pictures the build used (never a photo without
         a release, nor any other file of the issue folder)."""
-        from newsletter.preview.page import source_path
+        from newsletter.preview.sizes import source_path
 
         s = self.rebuilder.snapshot()
         if s.good is None:
@@ -201,38 +203,50 @@ class Preview:
         return frozenset(p for p in paths if p)
 
     def send_test(self, address: str, *, confirmed: bool) -> tuple[int, str]:
-        """Validate the address, then send one test mail; (HTTP status, German message)."""
+        """Validate the address, then send one test mail; (HTTP status, message in `lang`)."""
         from email_validator import EmailNotValidError, validate_email
 
+        lang = self.lang
         try:
             address = validate_email(address, check_deliverability=False).normalized
         except EmailNotValidError:
-            return 400, f"Die Adresse „{address}“ ist ungültig (Beispiel: name@example.org)."
+            return 400, tr(
+                "Die Adresse „{address}“ ist ungültig (Beispiel: name@example.org).",
+                lang,
+                address=address,
+            )
         if not confirmed:
-            return 400, "Bitte den Versand der Testmail bestätigen."
+            return 400, tr("Bitte den Versand der Testmail bestätigen.", lang)
         try:
             deliver = importlib.import_module("newsletter.send.deliver")
         except ModuleNotFoundError as exc:
             if exc.name != "newsletter.send.deliver":
                 raise
-            return 501, NOT_SET_UP + "."
+            return 501, tr(NOT_SET_UP, lang)
         send: Callable[[Path, str, Settings], str] | None = getattr(deliver, "send_test", None)
         if send is None:
-            return 501, NOT_SET_UP + "."
+            return 501, tr(NOT_SET_UP, lang)
         snap = self.rebuilder.snapshot()
         if snap.good is None:
-            return 409, "Es gibt noch keinen fertigen Stand der Ausgabe, der gesendet werden kann."
+            return 409, tr(
+                "Es gibt noch keinen fertigen Stand der Ausgabe, der gesendet werden kann.", lang
+            )
         outbox = snap.good.result.outbox
         if snap.pdf is not None and snap.pdf.generation == snap.good.generation:
             outbox = snap.pdf.path.parent  # the same build, complete with its PDF
         try:
             reply = send(outbox, address, snap.good.settings)
         except NewsletterError as exc:
-            return 502, render(exc.code, self.lang, exc.params)
+            return 502, render(exc.code, lang, exc.params)
         except Exception as exc:
             log.exception("test mail failed")
-            return 502, f"Die Testmail konnte nicht gesendet werden: {exc}"
-        return 200, f"Die Testmail an {address} ist verschickt. Antwort des Mailservers: {reply}"
+            return 502, tr("Die Testmail konnte nicht gesendet werden: {detail}", lang, detail=exc)
+        return 200, tr(
+            "Die Testmail an {address} ist verschickt. Antwort des Mailservers: {reply}",
+            lang,
+            address=address,
+            reply=reply,
+        )
 
 
 class _Server(ThreadingHTTPServer):
@@ -279,6 +293,11 @@ class _Handler(BaseHTTPRequestHandler):
     def app(self) -> Preview:
         return self.server.preview
 
+    @property
+    def lang(self) -> str:
+        """The language of the server's own answers: the page's."""
+        return self.app.lang
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 
@@ -293,12 +312,12 @@ class _Handler(BaseHTTPRequestHandler):
         values = self.headers.get_all("Content-Length") or ["0"]
         if len(set(values)) != 1 or not re.fullmatch(r"[0-9]{1,12}", values[0].strip()):
             self.close_connection = True
-            self._text(400, "Ungültige Anfrage: Content-Length ist keine Länge.")
+            self._text(400, tr("Ungültige Anfrage: Content-Length ist keine Länge.", self.lang))
             return None
         length = int(values[0])
         if length > MAX_FORM:
             self.close_connection = True
-            self._text(413, "Die Anfrage ist zu groß.")
+            self._text(413, tr("Die Anfrage ist zu groß.", self.lang))
             return None
         return length
 
@@ -308,7 +327,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if not self._host_ok():
-            self._text(403, "Nur über http://127.0.0.1 erreichbar.")
+            self._text(403, tr(ONLY_HERE, self.lang))
             return
         raw, _, qs = self.path.partition("?")
         path, query = unquote(raw), parse_qs(qs)
@@ -318,10 +337,13 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         except jinja2.TemplateError as exc:
             log.exception("preview page template")
-            self._text(500, f"Die Vorlage der Vorschau-Seite ist fehlerhaft: {exc}")
+            text = tr(
+                "Die Vorlage der Vorschau-Seite ist fehlerhaft: {detail}", self.lang, detail=exc
+            )
+            self._text(500, text)
         except Exception as exc:
             log.exception("preview request %s", path)
-            self._text(500, f"Interner Fehler der Vorschau: {exc}")
+            self._text(500, tr("Interner Fehler der Vorschau: {detail}", self.lang, detail=exc))
 
     def _route(self, path: str, query: dict[str, list[str]]) -> None:
         app = self.app
@@ -347,7 +369,7 @@ class _Handler(BaseHTTPRequestHandler):
             allowed = rel in app.sources()
             self._file(safe_file(app.roots()["quelle"], rel) if allowed else None)
         else:
-            self._text(404, "Nicht gefunden.")
+            self._text(404, tr(NOT_FOUND, self.lang))
 
     def _outbox(self, rel: str, query: dict[str, list[str]]) -> None:
         roots = self.app.roots()
@@ -362,7 +384,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _file(self, target: Path | None, *, download: bool = False) -> None:
         if target is None:
-            self._text(404, "Nicht gefunden.")
+            self._text(404, tr(NOT_FOUND, self.lang))
             return
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         extra = {"Content-Disposition": f'attachment; filename="{target.name}"'} if download else {}
@@ -376,7 +398,7 @@ class _Handler(BaseHTTPRequestHandler):
         if script.is_file():
             self._send(200, script.read_bytes(), "text/javascript")
             return
-        self._text(404, "Nicht gefunden.")
+        self._text(404, tr(NOT_FOUND, self.lang))
 
     def _events(self) -> None:
         self.send_response(200)
@@ -397,10 +419,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         if not self._host_ok():
-            self._text(403, "Nur über http://127.0.0.1 erreichbar.")
+            self._text(403, tr(ONLY_HERE, self.lang))
             return
         if self.path != "/testmail":
-            self._text(404, "Nicht gefunden.")
+            self._text(404, tr(NOT_FOUND, self.lang))
             return
         length = self._body_length()
         if length is None:
@@ -413,7 +435,8 @@ class _Handler(BaseHTTPRequestHandler):
         form = parse_qs(body.decode("utf-8", "replace"))
         token = self.headers.get("X-Vorschau-Token") or form.get("token", [""])[0]
         if not secrets.compare_digest(token, self.app.token):
-            self._json(403, "Die Seite ist veraltet. Bitte neu laden und noch einmal senden.")
+            text = tr("Die Seite ist veraltet. Bitte neu laden und noch einmal senden.", self.lang)
+            self._json(403, text)
             return
         status, message = self.app.send_test(
             form.get("adresse", [""])[0].strip(),

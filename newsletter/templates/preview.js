@@ -1,9 +1,11 @@
 // The preview page's script (newsletter preview): live reload, the switches, the frames'
 // height, jumps from the report into the email, the image comparison and the test mail.
-// Everything else is rendered on the server.
+// Everything else is rendered on the server, and so are this script's words: the page hands
+// them over in its language (the JSON block #vorschau-texte, from the gettext catalogue).
 "use strict";
 
 const body = document.body;
+const texts = JSON.parse(document.getElementById("vorschau-texte").textContent);
 const frames = ["telefon", "desktop"].map((n) => ({
   frame: document.getElementById("rahmen-" + n),
   scroller: document.getElementById("scroller-" + n),
@@ -21,7 +23,7 @@ function listen() {
     const status = document.getElementById("status");
     if (status) {
       status.className = "status error";
-      status.textContent = "Keine Verbindung – läuft „newsletter preview“ noch?";
+      status.textContent = texts.offline;
     }
   };
   events.onmessage = (e) => {
@@ -117,7 +119,7 @@ if (switches) {
   });
 }
 
-// --- the report: "in der E-Mail zeigen" scrolls both frames to the organisation ------------
+// --- the report: "show in the email" scrolls both frames to the organisation ---------------
 for (const a of document.querySelectorAll("a[data-anker]")) {
   a.addEventListener("click", (e) => {
     e.preventDefault();
@@ -132,7 +134,7 @@ for (const button of document.querySelectorAll("button[data-vergleich]")) {
     const row = document.getElementById(button.dataset.vergleich);
     row.hidden = !row.hidden;
     button.setAttribute("aria-expanded", String(!row.hidden));
-    button.textContent = row.hidden ? "Vergleichen" : "Schließen";
+    button.textContent = row.hidden ? texts.compare : texts.close;
   });
 }
 
@@ -150,7 +152,7 @@ if (mailForm && dialog) {
     if (dialog.returnValue !== "ja") return;
     mailForm.bestaetigt.value = "ja";
     result.className = "";
-    result.textContent = "Wird gesendet …";
+    result.textContent = texts.sending;
     try {
       const answer = await fetch("/testmail", {
         method: "POST",
@@ -161,7 +163,7 @@ if (mailForm && dialog) {
       result.textContent = reply.message;
     } catch (err) {
       result.className = "error";
-      result.textContent = "Die Vorschau antwortet nicht. Läuft „newsletter preview“ noch?";
+      result.textContent = texts.no_answer;
     } finally {
       mailForm.bestaetigt.value = "";
     }

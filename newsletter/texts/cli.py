@@ -4,13 +4,15 @@ Write a text in German where it is used and mark it for Babel: `tr("Vorschau bee
 `ntr("{n} Tag", "{n} Tage", n, lang)` where a count decides, `N_("…")` for a text in a table or
 a help text (translated later, when shown), `ptr("Spalte", "Fehler", lang)` where one German
 word needs two translations. The English lives in
-newsletter/locale/en/LC_MESSAGES/cli.po (extract with babel-cli.cfg, see its header);
+newsletter/locale/en/LC_MESSAGES/cli.po (extract with scripts/catalogues.py); the preview
+page's template uses Jinja's i18n extension on `translations(lang)`;
 tests/cli/test_cli_catalogue.py fails on a text without English or with other placeholders.
 May import core and texts.i18n only (the preview and the CLI both use it).
 """
 
 from __future__ import annotations
 
+import gettext
 from typing import Any, NamedTuple
 
 from newsletter.texts.i18n import SOURCE, catalogue, translate
@@ -59,6 +61,16 @@ def ntr(singular: str, plural: str, n: int, lang: str, **kw: Any) -> str:
     cat = None if lang == SOURCE else catalogue(lang, DOMAIN)
     text = singular if n == 1 else plural
     return (cat.ngettext(singular, plural, n) if cat else text).format(n=n, **kw)
+
+
+def translations(lang: str) -> gettext.NullTranslations:
+    """The `cli` catalogue of `lang` as gettext's object (German: the texts as written).
+
+    For Jinja's i18n extension (the preview page): `env.install_gettext_translations(...)`
+    makes `{% trans %}`, `_()`, `ngettext()` and `pgettext()` in a template speak `lang`.
+    """
+    cat = None if lang == SOURCE else catalogue(lang, DOMAIN)
+    return cat if cat is not None else gettext.NullTranslations()
 
 
 def say(text: str | Plural, lang: str, **kw: Any) -> str:

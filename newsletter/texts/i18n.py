@@ -55,6 +55,9 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "web": ("newsletter/web/texts.py", "newsletter/web/signup_mail.py"),
 }
 NOT_MESSAGES = ("newsletter/cli/", "newsletter/preview/", "newsletter/texts/cli.py")
+# The preview page's own words (Jinja's i18n extension: {% trans %}, _(), pgettext()) and its
+# script's, which the page hands to it: the editor reads them, in the commands' language.
+CLI_TEMPLATES = ("newsletter/templates/preview.html.j2",)
 
 
 def sources(domain: str) -> list[str]:
@@ -65,16 +68,19 @@ def sources(domain: str) -> list[str]:
     taken = {path for paths in SOURCES.values() for path in paths}
     found = (p.relative_to(package.parent).as_posix() for p in sorted(package.rglob("*.py")))
     if domain == "cli":  # the commands and the preview (texts/cli.py has their shared words)
-        return [p for p in found if p.startswith(NOT_MESSAGES)]
+        return [p for p in found if p.startswith(NOT_MESSAGES)] + list(CLI_TEMPLATES)
     return [p for p in found if p not in taken and not p.startswith(NOT_MESSAGES)]
 
 
 # The marker functions `pybabel extract` looks for (its -k options): N_ and Nn_ (plural pairs)
 # anywhere, t/tf in the email templates, error_/warning_ (and their plural forms) in codes.py;
-# tr/ntr/ptr/Np_ in the `cli` domain (texts/cli.py: said at once, counted, with a context).
+# tr/ntr/ptr/Np_ in the `cli` domain (texts/cli.py: said at once, counted, with a context);
+# Jinja's i18n extension in the preview page: `_()`/`gettext()`, `ngettext()`, `pgettext()`,
+# and `{% trans %}` blocks (which Jinja turns into gettext/ngettext calls).
 KEYWORDS = (
     *("N_", "Nn_:1,2", "t", "tf", "error_", "warning_", "error_n_:1,2", "warning_n_:1,2"),
     *("tr", "ntr:1,2", "ptr:1c,2", "Np_:1c,2"),
+    *("_", "gettext", "ngettext:1,2", "pgettext:1c,2"),
 )
 
 

@@ -8,14 +8,17 @@ file managers and mail providers show them.
 
 from __future__ import annotations
 
+from newsletter.texts.i18n import Nn_, ngettext_in
+
 _UNITS = ("KB", "MB", "GB")
+# below a kilobyte: "200 Byte" in German, "200 bytes" in English (the `messages` domain)
+_BYTES = Nn_("{n} Byte", "{n} Byte")
 
 
 def human_bytes(n: int, lang: str = "de") -> str:
     """2048 -> "2 KB"; 1234567 -> "1,2 MB" (German) or "1.2 MB" (English); 200 -> "200 Byte"."""
     if abs(n) < 1000:
-        unit = "Byte" if lang != "en" else ("byte" if abs(n) == 1 else "bytes")
-        return f"{n} {unit}"
+        return ngettext_in(*_BYTES, abs(n), lang, "messages").format(n=n)
     value = n / 1000
     for unit in _UNITS:
         rounded = round(value, 1)

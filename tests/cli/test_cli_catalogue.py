@@ -1,8 +1,9 @@
 """Every text of the commands and the preview has English in cli.po, with the same placeholders.
 
 The texts are found the way scripts/catalogues.py finds them: Babel's extraction of the files
-of i18n.sources("cli") with i18n.KEYWORDS. (tests/texts checks every domain's template and
-completeness too; this one also knows pgettext contexts and finds stale entries.)
+of i18n.sources("cli") with i18n.KEYWORDS, each file read as babel.cfg says (Python, or the
+preview page's template with Jinja's i18n extension). (tests/texts checks every domain's
+template and completeness too; this one also knows pgettext contexts and finds stale entries.)
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
-from babel.messages.frontend import parse_keywords
+from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
+from babel.util import pathmatch
 
 from newsletter.texts import i18n
 from tests.support import REPO
@@ -24,10 +26,14 @@ PO = REPO / "newsletter" / "locale" / "en" / "LC_MESSAGES" / "cli.po"
 def extracted() -> dict[tuple[str | None, str | tuple[str, ...]], str]:
     """(context, msgid or (singular, plural)) -> where it was found."""
     keywords = parse_keywords(list(i18n.KEYWORDS))
+    with (REPO / "babel.cfg").open(encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)  # type: ignore[no-untyped-call]
     found: dict[tuple[str | None, str | tuple[str, ...]], str] = {}
     for path in i18n.sources("cli"):
+        pattern, method = next((pm for pm in method_map if pathmatch(pm[0], path)), ("", ""))
+        assert method, f"babel.cfg does not say how to read {path}"
         for line, message, _comments, context in extract_from_file(
-            "python", str(REPO / path), keywords=keywords
+            method, str(REPO / path), keywords=keywords, options=options_map.get(pattern, {})
         ):
             msgid = message if isinstance(message, str) else tuple(message)
             found[(context, msgid)] = f"{path}:{line}"
@@ -40,9 +46,13 @@ def placeholders(text: str) -> list[str]:
 
 def test_extraction_finds_the_commands_and_the_preview() -> None:
     files = {where.split(":")[0] for where in extracted().values()}
-    assert {"newsletter/cli/check.py", "newsletter/cli/send.py", "newsletter/texts/cli.py"} <= {
-        Path(f).as_posix() for f in files
-    }
+    assert {
+        "newsletter/cli/check.py",
+        "newsletter/cli/send.py",
+        "newsletter/texts/cli.py",
+        "newsletter/preview/page.py",
+        "newsletter/templates/preview.html.j2",
+    } <= {Path(f).as_posix() for f in files}
     assert len(extracted()) > 250
 
 

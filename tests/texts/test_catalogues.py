@@ -52,10 +52,11 @@ def _extracted(domain: str) -> set[tuple[str, ...]]:
     keywords = parse_keywords(list(i18n.KEYWORDS))
     found: set[tuple[str, ...]] = set()
     for path in i18n.sources(domain):
-        method = next((m for pattern, m in method_map if pathmatch(pattern, path)), None)
-        assert method is not None, f"babel.cfg does not say how to read {path}"
+        pattern, method = next((pm for pm in method_map if pathmatch(pm[0], path)), ("", ""))
+        assert method, f"babel.cfg does not say how to read {path}"
+        # the options are the section's (babel.cfg's [method: pattern]), keyed by its pattern
         for _line, msg, _comments, _context in extract_from_file(
-            method, ROOT / path, keywords=keywords, options=options_map.get(method, {})
+            method, ROOT / path, keywords=keywords, options=options_map.get(pattern, {})
         ):
             found.add(tuple(msg) if isinstance(msg, tuple) else (msg,))
     return found
