@@ -16,9 +16,12 @@ beyond the layout:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib.metadata
 import logging
+import re
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -182,7 +185,11 @@ def _write_pdf(
         optimize_images=False,
         jpeg_quality=None,
         dpi=None,
-        finisher=_name_output_intent if print_shop else lambda d, p: _write_xmp(d, p, lang=LANG),
+        finisher=(
+            functools.partial(_name_output_intent, identifier=_identifier(view))
+            if print_shop
+            else lambda d, p: _write_xmp(d, p, lang=LANG)
+        ),
     )
     if fetcher.refused:
         log.warning("PDF: %d resource(s) refused: %s", len(fetcher.refused), fetcher.refused)
@@ -358,8 +365,10 @@ def xmp_packet(meta: Any, lang: str) -> bytes:
     return packet.encode("utf-8")
 
 
-def _name_output_intent(document: Any, pdf: Any) -> None:
-    """The print shop's edition: the output intent under FOGRA39's registered name."""
+def _name_output_intent(document: Any, pdf: Any, *, identifier: bytes) -> None:
+    """The print shop's edition: the output intent under FOGRA39's registered name, and the
+    XMP DocumentID WeasyPrint draws at random (uuid4) made from the issue's identifier, so the
+    same issue gives the same bytes every time (and /ID, a hash of them, stays put)."""
     import pydyf  # type: ignore[import-untyped]
 
     for intent in pdf.catalog.get("OutputIntents", []):
@@ -367,6 +376,17 @@ def _name_output_intent(document: Any, pdf: Any) -> None:
         intent["OutputCondition"] = pydyf.String(FOGRA39_INFO)
         intent["Info"] = pydyf.String(FOGRA39_INFO)
         intent["RegistryName"] = pydyf.String("http://www.color.org")
+    reference = pdf.catalog.get("Metadata")
+    if reference is None:
+        return
+    stream = pdf.objects[int(bytes(reference).split()[0])]
+    fixed = f"xmp.did:{uuid.UUID(bytes=hashlib.md5(identifier).digest())}".encode()
+    stream.stream = [
+        re.sub(
+            rb"xmp\.did:[0-9a-fA-F-]{36}", fixed, part if isinstance(part, bytes) else part.encode()
+        )
+        for part in stream.stream
+    ]
 
 
 def _write_xmp(document: Any, pdf: Any, *, lang: str) -> None:
