@@ -248,7 +248,7 @@ class SendRun:
         if not await durable:  # the person left meanwhile: the message does not go
             journal.skip_inactive(db, self.factory.issue)
             self._tick()
-            if failure is None:
+            if client.is_connected:  # whatever MAIL and RCPT got: end that transaction
                 await self._reset(client)
             return client if client.is_connected else None
         if failure is not None:
