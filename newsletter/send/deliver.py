@@ -69,7 +69,7 @@ async def _deliver(
     issue = factory.issue
     with open_store(db_path) as db:
         todo = journal.summary(db, issue).counts["pending"]
-        run = SendRun(settings, factory, db, progress, todo, build)
+        run = SendRun(settings, factory, db, progress, todo, build, db_path)
         deadline = time.monotonic() + settings.smtp.retry_window
         next_skip = 0.0
         try:
@@ -121,6 +121,7 @@ async def _deliver(
                         queue.put_nowait(None)
                     workers += [asyncio.create_task(run.worker(relay, queue)) for _ in range(n)]
                 await asyncio.gather(*workers)
+                await run.commit.drain()
             journal.skip_inactive(db, issue)
         finally:
             await run.close()

@@ -173,26 +173,55 @@ def begin(conn: sqlite3.Connection, entry_id: int, message_id: str, build_id: st
 
 
 def begin_many(
-    conn: sqlite3.Connection, rows: list[tuple[int, str]], build_id: str = ""
+    conn: sqlite3.Connection,
+    rows: list[tuple[int, str]],
+    build_id: str = "",
+    sent: list[Sent] | tuple[Sent, ...] = (),
 ) -> list[bool]:
     """`begin` for several rows (id, Message-ID) in one transaction: one sync to disk.
 
     The rows of the connections that are about to send at the same moment are made durable
-    together (group commit); each is still `sending` before its own message leaves.
+    together (group commit); each is still `sending` before its own message leaves. `sent`:
+    rows the server has taken meanwhile (`mark_sent`), written in the same transaction; with
+    no row to begin they are written without a sync of their own (see the module docstring).
     """
     stamp = timestamp()
     done = []
-    with transaction(conn):  # the connection runs with synchronous = FULL
-        for entry_id, message_id in rows:
-            cur = conn.execute(
-                "UPDATE send_journal SET state = 'sending', attempts = attempts + 1,"
-                " last_attempt_at = ?, updated_at = ?, message_id = ?, build_id = ?"
-                " WHERE id = ? AND state = 'pending' AND EXISTS (SELECT 1 FROM subscribers s"
-                " WHERE s.id = send_journal.subscriber_id AND s.status = 'active')",
-                (stamp, stamp, message_id, build_id or None, entry_id),
-            )
-            done.append(cur.rowcount == 1)
+    if not rows:
+        conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        with transaction(conn):  # the connection runs with synchronous = FULL
+            if sent:
+                conn.executemany(
+                    "UPDATE send_journal SET state = 'sent', last_reply_code = ?,"
+                    " last_reply_text = ?, updated_at = ?, message_id = ?, sent_at = ?"
+                    " WHERE id = ?",
+                    [(s.code, s.text[:500], s.at, s.message_id, s.at, s.id) for s in sent],
+                )
+            for entry_id, message_id in rows:
+                cur = conn.execute(
+                    "UPDATE send_journal SET state = 'sending', attempts = attempts + 1,"
+                    " last_attempt_at = ?, updated_at = ?, message_id = ?, build_id = ?"
+                    " WHERE id = ? AND state = 'pending' AND EXISTS (SELECT 1 FROM subscribers s"
+                    " WHERE s.id = send_journal.subscriber_id AND s.status = 'active')",
+                    (stamp, stamp, message_id, build_id or None, entry_id),
+                )
+                done.append(cur.rowcount == 1)
+    finally:
+        if not rows:
+            conn.execute("PRAGMA synchronous = FULL")
     return done
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A row the server took (250), to be marked `sent` with the next group (`begin_many`)."""
+
+    id: int
+    code: int
+    text: str
+    message_id: str
+    at: str = field(default_factory=lambda: timestamp())
 
 
 def message_id_key(conn: sqlite3.Connection) -> bytes:
@@ -239,15 +268,7 @@ def mark_sent(
     conn: sqlite3.Connection, entry_id: int, code: int, text: str, message_id: str
 ) -> None:
     """The server took the message (250)."""
-    _finish(
-        conn,
-        entry_id,
-        "sent",
-        code,
-        text,
-        ", message_id = ?, sent_at = ?",
-        (message_id, timestamp()),
-    )
+    begin_many(conn, [], sent=[Sent(entry_id, code, text, message_id)])
 
 
 def mark_failed(conn: sqlite3.Connection, entry_id: int, code: int | None, text: str) -> None:

@@ -17,6 +17,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import aiosmtplib
 
@@ -24,12 +25,18 @@ from newsletter.core.config import RelaySettings, Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.send import journal
 from newsletter.send.compose import MessageFactory, Recipient, check_address
-from newsletter.send.smtp_client import RateLimit, envelope, open_connection, quit_client
+from newsletter.send.group_commit import GroupCommit
+from newsletter.send.smtp_client import (
+    RateLimit,
+    envelope,
+    mail_from,
+    open_connection,
+    quit_client,
+    rcpt_to,
+)
 from newsletter.texts.messages import render
 
 log = logging.getLogger(__name__)
-
-GROUP_COMMIT_SECONDS = 0.005  # longest a row about to leave waits for others to sync with it
 
 
 class Relay:
@@ -75,6 +82,7 @@ class SendRun:
         progress: Callable[[int, int], None] | None,
         total: int,
         build_id: str = "",
+        db_path: Path | None = None,
     ) -> None:
         self.settings = settings
         self.factory = factory
@@ -89,42 +97,8 @@ class SendRun:
         self.build_id = build_id
         # a short pause for a relay that failed: the others take its recipients meanwhile
         self.pause = min(settings.smtp.retry_seconds, 30.0)
-        self.begins: list[tuple[int, str, asyncio.Future[bool]]] = []
-        self.flush: asyncio.Handle | None = None
-        self.workers = 0  # running workers: when all of them wait to begin, sync at once
-
-    async def begin(self, entry: journal.Entry, message_id: str) -> bool:
-        """journal.begin, in a group commit with the other connections' rows of this moment.
-
-        The connections that are ready to send in the same turn of the event loop have their
-        rows synced to disk together, once; each row is still durable before its message goes.
-        """
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[bool] = loop.create_future()
-        self.begins.append((entry.id, message_id, future))
-        if len(self.begins) >= self.workers:  # nobody else could join: sync now
-            if self.flush is not None:
-                self.flush.cancel()
-            self.flush = loop.call_soon(self._flush_begins)
-        elif self.flush is None:
-            self.flush = loop.call_later(GROUP_COMMIT_SECONDS, self._flush_begins)
-        return await future
-
-    def _flush_begins(self) -> None:
-        self.flush = None
-        batch, self.begins = self.begins, []
-        if not batch:
-            return
-        try:
-            done = journal.begin_many(self.db, [(i, m) for i, m, _ in batch], self.build_id)
-        except Exception as exc:  # each waiting worker gets the error, as with begin()
-            for _, _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        for (_, _, future), ok in zip(batch, done, strict=True):
-            if not future.done():
-                future.set_result(ok)
+        # `sending` and `sent` written in groups, by a thread of their own
+        self.commit = GroupCommit(db_path or settings.path(settings.subscribers.database), build_id)
 
     @property
     def stopped(self) -> tuple[int, str] | None:
@@ -180,7 +154,6 @@ class SendRun:
 
     async def worker(self, relay: Relay, queue: asyncio.Queue[journal.Entry | None]) -> None:
         client: aiosmtplib.SMTP | None = relay.idle.pop() if relay.idle else None
-        self.workers += 1
         try:
             while (entry := await queue.get()) is not None:
                 if not relay.usable(time.monotonic()):
@@ -203,10 +176,6 @@ class SendRun:
                         continue
                 client = await self._send_one(client, entry, relay)
         finally:
-            self.workers -= 1
-            if self.begins and len(self.begins) >= self.workers and self.flush is not None:
-                self.flush.cancel()  # the others wait for a worker that has ended
-                self.flush = asyncio.get_running_loop().call_soon(self._flush_begins)
             if client is not None and client.is_connected:
                 if relay.usable(time.monotonic()):
                     relay.idle.append(client)  # the next batch goes on with it
@@ -214,6 +183,7 @@ class SendRun:
                     await quit_client(client)
 
     async def close(self) -> None:
+        await self.commit.close()
         for relay in self.relays:
             for client in relay.idle:
                 if client.is_connected:
@@ -262,16 +232,59 @@ class SendRun:
             client.close()
             return None
         message_id = self.factory.message_id(entry.address)
-        if not await self.begin(entry, message_id):  # durable before sending
-            journal.skip_inactive(db, self.factory.issue)  # the person left meanwhile
-            self._tick()
-            return client
-        stage = "mail"
+        # The row is synced to disk while MAIL and RCPT go (they carry no message); DATA waits
+        # for it: durable before the message leaves. Every mark of this row waits for it too.
+        durable = self.commit.begin(entry.id, message_id)
+        stage, failure = "mail", None
         try:
-            await client.mail(env.sender, options=env.options, encoding=env.encoding)
+            await mail_from(client, env)
             stage = "rcpt"
-            await client.rcpt(env.rcpt, encoding=env.encoding)
+            await rcpt_to(client, env)
+        except (aiosmtplib.SMTPException, OSError, UnicodeError, ValueError) as exc:
+            failure = exc
+        except BaseException:
+            await asyncio.wait([durable])
+            raise
+        if not await durable:  # the person left meanwhile: the message does not go
+            journal.skip_inactive(db, self.factory.issue)
+            self._tick()
+            if client.is_connected:  # whatever MAIL and RCPT got: end that transaction
+                await self._reset(client)
+            return client if client.is_connected else None
+        if failure is not None:
+            return await self._not_taken(client, entry, relay, stage, failure)
+        try:
+            response = await client.data(message)
         except aiosmtplib.SMTPResponseException as exc:
+            self._refused(entry, exc, relay)
+            return client if client.is_connected else None
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+            # The server had (part of) the message when the line broke: it may have taken it.
+            relay.failed(self.pause, f"Verbindung während DATA verloren: {exc}")
+            journal.mark_unknown(db, entry.id, f"Verbindung während DATA verloren: {exc}")
+            self.tried.pop(entry.id, None)
+            self._tick()
+            client.close()
+            return None
+        self.commit.mark_sent(journal.Sent(entry.id, response.code, response.message, message_id))
+        self.tried.pop(entry.id, None)
+        relay.worked()
+        relay.sent += 1
+        self.sent += 1
+        self._tick()
+        return client
+
+    async def _not_taken(
+        self,
+        client: aiosmtplib.SMTP,
+        entry: journal.Entry,
+        relay: Relay,
+        stage: str,
+        exc: BaseException,
+    ) -> aiosmtplib.SMTP | None:
+        """MAIL or RCPT of this row (already `sending`) failed: nothing was sent."""
+        db = self.db
+        if isinstance(exc, aiosmtplib.SMTPResponseException):
             await self._reset(client)
             if stage == "mail" and exc.code >= 500:
                 # This relay refuses our sender: a problem of the relay, not of this recipient.
@@ -286,36 +299,17 @@ class SendRun:
             else:
                 self._refused(entry, exc, relay)
             return client if client.is_connected else None
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+        if isinstance(
+            exc, aiosmtplib.SMTPServerDisconnected | aiosmtplib.SMTPTimeoutError | OSError
+        ):
             relay.failed(self.pause, f"Verbindung verloren: {exc}")
             self._temporary(entry, None, f"Verbindung verloren vor DATA: {exc}", relay)
             client.close()
             return None
-        except (aiosmtplib.SMTPException, UnicodeError, ValueError) as exc:
-            # refused by the client library before it reached the server: nothing was sent
-            await self._reset(client)
-            self._fail(entry, None, f"{type(exc).__name__}: {exc}")
-            return client if client.is_connected else None
-        try:
-            response = await client.data(message)
-        except aiosmtplib.SMTPResponseException as exc:
-            self._refused(entry, exc, relay)
-            return client if client.is_connected else None
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-            # The server had (part of) the message when the line broke: it may have taken it.
-            relay.failed(self.pause, f"Verbindung während DATA verloren: {exc}")
-            journal.mark_unknown(db, entry.id, f"Verbindung während DATA verloren: {exc}")
-            self.tried.pop(entry.id, None)
-            self._tick()
-            client.close()
-            return None
-        journal.mark_sent(db, entry.id, response.code, response.message, message_id)
-        self.tried.pop(entry.id, None)
-        relay.worked()
-        relay.sent += 1
-        self.sent += 1
-        self._tick()
-        return client
+        # refused by the client library before it reached the server: nothing was sent
+        await self._reset(client)
+        self._fail(entry, None, f"{type(exc).__name__}: {exc}")
+        return client if client.is_connected else None
 
     def _refused(
         self, entry: journal.Entry, exc: aiosmtplib.SMTPResponseException, relay: Relay
