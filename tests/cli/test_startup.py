@@ -46,6 +46,12 @@ WORKING = (
     "newsletter.store.subscribers",
 )
 
+# not for `check` either, each needed only on a rarer path
+NOT_FOR_CHECK = (
+    "pydantic_settings",  # reads .env and NEWSLETTER_* (core/config_env.py): here there are none
+    "newsletter.core.config_env",
+)
+
 
 def imported(args: list[str], cwd: Path) -> set[str]:
     """The modules `python -X importtime -m newsletter ARGS` imported."""
@@ -81,3 +87,16 @@ def test_commands_load_no_pdf_svg_or_encoder(
     names = imported([str(example_copy) if a == "ISSUE" else a for a in args], tmp_path)
     assert "newsletter.intake.reader" in names  # it did read the issue
     assert not {m for m in HEAVY if m in names}
+
+
+def test_check_loads_nothing_for_what_it_does_not_meet(example_copy: Path, tmp_path: Path) -> None:
+    names = imported(["check", str(example_copy)], tmp_path)
+    assert "newsletter.check.rules" in names  # it did judge the issue
+    assert not {m for m in NOT_FOR_CHECK if m in names}
+
+
+def test_check_with_a_dotenv_file_loads_pydantic_settings(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("NEWSLETTER_LANG=en\n", encoding="utf-8")
+    assert "pydantic_settings" in imported(["check", str(example_copy)], tmp_path)
