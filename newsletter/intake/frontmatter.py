@@ -69,15 +69,13 @@ if yaml.__with_libyaml__:
     _FastLoader.yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
     _CLoader = _FastLoader
 
-# What the C parser is trusted with: printable characters without tabs, \r, NEL, U+2028/2029,
-# a BOM, flow collections and block scalars ([ ] { } | >, where libyaml accepts what PyYAML
-# refuses), aliases (*, which _StrictLoader refuses) and tags (a `!` that may start a token: an
-# empty one reads as "" there, as null here). Anything else takes the pure-Python path.
-_USUAL = re.compile(
-    r"[\n\x20-\x29\x2b-\x3d\x3f-\x5a\x5c\x5e-\x7a\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe"
-    r"\uff00-\ufffd\U00010000-\U0010ffff]*"
-)
-_TAG = re.compile(r"(?<![^\s\"'])!")
+# What the C parser is trusted with: printable text (str.isprintable, newlines aside: no tab,
+# \r, NEL, U+2028/2029, BOM, control, format or unassigned character) without flow collections
+# or block scalars ([ ] { } | >: libyaml accepts some that PyYAML refuses), aliases (*, which
+# _StrictLoader refuses) or tags (a `!` that may start a token: an empty one reads as "" there,
+# as null here). Anything else takes the pure-Python path. (A character class spanning Unicode
+# would say the same but takes longer to compile than the parsing it saves on a small issue.)
+_UNTRUSTED = re.compile(r"[*\[\]{}|>]|(?<![^\s\"'])!")
 
 
 def split(text: str) -> tuple[str | None, str, int]:
@@ -92,9 +90,14 @@ def split(text: str) -> tuple[str | None, str, int]:
     return None, text, 1
 
 
+def _usual(front: str) -> bool:
+    """Whether libyaml reads `front` as PyYAML's own loader would (see _UNTRUSTED)."""
+    return front.replace("\n", " ").isprintable() and not _UNTRUSTED.search(front)
+
+
 def _load(front: str) -> Any:
     """The parsed document: libyaml for a usual front matter it accepts, else PyYAML's own."""
-    if _CLoader is not None and _USUAL.fullmatch(front) and not _TAG.search(front):
+    if _CLoader is not None and _usual(front):
         try:
             return yaml.load(front, Loader=_CLoader)
         except Exception:  # whatever it is: the pure-Python loader says what is wrong
