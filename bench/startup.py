@@ -6,7 +6,8 @@ Printed, measured in the same run (medians of --repeat fresh interpreters):
 - baseline: `python -c "import pydantic"` (an interpreter that loads the smallest library the
   commands cannot do without);
 - `newsletter --help` (goal: at most 2x the baseline);
-- `newsletter check ISSUE` on a corpus issue of --n submissions (goal: under 0.5 s);
+- `newsletter check ISSUE` on a corpus issue of --n submissions (goal: at most 0.5 s), run in
+  a folder without .env (set no NEWSLETTER_* variable: they make it load pydantic-settings);
 - `newsletter status --help`, `newsletter send --help` (what a command costs before it works);
 and which of the heavy modules (weasyprint, cairocffi, cairosvg, numpy, Pillow's encoders)
 each command imported, read from `python -X importtime`.
@@ -77,7 +78,7 @@ def main() -> int:
         print(f"{label:<40} {t:>9.3f} {t / base:>11.2f}x  {', '.join(heavy) or '-'}")
     help_ratio = results[1][1] / base
     print(f"goal --help <= 2x baseline: {'met' if help_ratio <= 2 else 'NOT met'}")
-    print(f"goal check < 0.5 s: {'met' if results[2][1] < 0.5 else 'NOT met'}")
+    print(f"goal check <= 0.5 s: {'met' if results[2][1] <= 0.5 else 'NOT met'}")
     return 0
 
 

@@ -27,8 +27,7 @@ from newsletter.core.config import Settings
 from newsletter.core.errors import NewsletterError
 from newsletter.core.models import Finding, Intake, Submission
 from newsletter.intake import markup, placeholders
-from newsletter.store.database import open_read_only
-from newsletter.store.subscribers import open_store, timestamp, transaction
+from newsletter.store.database import open_read_only, open_store, timestamp, transaction
 
 log = logging.getLogger(__name__)
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"  # subscribers.timestamp()

@@ -57,8 +57,9 @@ def command(name: str) -> Command:
     return cast(Command, importlib.import_module(f"newsletter.cli.{name}"))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser: one subcommand per thing the editor does."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: one subcommand per thing the editor does; with `only`, just that
+    one (what `newsletter check …` parses needs no other command's module)."""
     p = Parser(
         prog="newsletter",
         description=N_("Newsletter aus den Selbstdarstellungen der Netzwerk-Organisationen."),
@@ -73,9 +74,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("de", "en"), help=N_("Sprache der Meldungen: de oder en"))
     p.add_argument("-v", "--verbose", action="store_true", help=N_("mehr Protokoll"))
     sub = p.add_subparsers(dest="command", required=True, metavar=N_("BEFEHL"))
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         command(name).add_parser(sub)
     return p
+
+
+def named_command(argv: Sequence[str] | None) -> str | None:
+    """The command argv names, when nothing before it could be anything else: only the
+    options --config FILE, --lang LANG and -v/--verbose, written in full. None otherwise (no
+    command, --help, --version, an abbreviated or unknown option or command): then the parser
+    knows every command, so that help and errors read as always."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("--config", "--lang"):
+            i += 2
+        elif arg.startswith(("--config=", "--lang=")) or arg in ("-v", "--verbose"):
+            i += 1
+        else:
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def _language_before_parsing(argv: Sequence[str] | None) -> str:
@@ -115,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     early = _language_before_parsing(argv)
     with argparse_language(early):
-        args = build_parser().parse_args(argv)
+        args = build_parser(only=named_command(argv)).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -4,16 +4,21 @@ Precedence (highest first): environment variables, `.env`, `newsletter.toml`, th
 Nested keys use a double underscore in the environment: `NEWSLETTER_RULES__MAX_TEXT_CHARS=2000`.
 Every problem is collected and reported at once with its key (`load_settings` raises
 `ConfigError`); the CLI prints them, never a traceback.
+
+Reading the environment is pydantic-settings' job (config_env.py), and importing it costs more
+than a whole `newsletter check` may take; so without a `.env` file and without any
+`NEWSLETTER_*` variable, which is what it would read, `Settings` validates newsletter.toml
+alone: the same model and the same checks, only without the sources that have nothing to say.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from newsletter.core.config_sections import (
     EmailSettings,
@@ -58,18 +63,17 @@ __all__ = [
 Lang = Literal["de", "en"]
 
 CONFIG_FILE = "newsletter.toml"
+ENV_FILE = ".env"
+ENV_PREFIX = "NEWSLETTER_"
 
 
-class Settings(BaseSettings):
-    """The whole configuration."""
+class Settings(BaseModel):
+    """The whole configuration (config_env.py adds the environment's sources to it)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="NEWSLETTER_",
-        env_nested_delimiter="__",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="forbid",
-        frozen=True,
+    # validate_default and arbitrary_types_allowed as pydantic-settings' BaseSettings has them,
+    # so that the model validates alike with and without the environment
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, arbitrary_types_allowed=True
     )
 
     root: Path = Field(
@@ -96,18 +100,6 @@ class Settings(BaseSettings):
     mailbox: MailboxSettings = Field(default_factory=MailboxSettings)  # type: ignore[arg-type]
     publish: PublishSettings = Field(default_factory=PublishSettings)  # type: ignore[arg-type]
     preview: PreviewSettings = Field(default_factory=PreviewSettings)  # type: ignore[arg-type]
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The TOML file arrives as init arguments; the environment must win over it.
-        return env_settings, dotenv_settings, init_settings, file_secret_settings
 
     def path(self, p: Path) -> Path:
         """Resolve a configured path against the root folder."""
@@ -138,8 +130,14 @@ def load_settings(root: Path | None = None, config_file: Path | None = None) -> 
             de, en = both(N_("nicht als UTF-8 gespeichert"))
             raise ConfigError(path, [("", de)], [en]) from None
     data.setdefault("root", root)
+    env_file = root / ENV_FILE
     try:
-        settings = Settings(_env_file=root / ".env", **data)  # type: ignore[call-arg]
+        if _environment_applies(env_file):
+            from newsletter.core.config_env import with_environment
+
+            settings = with_environment(Settings, env_file, data)
+        else:
+            settings = Settings(**data)
     except ValidationError as exc:
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"])
@@ -167,3 +165,10 @@ def load_settings(root: Path | None = None, config_file: Path | None = None) -> 
     if problems:
         raise ConfigError(path, problems, english)
     return settings
+
+
+def _environment_applies(env_file: Path) -> bool:
+    """Whether pydantic-settings would find anything: a .env file (even a broken one, which
+    it reports) or a NEWSLETTER_* variable (in any case: it compares them case-insensitively)."""
+    prefix = ENV_PREFIX.casefold()
+    return os.path.lexists(env_file) or any(k.casefold().startswith(prefix) for k in os.environ)

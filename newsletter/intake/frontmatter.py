@@ -4,6 +4,12 @@ The YAML loader is PyYAML's safe loader narrowed further: anchors and aliases ar
 (an alias bomb cannot expand), only `true`/`false` are booleans (YAML 1.2: `language: no`
 stays the string "no", Norwegian), numbers, dates and times stay strings (no field is
 numeric), and every problem carries a line number a volunteer can find in an editor.
+
+Speed: PyYAML's pure-Python scanner and composer take most of `check`'s time on a large issue,
+so a front matter made of ordinary characters is first read by libyaml's C parser (when PyYAML
+was built with it) with the same resolvers and constructor. Whatever that parser refuses, and
+anything unusual (tabs, anchors, aliases, tags, control or line-separator characters), goes to
+the pure-Python loader, so every problem is found and worded exactly as before.
 """
 
 from __future__ import annotations
@@ -54,6 +60,23 @@ _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
+_CLoader: type[Any] | None = None
+if yaml.__with_libyaml__:
+
+    class _FastLoader(yaml.CSafeLoader):
+        """libyaml's parser with _StrictLoader's resolvers: the same values, faster."""
+
+    _FastLoader.yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+    _CLoader = _FastLoader
+
+# What the C parser is trusted with: printable text (str.isprintable, newlines aside: no tab,
+# \r, NEL, U+2028/2029, BOM, control, format or unassigned character) without flow collections
+# or block scalars ([ ] { } | >: libyaml accepts some that PyYAML refuses), aliases (*, which
+# _StrictLoader refuses) or tags (a `!` that may start a token: an empty one reads as "" there,
+# as null here). Anything else takes the pure-Python path. (A character class spanning Unicode
+# would say the same but takes longer to compile than the parsing it saves on a small issue.)
+_UNTRUSTED = re.compile(r"[*\[\]{}|>]|(?<![^\s\"'])!")
+
 
 def split(text: str) -> tuple[str | None, str, int]:
     """Return (front matter or None, body, line number where the body starts)."""
@@ -67,6 +90,21 @@ def split(text: str) -> tuple[str | None, str, int]:
     return None, text, 1
 
 
+def _usual(front: str) -> bool:
+    """Whether libyaml reads `front` as PyYAML's own loader would (see _UNTRUSTED)."""
+    return front.replace("\n", " ").isprintable() and not _UNTRUSTED.search(front)
+
+
+def _load(front: str) -> Any:
+    """The parsed document: libyaml for a usual front matter it accepts, else PyYAML's own."""
+    if _CLoader is not None and _usual(front):
+        try:
+            return yaml.load(front, Loader=_CLoader)
+        except Exception:  # whatever it is: the pure-Python loader says what is wrong
+            pass
+    return yaml.load(front, Loader=_StrictLoader)
+
+
 def parse(front: str) -> dict[str, Any]:
     """Parse the front matter into a mapping; raise FrontMatterError with a line number."""
     rows = front.split("\n")
@@ -74,7 +112,7 @@ def parse(front: str) -> dict[str, Any]:
         if "\t" in row[: len(row) - len(row.lstrip(" \t"))]:
             raise FrontMatterError("YAML_TAB", number)
     try:
-        data = yaml.load(front, Loader=_StrictLoader)
+        data = _load(front)
     except ComposerError as exc:
         line = exc.problem_mark.line + 2 if exc.problem_mark else 1
         if exc.problem == "alias":

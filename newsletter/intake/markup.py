@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -26,10 +28,18 @@ def _walk(tokens: list[Token]) -> list[Token]:
     return out
 
 
+@functools.lru_cache(maxsize=32)
+def _parsed(md: str) -> tuple[Token, ...]:
+    """Every token of `md` (children after their parent), parsed once for all the helpers
+    below: `check` asks each text for its visible text, links, link texts, HTML and pictures.
+    The tokens are shared: nothing here may change them."""
+    return tuple(_walk(_PARSER.parse(md)))
+
+
 def visible_text(md: str) -> str:
     """The text a reader sees: markup removed, paragraphs separated by one newline."""
     parts: list[str] = []
-    for t in _walk(_PARSER.parse(md)):
+    for t in _parsed(md):
         if t.type in ("text", "code_inline"):
             parts.append(t.content)
         elif t.type in ("softbreak", "hardbreak"):
@@ -41,13 +51,13 @@ def visible_text(md: str) -> str:
 
 def links(md: str) -> list[str]:
     """Every link target in the text, in order."""
-    return [str(t.attrs.get("href", "")) for t in _walk(_PARSER.parse(md)) if t.type == "link_open"]
+    return [str(t.attrs.get("href", "")) for t in _parsed(md) if t.type == "link_open"]
 
 
 def link_texts(md: str) -> list[tuple[str, str]]:
     """(target, the text a reader sees) of every link in the text."""
     out: list[tuple[str, str]] = []
-    for t in _walk(_PARSER.parse(md)):
+    for t in _parsed(md):
         if t.type != "inline":
             continue
         href: str | None = None
@@ -67,7 +77,7 @@ def raw_html(md: str) -> list[str]:
     """Raw HTML snippets in the text (they will be shown as text, not as markup)."""
     return [
         t.content.strip()
-        for t in _walk(_PARSER.parse(md))
+        for t in _parsed(md)
         if t.type in ("html_inline", "html_block") and t.content.strip()
     ]
 
@@ -114,7 +124,7 @@ def _alt(image: Token) -> str:
 
 def images(md: str) -> list[str]:
     """Pictures written into the text (`![alt](src)`): their sources."""
-    return [str(t.attrs.get("src", "")) for t in _walk(_PARSER.parse(md)) if t.type == "image"]
+    return [str(t.attrs.get("src", "")) for t in _parsed(md) if t.type == "image"]
 
 
 def first_heading(md: str) -> tuple[str | None, str]:

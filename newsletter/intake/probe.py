@@ -8,6 +8,7 @@ issue with 60 photos reads a few kilobytes per file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import warnings
 from collections.abc import Iterator
@@ -15,15 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pillow_heif
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from PIL import Image, UnidentifiedImageError
 
 from newsletter.texts.i18n import N_
 from newsletter.texts.messages import both, words
-
-pillow_heif.register_heif_opener()
 
 PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "HEIF", "TIFF"})
 LOGO_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "SVG"})
@@ -64,6 +62,16 @@ class ImageInfo:
     svg_external: tuple[str, ...] = field(default=())
 
 
+@functools.cache
+def _heif_opener() -> None:
+    """Teach Pillow HEIC/HEIF (pillow_heif) the first time a file may be one: most issues have
+    none, and importing the library takes a noticeable part of `check`'s start. (Pillow's own
+    AVIF plugin, if listed first, also claims some of these files, but gives them up.)"""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
 @contextlib.contextmanager
 def _no_bomb_check() -> Iterator[None]:
     # Opening reads only the header; the pixel limit is compared by the caller, with its own
@@ -101,6 +109,8 @@ def probe(path: Path) -> ImageInfo:
         head = fh.read(4096)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and b"<svg" in head:
         return _probe_svg(path, size)
+    if head[4:8] == b"ftyp":  # an ISO media file (HEIC, AVIF, MP4): pillow_heif's to judge
+        _heif_opener()
     try:
         with _no_bomb_check(), Image.open(path) as img:
             fmt = "JPEG" if img.format == "MPO" else str(img.format)

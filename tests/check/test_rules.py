@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from newsletter.intake.probe import probe
 from newsletter.intake.reader import read_issue
 from tests.support import (
     CLEAN_SVG,
+    REPO,
     IssueDir,
     codes,
     image_bytes,
@@ -519,6 +522,36 @@ def test_exif_orientation_swaps_width_and_height(
     assert (f.params["width"], f.params["height"]) == (1200, 1600)
     assert "1.200×1.600" in f.message("de")
     assert codes(findings, "quer") == []
+
+
+def test_heic_is_read_though_pillow_heif_is_loaded_only_for_it(tmp_path: Path) -> None:
+    """probe.py imports pillow_heif at the first ISO media file; in a fresh interpreter, after
+    every Pillow plugin is registered (AVIF too), a HEIC photo is still HEIF with its size;
+    with the major brand mif1, which Pillow's AVIF plugin claims first, too."""
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.from_pillow(Image.new("RGB", (640, 480), "green")).save(tmp_path / "f.heic")
+    mif1 = bytearray((tmp_path / "f.heic").read_bytes())
+    mif1[8:12] = b"mif1"
+    (tmp_path / "m.heic").write_bytes(mif1)
+    (tmp_path / "f.webp").write_bytes(image_bytes(320, 240, "WEBP"))
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom PIL import Image\n"
+        "from newsletter.intake.probe import probe\n"
+        "print(probe(Path('f.webp')).format, 'pillow_heif' in sys.modules)\n"
+        "Image.init()\n"
+        "for name in ('f.heic', 'm.heic'):\n"
+        "    info = probe(Path(name))\n"
+        "    print(info.format, info.width, info.height)\n"
+    )
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert run.stdout.split("\n")[:3] == ["WEBP False", *["HEIF 640 480"] * 2], run.stderr[-2000:]
 
 
 # --------------------------------------------------------------------------- SVG logos

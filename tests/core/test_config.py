@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.cli.main import main
+from newsletter.core import config
 from newsletter.core.config import load_settings
 from newsletter.core.errors import ConfigError
 from tests.support import IssueDir
@@ -115,6 +116,39 @@ def test_dotenv_in_the_root_is_read_and_the_environment_wins(
     assert (s.lang, s.rules.max_photos) == ("en", 1)
     monkeypatch.setenv("NEWSLETTER_LANG", "de")
     assert load_settings(root=tmp_path).lang == "de"
+
+
+def test_lower_case_variable_is_read_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("newsletter_lang", "en")  # pydantic-settings ignores the case
+    assert load_settings(root=tmp_path).lang == "en"
+
+
+def _outcome(root: Path) -> object:
+    try:
+        return load_settings(root=root).model_dump()
+    except ConfigError as exc:
+        return exc.problems, exc.english
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        "",
+        'lang = "en"\n[rules]\nmax_photos = 2\n[smtp]\npassword = "geheim"\n',
+        BAD,
+        '[layout]\nprint_error_ppi = 300\n[serve]\nport = "x"\n[[smtp.relays]]\nhost = 1\n',
+        "root = 5\nsubmissions_dir = []\n[images]\nssimulacra2_floor = 90\n",
+    ],
+)
+def test_without_environment_the_same_as_through_pydantic_settings(
+    toml: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No .env, no NEWSLETTER_*: pydantic-settings is not even imported (config.py), and the
+    settings and problems are those it would give."""
+    (tmp_path / "newsletter.toml").write_text(toml, encoding="utf-8")
+    alone = _outcome(tmp_path)
+    monkeypatch.setattr(config, "_environment_applies", lambda env_file: True)
+    assert _outcome(tmp_path) == alone
 
 
 def test_explicit_config_file_that_is_missing(tmp_path: Path) -> None:

@@ -4,8 +4,11 @@ encodings, BOM and CRLF, and the Markdown helpers the rules use."""
 from __future__ import annotations
 
 import time
+from collections import Counter
+from typing import Any
 
 import pytest
+import yaml
 
 from newsletter.core.config import Settings
 from newsletter.intake import frontmatter, markup, textfiles
@@ -100,6 +103,84 @@ def test_alias_bomb_is_refused_before_it_expands() -> None:
     assert time.perf_counter() - start < 0.2
     assert exc.value.code == "YAML_ALIAS"
     assert exc.value.line == 3  # the first `*a`, on the line of `b:`
+
+
+# --------------------------------------------------------------------------- libyaml, same answers
+needs_libyaml = pytest.mark.skipif(frontmatter._CLoader is None, reason="PyYAML without libyaml")
+
+USUAL_FRONT = """organisation: "Kunst & Kultur e.V." # mit Kommentar
+goal: 'Wer wir sind? 50 % Spaß, Begegnung: jeden Freitag!'
+location: Nordstadt, Schulstraße 17 🌻
+contact:
+  name: Ayşe Beispiel
+  email: info@example.org
+  phone: 02302 000000
+  website: https://verein.example.org/#start
+language: no
+photos:
+  - file: foto.jpg
+    caption: "Sommerfest \\u00e4 „im Park“"
+    credit: ~
+    consent: true
+  -
+    file: zwei.jpg
+    consent: False
+empty:
+12:30: 04103"""
+
+# Documents on which libyaml and PyYAML's own loader disagree (found by comparing both on
+# mutated front matters): libyaml accepts what PyYAML refuses, reads an empty tag as "" (PyYAML:
+# None) or follows an alias. parse() must answer as PyYAML's own loader does.
+DISAGREEING = [
+    "a: >+# c\nb: x",
+    "a: |\n ' x\nb: >#-\n  p\n",
+    "a: [x, y? ]",
+    "a: {c: d?, e: f}",
+    "- !",
+    "a: !\nb: c",
+    "? a\n! : b",
+    "organisation: &o Verein\ngoal: *o",
+    "organisation:\tVerein",
+    "a: x\n  \ty",
+]
+
+
+def _outcome(front: str) -> tuple[str, Any]:
+    try:
+        return "ok", frontmatter.parse(front)
+    except frontmatter.FrontMatterError as exc:
+        return "error", exc
+
+
+def test_usual_front_matter_gives_what_the_pure_python_loader_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast = _outcome(USUAL_FRONT)
+    monkeypatch.setattr(frontmatter, "_CLoader", None)
+    assert fast == _outcome(USUAL_FRONT)
+    assert fast[1]["language"] == "no" and fast[1]["12:30"] == "04103"
+
+
+@needs_libyaml
+def test_usual_front_matter_is_read_by_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Refused(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            raise AssertionError("the pure-Python loader was used")
+
+    monkeypatch.setattr(frontmatter, "_StrictLoader", Refused)
+    assert frontmatter.parse(USUAL_FRONT)["organisation"] == "Kunst & Kultur e.V."
+    with pytest.raises(AssertionError, match="pure-Python"):  # a block scalar: not trusted
+        frontmatter.parse(USUAL_FRONT + "\nalt: >-\n  nicht hier")
+
+
+@needs_libyaml
+@pytest.mark.parametrize("front", DISAGREEING)
+def test_where_libyaml_disagrees_the_pure_python_loader_answers(
+    front: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _outcome(front)
+    monkeypatch.setattr(frontmatter, "_CLoader", None)
+    assert seen == _outcome(front)
 
 
 # --------------------------------------------------------------------------- as `check` sees it
@@ -212,3 +293,22 @@ def test_links_and_raw_html_are_found() -> None:
     md = "[a](https://example.org) <b>fett</b> [b](ftp://example.org/x)"
     assert markup.links(md) == ["https://example.org", "ftp://example.org/x"]
     assert markup.raw_html(md) == ["<b>", "</b>"]
+
+
+def test_each_text_is_parsed_once_however_many_rules_ask(
+    issue: IssueDir, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issue.add("eins", body="Wir sind **eins**, mit [Link](https://example.org).\n")
+    issue.add("zwei", body="Wir sind <b>zwei</b>, mit ![Bild](x.png).\n")
+    parsed: Counter[str] = Counter()
+    real = markup._PARSER.parse
+
+    def counting(md: str, env: Any = None) -> Any:
+        parsed[md] += 1
+        return real(md, env)
+
+    markup._parsed.cache_clear()
+    monkeypatch.setattr(markup._PARSER, "parse", counting)
+    findings = run_rules(issue.folder, settings)
+    assert {f.code for f in findings} >= {"TEXT_HTML", "TEXT_IMAGE"}  # the rules did ask
+    assert sorted(parsed.values()) == [1, 1]
