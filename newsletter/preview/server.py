@@ -32,6 +32,7 @@ import logging
 import mimetypes
 import re
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -252,6 +253,16 @@ class Preview:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # open live-reload streams must not keep the program alive
     preview: Preview
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """No traceback in the editor's terminal: a browser that left in the middle of an
+        answer (a reload, a closed tab) is normal; anything else is logged in one line (the
+        traceback with -v)."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):
+            return
+        log.warning("preview: a request from %s failed: %r", client_address[0], exc)
+        log.debug("preview: the request's traceback", exc_info=True)
 
 
 def _bind(port: int) -> _Server:

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
+import pytest
 from jinja2 import nodes
 
 from tests.support import REPO
@@ -291,3 +292,25 @@ def test_the_script_takes_its_words_from_the_page() -> None:
     block = template.split('id="vorschau-texte">', 1)[1].split("</script>", 1)[0]
     given = set(re.findall(r'"(\w+)": _\(', block))
     assert used and used == given
+
+
+def test_a_browser_leaving_mid_answer_prints_no_traceback(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reload or a closed tab in the middle of an answer broke the pipe, and the standard
+    library printed "Exception occurred during processing of request" with a traceback into
+    the editor's terminal. A left browser is normal: nothing; anything else: one line."""
+    from newsletter.preview.server import _Handler, _Server
+
+    server = _Server(("127.0.0.1", 0), _Handler)
+    try:
+        for exc in (BrokenPipeError(32, "Broken pipe"), ValueError("kaputt")):
+            try:
+                raise exc
+            except Exception:
+                server.handle_error(None, ("127.0.0.1", 50000))
+    finally:
+        server.server_close()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Exception occurred" not in err
+    assert "kaputt" in caplog.text and "Broken pipe" not in caplog.text
