@@ -36,6 +36,7 @@ from newsletter.core.files import write_atomic
 from newsletter.core.resources import FONTS_DIR, ICC_DIR, TEMPLATES_DIR, template_folders
 from newsletter.output.content import IssueView, Picture, Placed, display_url, phone_href
 from newsletter.output.pdf_paths import inside
+from newsletter.output.render import bytecode_cache
 from newsletter.texts import i18n
 
 # WeasyPrint (and cairo, Pango, fontTools behind it: ~1 s) is imported only to render: a
@@ -202,6 +203,7 @@ def _environment(settings: Settings, view: IssueView) -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(settings, "pdf"),
     )
     env.filters["absolute"] = lambda href: urljoin(view.pdf_url, href)
     env.filters["display_url"] = display_url

@@ -46,10 +46,26 @@ def environment(settings: Settings, *, html: bool = True) -> jinja2.Environment:
         trim_blocks=html,
         lstrip_blocks=html,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(settings, "html" if html else "text"),
     )
     env.filters["display_url"] = display_url
     env.filters["tel_href"] = phone_href
     return env
+
+
+def bytecode_cache(settings: Settings, kind: str) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the cache folder (Jinja's own FileSystemBytecodeCache): a
+    build renders the email and the text in every frame language, and compiling the templates
+    anew each time was most of a warm build. A template is compiled again when its source
+    changes (Jinja compares a checksum of it); `kind` keeps templates of differently
+    configured environments apart. None (compile every time) where the folder cannot be made.
+    """
+    folder = settings.path(settings.cache_dir) / "templates" / kind
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _identity(href: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
 from newsletter.core.config import Settings, load_settings
@@ -75,10 +76,30 @@ def test_warm_build_decodes_inlines_and_renders_nothing(
     decoded = Counted(monkeypatch, image_decode, "load_image")
     inlined = Counted(monkeypatch, render, "inline_css")
     rendered = Counted(monkeypatch, pdf, "_write_pdf")
+    compiled = Counted(monkeypatch, jinja2.Environment, "compile")
     result = build_issue("2026-12", settings)
     assert (decoded.calls, inlined.calls, rendered.calls) == (0, 0, 0)
+    # the templates' compiled code comes from the cache folder (it was most of a warm build)
+    assert compiled.calls == 0
     assert result.manifest.images.made == 0
     assert outputs(outbox) == before  # the same bytes, from the caches
+
+
+def test_an_edited_template_is_compiled_again(built: tuple[Path, Settings]) -> None:
+    """The compiled templates are kept by the checksum of their source: the editor's own
+    template (templates/ beside newsletter.toml), changed twice, is used each time."""
+    root, _settings = built
+    shipped = (REPO / "newsletter" / "templates" / "email.txt.j2").read_text(encoding="utf-8")
+    own = root / "templates" / "email.txt.j2"
+    own.parent.mkdir(exist_ok=True)
+    try:
+        for word in ("ERSTER GRUSS", "ZWEITER GRUSS"):
+            own.write_text(shipped + word + "\n", encoding="utf-8")
+            result = build_issue("2026-12", load_settings(root=root))
+            text = (result.outbox / "email.txt").read_text(encoding="utf-8")
+            assert word in text
+    finally:
+        shutil.rmtree(own.parent)
 
 
 def test_warm_build_command_imports_no_renderer(built: tuple[Path, Settings]) -> None:
