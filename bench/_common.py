@@ -48,3 +48,13 @@ def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     """Median wall time of `repeat` calls after one warm-up call."""
     fn()
     return statistics.median(timed(fn) for _ in range(repeat))
+
+
+def byte_compile_package() -> None:
+    """Write our modules' bytecode first, as installing the package (or any first run) does:
+    with PYTHONDONTWRITEBYTECODE set, as on some shared machines, every fresh interpreter
+    would otherwise compile the package's source anew, while the libraries it is compared
+    with load their installed bytecode."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "newsletter"), quiet=1)

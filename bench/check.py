@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import ROOT, generate_issue, make_issue_script, median_seconds
+from _common import ROOT, byte_compile_package, generate_issue, make_issue_script, median_seconds
 from PIL import Image
 
 from newsletter.check.stage import run_check
@@ -46,6 +46,7 @@ def main() -> int:
     make_issue = make_issue_script()
     if make_issue is None:
         return 2
+    byte_compile_package()  # as an installed package is
     with tempfile.TemporaryDirectory() as tmp:
         issue = Path(tmp) / "issue"
         generate_issue(make_issue, issue, args.n)

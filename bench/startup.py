@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import make_issue_script
+from _common import byte_compile_package, make_issue_script
 
 HEAVY = ("weasyprint", "cairocffi", "cairosvg", "numpy", "PIL.JpegImagePlugin", "premailer")
 
@@ -57,6 +57,8 @@ def main() -> int:
     if make_issue is None:
         return 2
     py = sys.executable
+    byte_compile_package()
+    print("(our modules byte-compiled first, as an installed package is)")
     with tempfile.TemporaryDirectory() as tmp:
         issue = Path(tmp) / "submissions" / "issue"
         subprocess.run(
