@@ -23,7 +23,6 @@ import datetime as dt
 import logging
 import multiprocessing
 import multiprocessing.connection
-import shutil
 import signal
 import threading
 from collections.abc import Callable
@@ -334,7 +333,8 @@ class Rebuilder:
                     self._pdf_wanted.clear()
                     with self._cond:
                         generation, settings = self._pdf_request
-                    self._remove_leftovers()
+                    # a cancelled (terminated) build's `.ISSUE.build-…` folder is removed by
+                    # the next build_issue into the same root
                     if warm is not None:
                         running, warm = warm, None
                     else:
@@ -369,9 +369,3 @@ class Rebuilder:
             self._update(new_pdf=True, pdf=pdf, pdf_building=False, pdf_error=None)
         else:
             self._update(new_pdf=True, pdf_building=False, pdf_error=text)
-
-    def _remove_leftovers(self) -> None:
-        # a terminated PDF build leaves its temporary folder (`.ISSUE.build-…`) behind
-        if self.pdf_root.is_dir():
-            for p in self.pdf_root.glob(".*.build-*"):
-                shutil.rmtree(p, ignore_errors=True)
