@@ -18,7 +18,6 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -28,20 +27,16 @@ from newsletter.output.build import build_issue
 from newsletter.output.render import fit_email, render_web
 from newsletter.preview.page import Variant, strip_style
 from tests.output.test_render import make_view
-from tests.support import EXAMPLE_ISSUE, REPO
+from tests.support import EXAMPLE_ISSUE
+from tests.support.axe import AXE
+from tests.support.axe import axe_violations as support_axe
 
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 EMAIL_ONLY_RULES = {"region", "landmark-one-main"}  # see the module docstring
 
 pytestmark = pytest.mark.skipif(
     not AXE.is_file(), reason="axe-core is missing: run scripts/setup (npm ci)"
 )
 
-_AXE_RUN = """async () => {
-  const r = await axe.run(document, {resultTypes: ['violations']});
-  return r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n =>
-    n.target.join(' ') + ': ' + ((n.any[0] || n.all[0] || n.none[0] || {}).message || ''))}));
-}"""
 
 # Every visible link and button as tall as WCAG 2.2's target size asks; no text below 13 px.
 _TARGETS_AND_TEXT = """() => {
@@ -72,9 +67,7 @@ _TARGETS_AND_TEXT = """() => {
 
 def axe_violations(page: Page, *, email: bool) -> dict[str, list[str]]:
     """axe-core's violations on the loaded page: rule id -> the offending nodes."""
-    page.add_script_tag(path=str(AXE))
-    found: list[dict[str, Any]] = page.evaluate(_AXE_RUN)
-    return {v["id"]: v["nodes"] for v in found if not (email and v["id"] in EMAIL_ONLY_RULES)}
+    return support_axe(page, ignore=frozenset(EMAIL_ONLY_RULES) if email else frozenset())
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from newsletter.preview.engine import GoodBuild, PdfBuild, Snapshot
 from newsletter.preview.page import Variant, force_dark, pdf_state
 from newsletter.preview.server import Preview, safe_file
 from newsletter.preview.watch import watch
-from tests.support import Sink, smtp_server
+from tests.support import Sink
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "submissions" / "2026-12"
@@ -63,13 +63,6 @@ def plant(issue: Path) -> None:
         os.utime(p, (BEFORE_DEADLINE, BEFORE_DEADLINE))
     for p in (late, late / "submission.md"):
         os.utime(p, (AFTER_DEADLINE, AFTER_DEADLINE))
-
-
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[tuple[Sink, int]]:
-    sink = Sink()
-    with smtp_server(sink) as port:
-        yield sink, port
 
 
 @pytest.fixture(scope="module")

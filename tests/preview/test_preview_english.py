@@ -15,7 +15,6 @@ import re
 import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -25,22 +24,10 @@ from newsletter.core.config import load_settings
 from newsletter.preview.page import Variant
 from newsletter.preview.server import Preview
 from tests.preview.test_preview import EXAMPLE, WAIT_MS, get, leave, phone, plant, post
-from tests.support import REPO, Sink, smtp_server
+from tests.support import REPO, Sink
+from tests.support.axe import AXE, axe_violations
 
 CLI_PO = REPO / "newsletter" / "locale" / "en" / "LC_MESSAGES" / "cli.po"
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-_AXE_RUN = """async () => {
-  const r = await axe.run(document, {iframes: false, resultTypes: ['violations']});
-  return r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n =>
-    n.target.join(' ') + ': ' + ((n.any[0] || n.all[0] || n.none[0] || {}).message || ''))}));
-}"""
-
-
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[tuple[Sink, int]]:
-    sink = Sink()
-    with smtp_server(sink) as port:
-        yield sink, port
 
 
 @pytest.fixture(scope="module")
@@ -282,12 +269,6 @@ def test_a_lost_connection_is_said_in_english(browser: Browser, preview: Preview
     leave(pg)
 
 
-def axe_violations(page: Page) -> dict[str, list[str]]:
-    page.add_script_tag(path=str(AXE))
-    found: list[dict[str, Any]] = page.evaluate(_AXE_RUN)
-    return {v["id"]: v["nodes"] for v in found}
-
-
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core is missing: run scripts/setup (npm ci)")
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_axe_finds_nothing_on_the_page(browser: Browser, preview: Preview, lang: str) -> None:
@@ -300,7 +281,7 @@ def test_axe_finds_nothing_on_the_page(browser: Browser, preview: Preview, lang:
         expect(pg.locator("#bericht h2")).to_have_text(
             {"en": "Check report", "de": "Prüfbericht"}[lang]
         )
-        assert axe_violations(pg) == {}
+        assert axe_violations(pg, iframes=False) == {}
     finally:
         preview.lang = "en"
         leave(pg)

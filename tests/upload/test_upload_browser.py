@@ -11,21 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page
 
 from newsletter.check.stage import run_check
-from tests.support import REPO, jpeg, png
+from tests.support import jpeg, png
+from tests.support.axe import AXE, axe_violations
 from tests.upload.test_upload import ISSUE, Site, start_site
 
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-_AXE_RUN = """async () => {
-  const r = await axe.run(document, {resultTypes: ['violations']});
-  return r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n =>
-    n.target.join(' ') + ': ' + ((n.any[0] || n.all[0] || n.none[0] || {}).message || ''))}));
-}"""
 SLUGS = {"de": "lernimpuls-nordstadt", "ar": "frauentreff"}
 
 
@@ -111,12 +105,6 @@ def test_a_volunteer_fixes_a_small_photo_and_sends_at_375px(
     assert sorted(f.code for f in report.findings if f.submission == SLUGS[lang]) == shown
     assert shown == ["ALT_FROM_CAPTION"]
     page.context.close()
-
-
-def axe_violations(page: Page) -> dict[str, list[str]]:
-    page.add_script_tag(path=str(AXE))
-    found: list[dict[str, Any]] = page.evaluate(_AXE_RUN)
-    return {v["id"]: v["nodes"] for v in found}
 
 
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core is missing: run scripts/setup (npm ci)")
