@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 import markupsafe
 
 from newsletter.core.config import Settings
@@ -65,7 +66,18 @@ def bytecode_cache(settings: Settings, kind: str) -> jinja2.BytecodeCache | None
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return _KeptTemplates(str(folder))
+
+
+class _KeptTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache, but one that cannot be written (a read-only or full disk) costs only the
+    compilation, never the build."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            log.debug("compiled template not kept: %s", exc)
 
 
 def _identity(href: str) -> str:

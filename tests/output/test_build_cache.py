@@ -182,3 +182,26 @@ def test_an_edit_inlines_each_email_once(
     build_issue(issue.name, settings)
     assert inlined and len(inlined) == len(set(inlined))
     assert not [h for h in inlined if render.UNSUBSCRIBE_PLACEHOLDER in h]
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_only_the_compilation(
+    built: tuple[Path, Settings], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compiled templates are an optimisation: when they cannot be written (a full disk,
+    a read-only folder) the build still goes through. Fault injection: Jinja's cache gets
+    ENOSPC for its temporary file (a permission cannot be tested as root, which CI may be)."""
+    import errno
+    import tempfile
+
+    root = tmp_path / "root"
+    shutil.copytree(built[0], root)
+    shutil.rmtree(root / ".cache" / "templates")
+
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", full)  # what Jinja's cache calls
+    result = build_issue("2026-12", load_settings(root=root))
+    monkeypatch.undo()
+    assert (result.outbox / "email.html").is_file()
+    assert not any((root / ".cache" / "templates").rglob("*.cache"))
