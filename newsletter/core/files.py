@@ -112,6 +112,12 @@ def create_new(path: Path, data: bytes | str, *, mode: int = 0o600) -> bool:
             os.link(tmp, path)
         except FileExistsError:
             return False
+        except OSError:  # no hard links here (some USB and network file systems): claim the
+            try:  # name, then rename the whole file over the empty claim
+                os.close(os.open(path, _CREATE, mode))
+            except FileExistsError:
+                return False
+            os.replace(tmp, path)
         fsync_dir(path.parent)
         return True
     finally:

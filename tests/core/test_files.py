@@ -159,3 +159,20 @@ def test_create_new_interrupted_leaves_no_file_at_all(
     assert _names(tmp_path) == []
     assert create_new(path, "titel = 'x'\n", mode=0o644) is True
     assert path.read_text() == "titel = 'x'\n"
+
+
+def test_create_new_without_hard_links_claims_the_name_then_renames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system without hard links (FAT on a USB stick, some network shares): the file
+    is still made whole, once, and a second call still leaves it alone."""
+
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "upload-links.key"
+    assert create_new(path, b"k" * 32) is True
+    assert create_new(path, b"x" * 32) is False
+    assert path.read_bytes() == b"k" * 32
+    assert _names(tmp_path) == ["upload-links.key"]
